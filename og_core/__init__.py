@@ -1,0 +1,55 @@
+"""og_core — typed, Streamlit-free client for the 0G Compute Network.
+
+Everything a page needs is exported here; see og_core/README.md for the API list.
+"""
+
+from og_core.amounts import AmountError, format_og, parse_og, wei_to_og
+from og_core.client import ApiKeys, ChatStream, OgClient, ProgressCallback
+from og_core.config import SecretStr, Settings
+from og_core.errors import (
+    AmountInputError,
+    ConfigError,
+    ContractRevert,
+    NotFoundError,
+    OgError,
+    ProviderError,
+    ProviderUnreachable,
+    ReadOnlyError,
+    RpcError,
+    RuleError,
+    TxTimeoutError,
+    UnsafeUrlError,
+    WalletBusyError,
+)
+from og_core.types import (
+    ApiKeyInfo,
+    AttestationResult,
+    ChatResult,
+    ImageResult,
+    LedgerView,
+    NetworkName,
+    NewApiKey,
+    PendingRefund,
+    ProviderAccount,
+    ProviderHealth,
+    ServiceInfo,
+    TranscriptResult,
+    TxKind,
+    TxPlan,
+    TxRecord,
+    TxResult,
+    TxStep,
+    Usage,
+    VerificationResult,
+    VerificationStatus,
+)
+
+__all__ = [
+    "AmountError", "AmountInputError", "ApiKeyInfo", "ApiKeys", "AttestationResult", "ChatResult", "ChatStream",
+    "ConfigError", "ContractRevert", "ImageResult", "LedgerView", "NetworkName", "NewApiKey", "NotFoundError",
+    "OgClient", "OgError", "PendingRefund", "ProgressCallback", "ProviderAccount", "ProviderError",
+    "ProviderHealth", "ProviderUnreachable", "ReadOnlyError", "RpcError", "RuleError", "SecretStr",
+    "ServiceInfo", "Settings", "TranscriptResult", "TxKind", "TxPlan", "TxRecord", "TxResult", "TxStep",
+    "TxTimeoutError", "UnsafeUrlError", "Usage", "VerificationResult", "VerificationStatus", "WalletBusyError",
+    "format_og", "parse_og", "wei_to_og",
+]

@@ -1,0 +1,305 @@
+"""`OgClient`: the one object pages, tests and benchmarks talk to.
+
+One client per user session (it holds that user's key). What is safe to share between sessions —
+Web3 connections, the service cache, the per-wallet transaction locks — is shared at module level
+in the modules below, keyed by network and address, never by session.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from og_core.config import SecretStr, Settings
+from og_core.types import (
+    ApiKeyInfo,
+    AttestationResult,
+    ChatResult,
+    ImageResult,
+    LedgerView,
+    NewApiKey,
+    ProviderHealth,
+    ServiceInfo,
+    TranscriptResult,
+    TxPlan,
+    TxRecord,
+    TxResult,
+    TxStep,
+    VerificationResult,
+)
+
+ProgressCallback = Callable[[TxStep, str], None]
+Messages = Sequence[dict[str, Any]]
+
+
+class ChatStream:
+    """Iterate to receive text pieces as they arrive (works with `st.write_stream`);
+    after iteration `.result` holds the `ChatResult` (also when the stream was cut or stopped).
+
+    `stop()` (or setting the `stop_event` passed to `chat_stream`) ends it early; what arrived
+    so far is kept and the result says it was stopped.
+    """
+
+    def __init__(self, pieces: Iterator[str], finish: Callable[[], ChatResult], stop_event: threading.Event):
+        self._pieces = pieces
+        self._finish = finish
+        self.stop_event = stop_event
+        self._result: ChatResult | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._pieces
+
+    def stop(self) -> None:
+        self.stop_event.set()
+
+    @property
+    def result(self) -> ChatResult:
+        """The finished result; consumes the rest of the stream if not yet iterated."""
+        if self._result is None:
+            for _ in self._pieces:
+                pass
+            self._result = self._finish()
+        return self._result
+
+
+class ApiKeys:
+    """Persistent API keys (token ids 0–254) for one wallet. Reached as `client.api_keys`."""
+
+    def __init__(self, client: OgClient) -> None:
+        self._client = client
+
+    def create(self, provider: str, *, token_id: int | None = None, expires_in_s: int = 30 * 24 * 3600) -> NewApiKey:
+        """Sign a persistent API key. No transaction, no funding.
+
+        token_id None → the lowest id that is neither revoked on-chain nor issued in this session.
+        expires_in_s 0 → never expires (explicit choice only). The returned `NewApiKey.token` is the
+        secret bearer token: shown once, not kept by og_core.
+        """
+        return self._client._auth.create_api_key(provider, token_id=token_id, expires_in_s=expires_in_s)
+
+    def list(self, provider: str | None = None) -> list[ApiKeyInfo]:
+        """Keys issued in this session (no secrets), with their on-chain revocation state."""
+        return self._client._auth.list_api_keys(provider)
+
+    def plan_revoke(self, provider: str, token_id: int) -> TxPlan:
+        """Plan `revokeToken(provider, token_id)` (a transaction; execute with `client.execute`)."""
+        return self._client._tx.plan_revoke_token(provider, token_id)
+
+    def plan_revoke_all(self, provider: str) -> TxPlan:
+        """Plan `revokeAllTokens(provider)`: bumps the generation — every key AND session token dies;
+        og_core rebuilds its own session token automatically afterwards."""
+        return self._client._tx.plan_revoke_all_tokens(provider)
+
+
+class OgClient:
+    """Typed client for the 0G Compute Network.
+
+    >>> client = OgClient("local")                       # starts/attaches the local network
+    >>> client.services()                                # list[ServiceInfo]
+    >>> plan = client.plan_deposit("5"); client.execute(plan)
+    >>> plan = client.plan_fund_provider(p, "2"); client.execute(plan)
+    >>> r = client.chat(p, [{"role": "user", "content": "hi"}]); client.verify(r)
+
+    network: "local" | "testnet" | "mainnet" (default: settings.network, i.e. OG_NETWORK or local).
+    private_key: hex key or SecretStr; default settings.private_key; None → read-only client.
+    rpc_url / addresses override the profile (addresses: dict with ledger, inference, fine_tuning).
+    """
+
+    def __init__(
+        self,
+        network: str | None = None,
+        private_key: str | SecretStr | None = None,
+        *,
+        settings: Settings | None = None,
+        rpc_url: str | None = None,
+        addresses: dict[str, str] | None = None,
+        http_timeout_s: float = 120.0,
+    ) -> None:
+        from og_core.context import build_context
+
+        self._s = build_context(network, private_key, settings=settings, rpc_url=rpc_url, addresses=addresses,
+                                http_timeout_s=http_timeout_s)
+        self._auth = self._s.auth
+        self._tx = self._s.tx
+        self.api_keys = ApiKeys(self)
+
+    # ------------------------------------------------------------------ identity
+    @property
+    def network(self) -> str:
+        """"local", "testnet" or "mainnet"."""
+        return self._s.profile.name
+
+    @property
+    def chain_id(self) -> int:
+        return self._s.profile.chain_id
+
+    @property
+    def rpc_url(self) -> str:
+        return self._s.profile.rpc_url
+
+    @property
+    def address(self) -> str | None:
+        """Checksummed wallet address, None when read-only."""
+        return self._s.address
+
+    @property
+    def read_only(self) -> bool:
+        """True without a private key: views work, anything that signs raises ReadOnlyError."""
+        return self._s.account is None
+
+    @property
+    def addresses(self) -> dict[str, str]:
+        """Contract addresses in use: ledger, inference, fine_tuning."""
+        return dict(self._s.profile.addresses)
+
+    @property
+    def web3(self) -> Any:
+        """The shared Web3 instance (for benchmarks/tests; pages should not need it)."""
+        return self._s.web3
+
+    # ------------------------------------------------------------------ discovery
+    def services(self, *, refresh: bool = False, probe: bool = False) -> list[ServiceInfo]:
+        """Every registered service (paged ≤ 50 until the contract's total), each parsed on its own.
+
+        Cached per network for a short TTL; refresh=True re-reads the chain. probe=True also runs
+        a concurrent health probe of each provider (short timeouts) and fills `.health`.
+        """
+        return self._s.discovery.services(refresh=refresh, probe=probe)
+
+    def service(self, provider: str, *, refresh: bool = False) -> ServiceInfo:
+        """One provider's service (NotFoundError if none is registered; RpcError if the chain is down)."""
+        return self._s.discovery.service(provider, refresh=refresh)
+
+    def probe(self, provider: str) -> ProviderHealth:
+        """Reachability, latency and model list of one provider (`GET /v1/models`)."""
+        return self._s.discovery.probe(self.service(provider))
+
+    def services_frame(self, services: Sequence[ServiceInfo] | None = None) -> Any:
+        """A pandas DataFrame view of `services` (default: `self.services()`), one row per provider."""
+        from og_core.discovery import services_dataframe
+
+        return services_dataframe(self.services() if services is None else services)
+
+    # ------------------------------------------------------------------ ledger
+    def ledger(self) -> LedgerView:
+        """Wallet balance, ledger (available / locked / total) and every provider sub-account with
+        pending refunds and their unlock times. Read-only clients raise ReadOnlyError."""
+        return self._tx.ledger_view()
+
+    def unsettled_fee(self, provider: str) -> int:
+        """Fees (wei) the provider has recorded for this wallet but not yet settled on-chain."""
+        return self._s.inference.unsettled_fee(self.service(provider))
+
+    # ------------------------------------------------------------------ transactions
+    def plan_deposit(self, amount_og: str) -> TxPlan:
+        """Create the ledger (addLedger, ≥ minimum) when there is none, else depositFund."""
+        return self._tx.plan_deposit(amount_og)
+
+    def plan_withdraw(self, amount_og: str) -> TxPlan:
+        """Ledger `refund(amount)`: available OG back to the wallet. What remains must be 0 or ≥ 3 OG;
+        withdrawing everything deletes the ledger (the plan warns)."""
+        return self._tx.plan_withdraw(amount_og)
+
+    def plan_fund_provider(self, provider: str, amount_og: str) -> TxPlan:
+        """`transferFund` from the ledger to a provider sub-account. New provider: ≥ 1 OG, and the
+        transfer acknowledges the provider. Existing: cancels pending refunds first, then deposits."""
+        return self._tx.plan_fund_provider(provider, amount_og)
+
+    def plan_retrieve(self, providers: Sequence[str] | None = None) -> TxPlan:
+        """`retrieveFund`: collect refunds older than the lock time back to *available*, and queue a
+        refund of the rest. providers None → every sub-account with a balance (≤ 20 per tx)."""
+        return self._tx.plan_retrieve(providers)
+
+    def plan_top_up(self, provider: str, *, target_og: str = "2", cap_og: str = "5") -> TxPlan | None:
+        """Plan a transfer bringing the provider's usable balance up to target + unsettled fees,
+        never more than cap_og. None when nothing is needed. Only plans; nothing moves by itself."""
+        return self._tx.plan_top_up(provider, target_og=target_og, cap_og=cap_og,
+                                    unsettled_wei=self.unsettled_fee(provider))
+
+    def execute(self, plan: TxPlan, progress: ProgressCallback | None = None, *,
+                receipt_timeout_s: float = 120.0) -> TxResult:
+        """Run a plan: re-check rules → eth_call pre-flight (a revert raises ContractRevert with its
+        decoded reason, nothing spent) → estimate gas × margin → sign → send → wait for receipt.
+        Serialized per wallet across the process. A receipt timeout raises TxTimeoutError and marks
+        the wallet busy until the tx is found or dropped; it is never re-sent."""
+        return self._tx.execute(plan, progress, receipt_timeout_s=receipt_timeout_s)
+
+    def history(self) -> list[TxRecord]:
+        """This wallet's transactions sent by og_core in this process, newest first."""
+        return self._tx.history()
+
+    def busy(self) -> str | None:
+        """Why the wallet cannot send right now (a pending tx hash), else None."""
+        return self._tx.busy_reason()
+
+    # ------------------------------------------------------------------ inference
+    def chat(self, provider: str, messages: Messages, *, model: str | None = None, **params: Any) -> ChatResult:
+        """Non-streaming chat completion (`POST /v1/proxy/chat/completions`)."""
+        return self._s.inference.chat(self.service(provider), messages, model=model, **params)
+
+    def chat_stream(self, provider: str, messages: Messages, *, model: str | None = None,
+                    stop_event: threading.Event | None = None, **params: Any) -> ChatStream:
+        """Streaming chat completion; iterate the returned ChatStream, then read `.result`."""
+        return self._s.inference.chat_stream(self.service(provider), messages, model=model,
+                                             stop_event=stop_event, **params)
+
+    def generate_images(self, provider: str, prompt: str, *, n: int = 1, size: str = "512x512",
+                        model: str | None = None, **params: Any) -> ImageResult:
+        """`POST /v1/proxy/images/generations` with response_format b64_json."""
+        return self._s.inference.generate_images(self.service(provider), prompt, n=n, size=size, model=model,
+                                                 **params)
+
+    def edit_image(self, provider: str, image: bytes, prompt: str, *, n: int = 1, size: str | None = None,
+                   model: str | None = None, filename: str = "image.png") -> ImageResult:
+        """`POST /v1/proxy/images/edits` (multipart)."""
+        return self._s.inference.edit_image(self.service(provider), image, prompt, n=n, size=size, model=model,
+                                            filename=filename)
+
+    def transcribe(self, provider: str, audio: bytes, *, filename: str = "audio.wav", language: str | None = None,
+                   model: str | None = None) -> TranscriptResult:
+        """`POST /v1/proxy/audio/transcriptions` (multipart)."""
+        return self._s.inference.transcribe(self.service(provider), audio, filename=filename, language=language,
+                                            model=model)
+
+    # ------------------------------------------------------------------ verification
+    def verify(self, result: ChatResult | ImageResult | TranscriptResult | None = None, *,
+               provider: str | None = None, chat_id: str | None = None) -> VerificationResult:
+        """Check the provider's TEE signature for a result (or a bare provider + chat_id):
+        VERIFIED / INVALID / UNAVAILABLE with the reason and the addresses compared."""
+        from og_core.verify import verify_response
+
+        if result is not None:
+            provider, chat_id = result.provider, result.chat_id
+            body = result.response_body
+        else:
+            body = None
+        if provider is None:
+            raise ValueError("verify() needs a result or a provider")
+        return verify_response(self.service(provider), chat_id, response_body=body,
+                               http=self._s.http, url_guard=self._s.url_guard)
+
+    def verify_provider(self, provider: str) -> AttestationResult:
+        """Compare the `/v1/quote` report_data signer with the on-chain teeSignerAddress."""
+        from og_core.verify import verify_attestation
+
+        return verify_attestation(self.service(provider), http=self._s.http, url_guard=self._s.url_guard)
+
+    # ------------------------------------------------------------------ auth (advanced)
+    def request_headers(self, provider: str) -> dict[str, str]:
+        """`Authorization` header for a provider, from og_core's cached session token (no chain call
+        once warm, never a funding side effect). Contains a bearer token: do not log or display it."""
+        return self._auth.headers(provider)
+
+    def close(self) -> None:
+        """Release HTTP connections. The client is unusable afterwards."""
+        self._s.close()
+
+    def __enter__(self) -> OgClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"OgClient(network={self.network!r}, address={self.address!r}, read_only={self.read_only})"

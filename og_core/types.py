@@ -1,0 +1,406 @@
+"""Typed results og_core hands to pages, tests and benchmarks.
+
+Plain dataclasses and enums only: no web3, no HTTP, nothing that needs a network to build.
+Amounts are kept in wei (int) and exposed in OG (Decimal) through properties, so a page
+never has to know about 10**18.
+"""
+
+from __future__ import annotations
+
+import enum
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Literal
+
+from og_core.amounts import wei_to_og
+
+NetworkName = Literal["local", "testnet", "mainnet"]
+
+
+# --------------------------------------------------------------------------- discovery
+
+
+@dataclass(frozen=True)
+class ProviderHealth:
+    """Result of a short HTTP probe of one provider (`GET /v1/models`)."""
+
+    reachable: bool
+    latency_ms: float | None = None
+    models: tuple[str, ...] = ()
+    error: str | None = None  # plain sentence when not reachable
+    checked_at: float = field(default_factory=time.time)
+
+
+@dataclass(frozen=True)
+class ServiceInfo:
+    """One provider's service as registered on-chain, parsed and normalised.
+
+    Prices: `price_unit` says what one unit is — "1M tokens" (chatbot, speech-to-text) or
+    "image" (text-to-image, image-editing). `input_price_og` / `output_price_og` are OG per unit.
+    """
+
+    provider: str  # checksummed address
+    service_type: str  # chatbot | text-to-image | image-editing | speech-to-text | …
+    url: str
+    model: str
+    verifiability: str  # TeeML | OpML | ZKML | "" …
+    input_price_wei: int  # per token (or per image for image services), as on-chain
+    output_price_wei: int
+    updated_at: int  # unix seconds
+    tee_signer: str  # on-chain teeSignerAddress
+    tee_signer_acknowledged: bool  # by the contract owner
+    additional_info_raw: str
+    additional_info: dict[str, Any] | None  # None when missing or not valid JSON
+    additional_info_error: str | None = None  # why it could not be parsed
+    health: ProviderHealth | None = None
+
+    @property
+    def price_unit(self) -> str:
+        return "image" if self.service_type in ("text-to-image", "image-editing") else "1M tokens"
+
+    @property
+    def input_price_og(self) -> Decimal:
+        """OG per `price_unit` for input (prompt) tokens; 0 for image services."""
+        if self.price_unit == "image":
+            return wei_to_og(self.input_price_wei)
+        return wei_to_og(self.input_price_wei * 1_000_000)
+
+    @property
+    def output_price_og(self) -> Decimal:
+        """OG per `price_unit` for output (completion tokens, images)."""
+        if self.price_unit == "image":
+            return wei_to_og(self.output_price_wei)
+        return wei_to_og(self.output_price_wei * 1_000_000)
+
+    @property
+    def target_separated(self) -> bool:
+        return bool((self.additional_info or {}).get("TargetSeparated"))
+
+    @property
+    def centralized(self) -> bool:
+        return (self.additional_info or {}).get("ProviderType") == "centralized"
+
+    @property
+    def signing_address(self) -> str:
+        """Address responses must be signed by: TargetTeeAddress when the model runs in a
+        separate TEE (and the provider is not centralized), else the on-chain teeSignerAddress."""
+        target = (self.additional_info or {}).get("TargetTeeAddress")
+        if self.target_separated and target and not self.centralized:
+            return str(target)
+        return self.tee_signer
+
+    @property
+    def signing_address_source(self) -> str:
+        """Where `signing_address` came from, in words for the user."""
+        if self.signing_address != self.tee_signer:
+            return "TargetTeeAddress in the service's additionalInfo (model runs in a separate TEE)"
+        return "on-chain teeSignerAddress"
+
+    @property
+    def verifiable(self) -> bool:
+        """TEE/OP/ZK verifiability, signer acknowledged by the owner, additionalInfo valid JSON."""
+        return (
+            self.verifiability.lower() in ("teeml", "opml", "zkml")
+            and self.tee_signer_acknowledged
+            and self.additional_info is not None
+        )
+
+
+# --------------------------------------------------------------------------- ledger
+
+
+@dataclass(frozen=True)
+class PendingRefund:
+    """A refund queued from a provider sub-account; collectable once `unlocks_at` has passed."""
+
+    index: int
+    amount_wei: int
+    created_at: int  # unix seconds (chain time)
+    unlocks_at: int  # created_at + lockTime
+    processed: bool
+
+    @property
+    def amount_og(self) -> Decimal:
+        return wei_to_og(self.amount_wei)
+
+    def unlocked(self, now: float | None = None) -> bool:
+        return (now if now is not None else time.time()) >= self.unlocks_at
+
+
+@dataclass(frozen=True)
+class ProviderAccount:
+    """The user's sub-account with one provider."""
+
+    provider: str
+    balance_wei: int  # everything in the sub-account, pending refunds included
+    pending_refund_wei: int
+    acknowledged: bool
+    generation: int  # Account index 9 (token generation)
+    revoked_bitmap: int  # Account index 10
+    refunds: tuple[PendingRefund, ...] = ()
+
+    @property
+    def usable_wei(self) -> int:
+        """What the provider counts as locked for you: balance − pending refunds."""
+        return self.balance_wei - self.pending_refund_wei
+
+    @property
+    def balance_og(self) -> Decimal:
+        return wei_to_og(self.balance_wei)
+
+    @property
+    def pending_refund_og(self) -> Decimal:
+        return wei_to_og(self.pending_refund_wei)
+
+    @property
+    def usable_og(self) -> Decimal:
+        return wei_to_og(self.usable_wei)
+
+
+@dataclass(frozen=True)
+class LedgerView:
+    """Everything the Wallet page shows, read in one go."""
+
+    address: str
+    wallet_balance_wei: int  # native OG in the wallet, outside the ledger
+    exists: bool  # False: no ledger yet (create one with ≥ the minimum)
+    available_wei: int
+    total_wei: int
+    providers: tuple[ProviderAccount, ...]
+    lock_time_s: int  # refund lock time of the inference contract
+    min_ledger_wei: int  # minimum ledger balance (3 OG on the official contracts)
+    min_first_transfer_wei: int  # minimum first transfer to a new provider (1 OG)
+    read_at: float = field(default_factory=time.time)
+
+    @property
+    def locked_wei(self) -> int:
+        """In provider sub-accounts: total − available."""
+        return self.total_wei - self.available_wei
+
+    @property
+    def wallet_balance_og(self) -> Decimal:
+        return wei_to_og(self.wallet_balance_wei)
+
+    @property
+    def available_og(self) -> Decimal:
+        return wei_to_og(self.available_wei)
+
+    @property
+    def total_og(self) -> Decimal:
+        return wei_to_og(self.total_wei)
+
+    @property
+    def locked_og(self) -> Decimal:
+        return wei_to_og(self.locked_wei)
+
+    def provider(self, address: str) -> ProviderAccount | None:
+        for p in self.providers:
+            if p.provider.lower() == address.lower():
+                return p
+        return None
+
+
+# --------------------------------------------------------------------------- transactions
+
+
+class TxKind(enum.StrEnum):
+    CREATE_LEDGER = "create_ledger"
+    DEPOSIT = "deposit"
+    WITHDRAW = "withdraw"  # ledger refund(amount) → back to the wallet
+    FUND_PROVIDER = "fund_provider"  # transferFund
+    RETRIEVE = "retrieve"  # retrieveFund: queue refunds / collect unlocked ones
+    REVOKE_TOKEN = "revoke_token"
+    REVOKE_ALL_TOKENS = "revoke_all_tokens"
+
+
+class TxStep(enum.StrEnum):
+    CHECKING = "checking"  # client-side rules
+    SIMULATING = "simulating"  # eth_call pre-flight
+    SIGNING = "signing"
+    SENT = "sent"
+    CONFIRMED = "confirmed"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class TxPlan:
+    """What a transaction will do, in words, before anything is signed.
+
+    Built by `OgClient.plan_*()` after the client-side rules passed; show `title`, `amount_og`,
+    `effects` and `warnings` in a confirmation dialog, then hand the plan to `OgClient.execute`.
+    """
+
+    kind: TxKind
+    wallet: str
+    title: str  # "Fund provider 0x12…ab with 2 OG"
+    amount_wei: int  # value moved (0 for revocations)
+    effects: tuple[str, ...]  # plain sentences, what will change
+    warnings: tuple[str, ...] = ()
+    contract: Literal["ledger", "inference"] = "ledger"
+    function: str = ""
+    args: tuple[Any, ...] = ()
+    value_wei: int = 0  # native OG attached to the call
+    providers: tuple[str, ...] = ()
+    created_at: float = field(default_factory=time.time)
+
+    @property
+    def amount_og(self) -> Decimal:
+        return wei_to_og(self.amount_wei)
+
+
+@dataclass(frozen=True)
+class TxResult:
+    plan: TxPlan
+    tx_hash: str  # 0x-prefixed
+    status: Literal["confirmed", "reverted"]
+    block_number: int | None
+    gas_used: int | None
+    message: str  # plain sentence for a toast
+
+
+@dataclass
+class TxRecord:
+    """One line of the in-memory transaction history of a wallet."""
+
+    kind: TxKind
+    what: str
+    amount_wei: int
+    tx_hash: str | None
+    status: Literal["pending", "confirmed", "reverted", "failed", "dropped", "unknown"]
+    time: float
+    detail: str = ""
+
+    @property
+    def amount_og(self) -> Decimal:
+        return wei_to_og(self.amount_wei)
+
+
+# --------------------------------------------------------------------------- inference
+
+
+@dataclass(frozen=True)
+class Usage:
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    total_tokens: int = 0
+
+
+@dataclass(frozen=True)
+class ChatResult:
+    """A finished (or cut) chat completion."""
+
+    provider: str
+    model: str
+    text: str
+    chat_id: str | None  # ZG-Res-Key header, else completion id (first SSE chunk's id)
+    chat_id_source: Literal["ZG-Res-Key", "id", "none"]
+    usage: Usage
+    cost_wei: int  # from on-chain prices and the usage reported
+    latency_ms: float  # request start → last byte
+    ttft_ms: float | None  # request start → first content token (streaming only)
+    finish_reason: str | None = None
+    cut: bool = False  # the stream ended early (connection dropped / stopped)
+    cut_reason: str | None = None
+    stopped: bool = False  # the user pressed stop
+    request_body: bytes = b""  # exactly what was sent
+    response_body: bytes = b""  # exactly what was received (whole SSE text for a stream)
+
+    @property
+    def cost_og(self) -> Decimal:
+        return wei_to_og(self.cost_wei)
+
+
+@dataclass(frozen=True)
+class ImageResult:
+    provider: str
+    model: str
+    images: tuple[bytes, ...]  # decoded image bytes (PNG from the local network)
+    chat_id: str | None
+    cost_wei: int
+    latency_ms: float
+    request_body: bytes = b""
+    response_body: bytes = b""
+
+    @property
+    def cost_og(self) -> Decimal:
+        return wei_to_og(self.cost_wei)
+
+
+@dataclass(frozen=True)
+class TranscriptResult:
+    provider: str
+    model: str
+    text: str
+    chat_id: str | None
+    usage: Usage
+    cost_wei: int
+    latency_ms: float
+    request_body: bytes = b""
+    response_body: bytes = b""
+
+    @property
+    def cost_og(self) -> Decimal:
+        return wei_to_og(self.cost_wei)
+
+
+# --------------------------------------------------------------------------- verification
+
+
+class VerificationStatus(enum.StrEnum):
+    VERIFIED = "verified"
+    INVALID = "invalid"
+    UNAVAILABLE = "unavailable"
+
+
+@dataclass(frozen=True)
+class VerificationResult:
+    """Outcome of checking a provider's TEE signature on one response. Never a bare bool."""
+
+    status: VerificationStatus
+    reason: str  # plain sentence
+    chat_id: str | None
+    provider: str
+    expected_signer: str | None = None
+    signer_source: str | None = None  # which address was used and why
+    recovered_signer: str | None = None
+    signed_text: str | None = None
+    response_hash_matches: bool | None = None  # None: no response bytes to compare
+
+    @property
+    def ok(self) -> bool:
+        return self.status is VerificationStatus.VERIFIED
+
+
+@dataclass(frozen=True)
+class AttestationResult:
+    """Provider attestation: the `/v1/quote` report_data signer vs the on-chain signer."""
+
+    status: VerificationStatus
+    reason: str
+    provider: str
+    onchain_signer: str | None = None
+    report_signer: str | None = None
+
+
+# --------------------------------------------------------------------------- API keys
+
+
+@dataclass(frozen=True)
+class ApiKeyInfo:
+    """An API key issued in this session (no secret in it)."""
+
+    provider: str
+    token_id: int
+    created_at: int  # ms
+    expires_at: int  # ms, 0 = never
+    revoked: bool = False
+
+
+@dataclass(frozen=True)
+class NewApiKey:
+    """The result of creating an API key. `token` IS THE SECRET BEARER TOKEN — shown once to the
+    user who asked for it; og_core keeps no copy. Its repr hides it."""
+
+    info: ApiKeyInfo
+    token: str = field(repr=False)
