@@ -1,0 +1,499 @@
+"""The provider broker: one Starlette app per provider, speaking 0G's provider HTTP API (protocol.md §2)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import anyio
+import anyio.to_thread
+from starlette.applications import Starlette
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+from web3 import Web3
+
+from . import engines
+from .billing import UnsettledLedger, admission_error, chat_fee, image_fee, stt_fee
+from .chainview import AccountState, ChainView, ServiceState
+from .config import ENDPOINT_FOR_TYPE, ProviderConfig
+from .limits import MAX_BODY_BYTES, ConcurrencyCap, RateLimiter
+from .settlement import Settler
+from .signing import ResponseSigner, SignatureStore, images_text, response_text
+from .tokens import SessionError, SessionToken, TokenVerifier, check_revocation
+
+log = logging.getLogger(__name__)
+IMAGE_TTL = 20 * 60
+
+
+class BrokerError(Exception):
+    """An error answered as ``{"error": message}`` with ``status``."""
+
+    def __init__(self, message: str, status: int = 400, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.headers = headers
+
+
+def error_response(message: str, status: int = 400, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status, headers=headers)
+
+
+def _dumps(obj: Any) -> bytes:
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _text_of(content: Any) -> str:
+    """OpenAI content may be a string or a list of parts; the engine wants text."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(p.get("text", "") for p in content if isinstance(p, dict))
+    return "" if content is None else str(content)
+
+
+class Broker:
+    def __init__(self, cfg: ProviderConfig, rpc_url: str, inference_address: str, chain_id: int = 31337,
+                 cache_ttl: float = 1.5) -> None:
+        self.cfg = cfg
+        self.provider = cfg.provider_address
+        w3 = Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": 30}))
+        self.chain = ChainView(w3, inference_address, self.provider, ttl=cache_ttl)
+        self.tokens = TokenVerifier(self.provider)
+        self.ledger = UnsettledLedger()
+        self.signer = ResponseSigner(cfg.tee_key, cfg.tee_address)
+        self.signatures = SignatureStore()
+        self.images: dict[str, tuple[float, list[bytes]]] = {}
+        self.rate = RateLimiter(cfg.rate_limit)
+        self.cap = ConcurrencyCap(cfg.max_concurrency)
+        self.settler = Settler(self.chain, self.ledger, cfg.provider_key, cfg.tee_key, chain_id)
+        self.chat = engines.chat_engine(cfg.model) if cfg.service_type == "chatbot" else None
+
+    # ---------- auth, admission, limits ----------
+    async def authenticate(self, request: Request) -> tuple[SessionToken, AccountState | str]:
+        try:
+            token = self.tokens.parse(request.headers.get("authorization"))
+            account = await self.chain.account(token.address)
+            if isinstance(account, AccountState):
+                check_revocation(token, account.generation, account.revoked_bitmap)
+            self.tokens.verify_signature(token)
+        except SessionError as exc:
+            raise BrokerError(f"validate session: {exc}") from None
+        return token, account
+
+    async def admit(self, user: str, account: AccountState | str,
+                    estimate: Callable[[ServiceState], int]) -> ServiceState:
+        service = await self.chain.service()
+        msg = admission_error(account, service, estimate(service), self.ledger.fee(user), self.provider)
+        if msg is not None:  # maybe stale: re-read like the real broker's SyncUserAccount, then decide
+            account = await self.chain.account(user, force=True)
+            service = await self.chain.service(force=True)
+            msg = admission_error(account, service, estimate(service), self.ledger.fee(user), self.provider)
+            if msg is not None:
+                raise BrokerError(f"validate request: {msg}")
+        return service
+
+    def check_model(self, requested: Any, service: ServiceState) -> None:
+        if requested != service.model:
+            raise BrokerError(f"model not supported: requested {json.dumps(requested)}, "
+                              f"accepted: {json.dumps([service.model])}")
+
+    async def read_body(self, request: Request) -> bytes:
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > MAX_BODY_BYTES:
+            raise BrokerError("request body too large", 413)
+        chunks, size = [], 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise BrokerError("request body too large", 413)
+            chunks.append(chunk)
+        body = b"".join(chunks)
+        request._body = body  # lets request.form() parse what we already read
+        return body
+
+    async def guarded(self, request: Request, endpoint: str,
+                      handler: Callable[[Request, bytes, SessionToken, AccountState | str], Awaitable[Response]]
+                      ) -> Response:
+        """Common front of every billed endpoint: body limit, service type, session, limits."""
+        if self.cfg.endpoint != endpoint:
+            raise BrokerError(f"unsupported endpoint: this provider is a {self.cfg.service_type} service and "
+                              f"only serves /v1/proxy{self.cfg.endpoint}")
+        body = await self.read_body(request)
+        token, account = await self.authenticate(request)
+        if not self.rate.allow(token.address.lower()):
+            raise BrokerError("rate limit exceeded, please retry later", 429, {"Retry-After": "1"})
+        if not self.cap.try_acquire():
+            raise BrokerError("provider is busy: too many concurrent requests, please retry later", 503)
+        streaming = False
+        try:
+            response = await handler(request, body, token, account)
+            streaming = isinstance(response, StreamingResponse)
+            return response
+        finally:
+            if not streaming:  # a stream releases its slot when it ends
+                self.cap.release()
+
+    # ---------- chat ----------
+    async def chat_completions(self, request: Request, body: bytes, token: SessionToken,
+                               account: AccountState | str) -> Response:
+        req = self._json_object(body)
+        messages = req.get("messages")
+        if not isinstance(messages, list) or not messages or not all(isinstance(m, dict) for m in messages):
+            raise BrokerError("invalid request: 'messages' must be a non-empty list of message objects")
+        norm = [{"role": str(m.get("role", "user")), "content": _text_of(m.get("content"))} for m in messages]
+        max_tokens = req.get("max_completion_tokens", req.get("max_tokens"))
+        if max_tokens is not None and (isinstance(max_tokens, bool) or not isinstance(max_tokens, int)
+                                       or max_tokens < 1):
+            raise BrokerError("invalid request: 'max_tokens' must be a positive integer")
+        assert self.chat is not None
+        prompt_tokens = self.chat.prompt_tokens(norm)
+        # Pre-check like the real broker: the input fee of the prompt (the output is billed afterwards).
+        service = await self.admit(token.address, account, lambda s: prompt_tokens * s.input_price)
+        self.check_model(req.get("model"), service)
+        stream = req.get("stream") is True
+        if stream:  # the real broker forces usage into streams and signs the body it forwarded
+            opts = req.get("stream_options")
+            if not isinstance(opts, dict) or "include_usage" not in opts:
+                req["stream_options"] = {**(opts if isinstance(opts, dict) else {}), "include_usage": True}
+                body = json.dumps(req, separators=(",", ":"), sort_keys=True).encode()
+        kwargs: dict[str, Any] = {"max_tokens": max_tokens}
+        for name in ("temperature", "top_p", "seed"):
+            value = req.get(name)
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                kwargs[name] = int(value) if name == "seed" else float(value)
+        chat_id = "chatcmpl-" + uuid.uuid4().hex
+        created = int(time.time())
+        headers = {"ZG-Res-Key": chat_id, "provider": self.provider,
+                   "Access-Control-Expose-Headers": "Provider,content-encoding,ZG-Res-Key"}
+        pieces = self.chat.stream(norm, **kwargs)
+        if not stream:
+            text_parts = list(pieces)
+            completion = len(text_parts)
+            out = _dumps({
+                "id": chat_id, "object": "chat.completion", "created": created, "model": service.model,
+                "choices": [{"index": 0, "message": {"role": "assistant", "content": "".join(text_parts)},
+                             "logprobs": None, "finish_reason": self._finish(completion, max_tokens)}],
+                "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion,
+                          "total_tokens": prompt_tokens + completion},
+            })
+            self._finish_billed(token.address, chat_id, body, out,
+                                chat_fee(prompt_tokens, completion, service.input_price, service.output_price))
+            return Response(out, media_type="application/json", headers=headers)
+        return StreamingResponse(self._sse(pieces, body, token, service, chat_id, created, prompt_tokens,
+                                           max_tokens), media_type="text/event-stream",
+                                 headers={**headers, "Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+    @staticmethod
+    def _finish(completion: int, max_tokens: int | None) -> str:
+        return "length" if max_tokens is not None and completion >= max_tokens else "stop"
+
+    async def _sse(self, pieces: Any, body: bytes, token: SessionToken, service: ServiceState, chat_id: str,
+                   created: int, prompt_tokens: int, max_tokens: int | None) -> AsyncIterator[bytes]:
+        sent: list[bytes] = []
+        base = {"id": chat_id, "object": "chat.completion.chunk", "created": created, "model": service.model}
+
+        def event(obj: dict) -> bytes:
+            data = b"data: " + _dumps(obj) + b"\n\n"
+            sent.append(data)
+            return data
+
+        try:
+            yield event({**base, "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""},
+                                              "logprobs": None, "finish_reason": None}]})
+            completion = 0
+            try:
+                for piece in pieces:
+                    completion += 1
+                    yield event({**base, "choices": [{"index": 0, "delta": {"content": piece},
+                                                      "logprobs": None, "finish_reason": None}]})
+            except ValueError as exc:  # engine failure mid-stream: report it in-band, bill what was sent
+                yield event({"error": {"message": str(exc), "type": "engine_error"}})
+            yield event({**base, "choices": [{"index": 0, "delta": {}, "logprobs": None,
+                                              "finish_reason": self._finish(completion, max_tokens)}]})
+            yield event({**base, "choices": [], "usage": {
+                "prompt_tokens": prompt_tokens, "completion_tokens": completion,
+                "total_tokens": prompt_tokens + completion}})
+            done = b"data: [DONE]\n\n"
+            sent.append(done)
+            # Sign and bill before the last bytes go out, so a client that saw [DONE] finds the signature.
+            self._finish_billed(token.address, chat_id, body, b"".join(sent),
+                                chat_fee(prompt_tokens, completion, service.input_price, service.output_price))
+            yield done
+        finally:
+            self.cap.release()
+
+    def _finish_billed(self, user: str, chat_id: str, request_body: bytes, response_body: bytes, fee: int,
+                       text: str | None = None) -> None:
+        text = text if text is not None else response_text(request_body, response_body)
+        self.signatures.put(chat_id, self.signer.sign(text))
+        self.ledger.add(user, fee, text.encode())
+
+    # ---------- images ----------
+    async def image_generations(self, request: Request, body: bytes, token: SessionToken,
+                                account: AccountState | str) -> Response:
+        req = self._json_object(body)
+        prompt = req.get("prompt")
+        if not isinstance(prompt, str) or not prompt.strip():
+            raise BrokerError("invalid request: 'prompt' must be a non-empty string")
+        n, size, fmt = self._image_params(req.get("n", 1), req.get("size"), req.get("response_format"))
+        service = await self.admit(token.address, account, lambda s: 0)  # images: billed per image after
+        self.check_model(req.get("model"), service)
+        kw: dict[str, Any] = {"n": n}
+        if size:
+            kw["size"] = size
+        if isinstance(req.get("seed"), int):
+            kw["seed"] = req["seed"]
+        images = await self._engine(engines.generate_images, prompt, **kw)
+        return self._image_response(request, body, token, service, images, fmt)
+
+    async def image_edits(self, request: Request, body: bytes, token: SessionToken,
+                          account: AccountState | str) -> Response:
+        form = await self._form(request)
+        image = form.get("image") or form.get("image[]")
+        if not isinstance(image, UploadFile):
+            raise BrokerError("invalid request: multipart field 'image' (a file) is required")
+        prompt = form.get("prompt")
+        if not isinstance(prompt, str) or not prompt.strip():
+            raise BrokerError("invalid request: 'prompt' must be a non-empty string")
+        n, size, fmt = self._image_params(form.get("n", "1"), form.get("size"), form.get("response_format"))
+        service = await self.admit(token.address, account, lambda s: 0)
+        self.check_model(form.get("model"), service)
+        data = await image.read()
+        out = [await self._engine(engines.edit_image, data, prompt, size=size or None) for _ in range(n)]
+        return self._image_response(request, body, token, service, out, fmt)
+
+    @staticmethod
+    def _image_params(n: Any, size: Any, fmt: Any) -> tuple[int, str | None, str]:
+        try:
+            count = int(n) if not isinstance(n, bool) else -1
+        except (TypeError, ValueError):
+            count = -1
+        if not 1 <= count <= 10:
+            raise BrokerError("invalid request: 'n' must be an integer between 1 and 10")
+        if size is not None and not isinstance(size, str):
+            raise BrokerError("invalid request: 'size' must be a string like 512x512")
+        fmt = fmt or "b64_json"
+        if fmt not in ("b64_json", "url"):
+            raise BrokerError("invalid request: 'response_format' must be b64_json or url")
+        return count, size, fmt
+
+    def _image_response(self, request: Request, body: bytes, token: SessionToken, service: ServiceState,
+                        images: list[bytes], fmt: str) -> Response:
+        key = uuid.uuid4().hex
+        if fmt == "url":
+            self._store_images(key, images)
+            base = str(request.base_url).rstrip("/")
+            data = [{"url": f"{base}/v1/proxy/images/{key}/{i}"} for i in range(len(images))]
+        else:
+            data = [{"b64_json": base64.b64encode(img).decode()} for img in images]
+        out = _dumps({"created": int(time.time()), "data": data})
+        self._finish_billed(token.address, key, body, out, image_fee(len(images), service.output_price),
+                            text=images_text(body, images))
+        return Response(out, media_type="application/json", headers=self._res_headers(key))
+
+    def _res_headers(self, key: str) -> dict[str, str]:
+        return {"ZG-Res-Key": key, "provider": self.provider,
+                "Access-Control-Expose-Headers": "Provider,content-encoding,ZG-Res-Key"}
+
+    def _store_images(self, key: str, images: list[bytes]) -> None:
+        now = time.monotonic()
+        for k in [k for k, (exp, _) in self.images.items() if exp <= now]:
+            del self.images[k]
+        self.images[key] = (now + IMAGE_TTL, images)
+
+    async def serve_image(self, request: Request) -> Response:
+        item = self.images.get(request.path_params["key"].lower())
+        index = request.path_params["index"]
+        if item is None or item[0] <= time.monotonic() or not index.isdigit() or int(index) >= len(item[1]):
+            raise BrokerError("image not found or expired", 404)
+        return Response(item[1][int(index)], media_type="image/png")
+
+    # ---------- speech to text ----------
+    async def transcriptions(self, request: Request, body: bytes, token: SessionToken,
+                             account: AccountState | str) -> Response:
+        form = await self._form(request)
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise BrokerError("invalid request: multipart field 'file' (an audio file) is required")
+        fmt = form.get("response_format") or "json"
+        if fmt not in ("json", "text", "verbose_json"):
+            raise BrokerError("invalid request: 'response_format' must be json, text or verbose_json")
+        language = form.get("language")
+        language = language if isinstance(language, str) and language else None
+        service = await self.admit(token.address, account, lambda s: 0)
+        self.check_model(form.get("model"), service)
+        audio = await upload.read()
+        tr = await self._engine(engines.transcribe, audio, filename=upload.filename, language=language)
+        usage = {"type": "tokens", "input_tokens": 0, "output_tokens": tr.tokens, "total_tokens": tr.tokens}
+        if fmt == "text":
+            out, media = tr.text.encode(), "text/plain; charset=utf-8"
+        elif fmt == "verbose_json":
+            out = _dumps({"task": "transcribe", "language": language or "english", "duration": tr.duration_s,
+                          "text": tr.text, "segments": [], "usage": usage})
+            media = "application/json"
+        else:
+            out, media = _dumps({"text": tr.text, "usage": usage}), "application/json"
+        key = uuid.uuid4().hex
+        self._finish_billed(token.address, key, body, out, stt_fee(tr.tokens, service.output_price))
+        return Response(out, media_type=media, headers=self._res_headers(key))
+
+    # ---------- helpers ----------
+    @staticmethod
+    def _json_object(body: bytes) -> dict:
+        try:
+            obj = json.loads(body)
+        except ValueError as exc:
+            raise BrokerError(f"invalid JSON body: {exc}") from None
+        if not isinstance(obj, dict):
+            raise BrokerError("invalid JSON body: expected an object")
+        return obj
+
+    @staticmethod
+    async def _form(request: Request) -> Any:
+        if not request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
+            raise BrokerError("invalid request: expected multipart/form-data")
+        try:
+            return await request.form(max_part_size=MAX_BODY_BYTES)
+        except Exception as exc:  # python-multipart / starlette parse errors
+            raise BrokerError(f"invalid multipart form: {getattr(exc, 'detail', exc)}") from None
+
+    @staticmethod
+    async def _engine(fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
+        try:
+            return await anyio.to_thread.run_sync(lambda: fn(*args, **kw))
+        except ValueError as exc:  # EngineError is a ValueError: the client's input was unusable
+            raise BrokerError(str(exc)) from None
+
+    # ---------- unauthenticated / control routes ----------
+    async def quote(self, request: Request) -> Response:
+        addr = self.cfg.tee_address
+        report = addr.encode().ljust(64, b"\0")
+        return JSONResponse({
+            "simulated": True,
+            "warning": "SIMULATED attestation from the offline 0G devnet; no TEE hardware is involved",
+            "tee_type": "simulated",
+            "signing_address": addr,
+            "report_data": base64.b64encode(report).decode(),
+            "quote": "SIMULATED-" + report.hex(),
+            "event_log": [],
+            "provider": self.provider,
+            "model": self.cfg.model,
+        })
+
+    async def models(self, request: Request) -> Response:
+        svc = self.chain._service[1] if self.chain._service else None
+        in_price = svc.input_price if svc else self.cfg.input_price
+        out_price = svc.output_price if svc else self.cfg.output_price
+        return JSONResponse({"object": "list", "data": [{
+            "id": self.cfg.model, "object": "model", "created": 0, "owned_by": self.provider,
+            "service_type": self.cfg.service_type,
+            "context_length": self.cfg.context_length,
+            "pricing": {"input_price": str(in_price), "output_price": str(out_price), "unit": "neuron",
+                        "input_unit": "token", "output_unit": self._output_unit()},
+            "tee_attested": self.cfg.verifiability == "TeeML",
+            "verifiability": self.cfg.verifiability,
+            "rate_limits": {"requests_per_second": self.cfg.rate_limit,
+                            "max_concurrency": self.cfg.max_concurrency},
+        }]})
+
+    def _output_unit(self) -> str:
+        return {"chatbot": "token", "speech-to-text": "token"}.get(self.cfg.service_type, "image")
+
+    async def unsettled_fee(self, request: Request) -> Response:
+        token, _ = await self.authenticate(request)
+        addr = request.path_params["addr"]
+        if token.address.lower() != addr.lower():
+            raise BrokerError("forbidden: the session token belongs to another address", 403)
+        return JSONResponse({"userAddress": addr, "unsettledFee": str(self.ledger.fee(addr))})
+
+    async def signature(self, request: Request) -> Response:
+        sig = self.signatures.get(request.path_params["chat_id"])
+        if sig is None:
+            raise BrokerError("Chat id not found or expired, chat_id_not_found", 404)
+        return JSONResponse(sig.as_json())
+
+    async def settle(self, request: Request) -> Response:
+        host = request.client.host if request.client else ""
+        if host not in ("127.0.0.1", "::1", "localhost", "testclient"):
+            raise BrokerError("devnet controls are local only", 403)
+        settled = await anyio.to_thread.run_sync(self.settler.settle_now)
+        return JSONResponse({"settled": settled})
+
+    async def unsupported(self, request: Request) -> Response:
+        raise BrokerError("unsupported endpoint")
+
+    async def settle_loop(self) -> None:
+        while True:
+            await anyio.sleep(self.cfg.settle_interval)
+            try:
+                await anyio.to_thread.run_sync(self.settler.settle_now)
+            except Exception:
+                log.exception("periodic settlement of %s failed", self.cfg.name)
+
+
+def create_app(cfg: ProviderConfig, rpc_url: str, inference_address: str, chain_id: int = 31337,
+               cache_ttl: float = 1.5) -> Starlette:
+    broker = Broker(cfg, rpc_url, inference_address, chain_id, cache_ttl)
+
+    def billed(endpoint: str, handler: Any) -> Callable[[Request], Awaitable[Response]]:
+        async def route(request: Request) -> Response:
+            return await broker.guarded(request, endpoint, handler)
+        return route
+
+    proxy = "/v1/proxy"
+    routes = [
+        Route("/v1/quote", broker.quote, methods=["GET"]),
+        Route("/v1/models", broker.models, methods=["GET"]),
+        Route("/v1/proxy/models", broker.models, methods=["GET"]),
+        Route("/v1/user/{addr}/unsettledfee", broker.unsettled_fee, methods=["GET"]),
+        Route(proxy + ENDPOINT_FOR_TYPE["chatbot"], billed("/chat/completions", broker.chat_completions),
+              methods=["POST"]),
+        Route(proxy + ENDPOINT_FOR_TYPE["text-to-image"],
+              billed("/images/generations", broker.image_generations), methods=["POST"]),
+        Route(proxy + ENDPOINT_FOR_TYPE["image-editing"], billed("/images/edits", broker.image_edits),
+              methods=["POST"]),
+        Route(proxy + ENDPOINT_FOR_TYPE["speech-to-text"],
+              billed("/audio/transcriptions", broker.transcriptions), methods=["POST"]),
+        Route(proxy + "/images/{key}/{index}", broker.serve_image, methods=["GET"]),
+        Route(proxy + "/signature/{chat_id}", broker.signature, methods=["GET"]),
+        Route(proxy + "/{rest:path}", broker.unsupported,
+              methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]),
+        Route("/devnet/settle", broker.settle, methods=["POST"]),
+    ]
+
+    async def on_broker_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, BrokerError)
+        return error_response(str(exc), exc.status, exc.headers)
+
+    async def on_http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        return error_response(str(exc.detail), exc.status_code)
+
+    async def on_unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unexpected broker error on %s", request.url.path)
+        return error_response("internal broker error", 500)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with anyio.create_task_group() as tg:
+            if cfg.settle_interval > 0:
+                tg.start_soon(broker.settle_loop)
+            yield
+            tg.cancel_scope.cancel()
+
+    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={
+        BrokerError: on_broker_error, HTTPException: on_http_error, Exception: on_unexpected})
+    app.state.broker = broker
+    return app
+
+
+__all__ = ["Broker", "BrokerError", "create_app"]

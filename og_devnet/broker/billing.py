@@ -1,0 +1,97 @@
+"""Fees, admission (`validate request: …`) and the per-user unsettled ledger."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from .chainview import AccountState, ServiceState
+
+MIN_RESERVE = 10**18  # the real broker's minimum locked balance: 1 0G on top of fees
+
+
+class AdmissionError(Exception):
+    """Rejected by admission; str() is the real broker's wording (without the prefix)."""
+
+
+def chat_fee(prompt_tokens: int, completion_tokens: int, input_price: int, output_price: int) -> int:
+    return prompt_tokens * input_price + completion_tokens * output_price
+
+
+def image_fee(n: int, output_price: int) -> int:
+    return n * output_price
+
+
+def stt_fee(output_tokens: int, output_price: int) -> int:
+    return output_tokens * output_price
+
+
+def to_0g(wei: int) -> str:
+    """Wei as 0G with 6 decimals, like the broker's big.Float Text('f', 6)."""
+    return str((Decimal(wei) / Decimal(10**18)).quantize(Decimal("0.000001"), rounding=ROUND_HALF_EVEN))
+
+
+def insufficient_message(locked: int, fee: int, unsettled: int, provider: str) -> str:
+    total = fee + unsettled + MIN_RESERVE
+    return (
+        f"insufficient balance: your locked balance is {to_0g(locked)} 0G, but the required minimum is "
+        f"{to_0g(total)} 0G (breakdown: minimum reserve {to_0g(MIN_RESERVE)} 0G + unsettled fees "
+        f"{to_0g(unsettled)} 0G + current request fee {to_0g(fee)} 0G). Please add more funds with: "
+        f"0g-compute-cli transfer-fund --provider {provider} --amount <amount>"
+    )
+
+
+def admission_error(account: AccountState | str, service: ServiceState, fee: int, unsettled: int,
+                    provider: str) -> str | None:
+    """The first failing admission check, in the real broker's order, or None."""
+    if isinstance(account, str):
+        return f"get account from contract, account not exist: {account}"
+    if not account.acknowledged:
+        return ("user not acknowledge the provider, please use acknowledgeProviderSigner function in sdk "
+                "first, it will take effect in 2 minutes")
+    if not service.tee_acknowledged:
+        return "service not acknowledge the tee signer"
+    if account.locked < fee + unsettled + MIN_RESERVE:
+        return insufficient_message(account.locked, fee, unsettled, provider)
+    return None
+
+
+@dataclass
+class _Pending:
+    fee: int = 0
+    request_hashes: list[bytes] = field(default_factory=list)
+
+
+class UnsettledLedger:
+    """Fees served but not yet settled on chain, per user (thread-safe: settlement runs in a thread)."""
+
+    def __init__(self) -> None:
+        self._pending: dict[str, _Pending] = {}
+        self._lock = threading.Lock()
+
+    def add(self, user: str, fee: int, request_hash: bytes) -> None:
+        with self._lock:
+            p = self._pending.setdefault(user.lower(), _Pending())
+            p.fee += fee
+            p.request_hashes.append(request_hash)
+
+    def fee(self, user: str) -> int:
+        p = self._pending.get(user.lower())
+        return p.fee if p else 0
+
+    def snapshot(self) -> dict[str, tuple[int, list[bytes]]]:
+        """Users with something to settle: user -> (fee, request hashes)."""
+        with self._lock:
+            return {u: (p.fee, list(p.request_hashes)) for u, p in self._pending.items() if p.fee > 0}
+
+    def settled(self, user: str, fee: int, count: int) -> None:
+        """Subtract what went on chain (new fees may have arrived meanwhile)."""
+        with self._lock:
+            p = self._pending.get(user.lower())
+            if p is None:
+                return
+            p.fee -= fee
+            del p.request_hashes[:count]
+            if p.fee <= 0 and not p.request_hashes:
+                del self._pending[user.lower()]

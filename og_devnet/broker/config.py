@@ -1,0 +1,53 @@
+"""Static configuration of one simulated provider broker."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from eth_account import Account
+
+SERVICE_TYPES = ("chatbot", "text-to-image", "image-editing", "speech-to-text")
+
+# Endpoint (under /v1/proxy) that each service type answers; everything else is refused.
+ENDPOINT_FOR_TYPE = {
+    "chatbot": "/chat/completions",
+    "text-to-image": "/images/generations",
+    "image-editing": "/images/edits",
+    "speech-to-text": "/audio/transcriptions",
+}
+
+
+@dataclass(frozen=True)
+class ProviderConfig:
+    name: str
+    provider_key: str  # the provider wallet (pays gas for settlement)
+    tee_key: str  # the TEE signer key (signs answers and settlements)
+    service_type: str
+    model: str
+    input_price: int  # wei per prompt token
+    output_price: int  # wei per completion token / per image / per transcript token
+    verifiability: str = "TeeML"
+    rate_limit: float = 0.0  # requests per second per user; 0 = off
+    max_concurrency: int = 0  # in-flight requests; 0 = off
+    settle_interval: float = 60.0  # seconds between automatic settlements; 0 = manual only
+    port: int = 0
+    context_length: int = 8192
+
+    def __post_init__(self) -> None:
+        if self.service_type not in SERVICE_TYPES:
+            raise ValueError(f"unknown service type {self.service_type!r}")
+        if not self.model.startswith("local/"):
+            raise ValueError("devnet models must start with 'local/'")
+
+    @cached_property
+    def provider_address(self) -> str:
+        return Account.from_key(self.provider_key).address
+
+    @cached_property
+    def tee_address(self) -> str:
+        return Account.from_key(self.tee_key).address
+
+    @property
+    def endpoint(self) -> str:
+        return ENDPOINT_FOR_TYPE[self.service_type]

@@ -1,0 +1,47 @@
+"""Per-user rate limit (429), concurrency cap (503) and the request body limit (413)."""
+
+from __future__ import annotations
+
+import time
+
+MAX_BODY_BYTES = 32 * 1024 * 1024
+
+
+class RateLimiter:
+    """Token bucket per user: ``rate`` requests/s, burst of max(1, rate). rate 0 = off."""
+
+    def __init__(self, rate: float) -> None:
+        self.rate = rate
+        self.burst = max(1.0, rate)
+        self._buckets: dict[str, tuple[float, float]] = {}
+
+    def allow(self, user: str) -> bool:
+        if self.rate <= 0:
+            return True
+        now = time.monotonic()
+        tokens, last = self._buckets.get(user, (self.burst, now))
+        tokens = min(self.burst, tokens + (now - last) * self.rate)
+        if tokens < 1.0:
+            self._buckets[user] = (tokens, now)
+            return False
+        self._buckets[user] = (tokens - 1.0, now)
+        if len(self._buckets) > 50_000:
+            self._buckets.clear()
+        return True
+
+
+class ConcurrencyCap:
+    """Counts in-flight requests (single event loop, so no lock). limit 0 = off."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.active = 0
+
+    def try_acquire(self) -> bool:
+        if self.limit > 0 and self.active >= self.limit:
+            return False
+        self.active += 1
+        return True
+
+    def release(self) -> None:
+        self.active -= 1
