@@ -1,0 +1,253 @@
+"""The local chain behaves like a hardhat/geth node for web3 8 and the 0G SDK."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import threading
+import time
+from collections.abc import Iterator
+from urllib.parse import urlparse
+
+import pytest
+import requests
+from eth_account import Account
+from web3 import Web3
+from web3.exceptions import ContractCustomError
+
+from og_devnet.accounts import ACCOUNTS, DEPLOYER, PROVIDER_WALLETS, USERS, tee_address, tee_key
+from og_devnet.chain import ChainNode
+
+OG = 10**18
+# Runtime code that always reverts with the 4 bytes 0x12345678 (a custom error with no args).
+REVERTER_RUNTIME = bytes.fromhex("6312345678" "60e0" "1b" "6000" "52" "6004" "6000" "fd")
+# Runtime that returns the 32-byte word 42.
+FORTY_TWO_RUNTIME = bytes.fromhex("602a" "6000" "52" "6020" "6000" "f3")
+
+
+def _init_code(runtime: bytes) -> bytes:
+    n = len(runtime)
+    return bytes.fromhex(f"60{n:02x}600c60003960{n:02x}6000f3") + runtime
+
+
+@pytest.fixture(scope="module")
+def node() -> Iterator[ChainNode]:
+    n = ChainNode()
+    n.start()
+    yield n
+    n.stop()
+
+
+@pytest.fixture(scope="module")
+def w3(node: ChainNode) -> Web3:
+    return Web3(Web3.HTTPProvider(node.url))
+
+
+def rpc(node: ChainNode, method: str, params: list | None = None) -> dict:
+    body = {"jsonrpc": "2.0", "id": 7, "method": method, "params": params or []}
+    return requests.post(node.url, json=body, timeout=30).json()
+
+
+def send(w3: Web3, key: str, **tx) -> str:
+    acct = Account.from_key(key)
+    tx.setdefault("nonce", w3.eth.get_transaction_count(acct.address, "pending"))
+    tx.setdefault("chainId", 31337)
+    tx.setdefault("gasPrice", w3.eth.gas_price)
+    tx.setdefault("gas", 21000)
+    tx = {k: v for k, v in tx.items() if v is not None}
+    return w3.eth.send_raw_transaction(acct.sign_transaction(tx).raw_transaction)
+
+
+def deploy(w3: Web3, runtime: bytes) -> str:
+    receipt = w3.eth.wait_for_transaction_receipt(send(w3, USERS[9][1], data=_init_code(runtime), gas=200_000))
+    assert receipt.status == 1
+    return receipt.contractAddress
+
+
+def test_accounts_are_the_hardhat_ones() -> None:
+    assert len(ACCOUNTS) == 20
+    assert DEPLOYER[0] == "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
+    assert DEPLOYER[1] == "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
+    assert USERS[0][0] == "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
+    assert len(USERS) == 10 and len(PROVIDER_WALLETS) == 5
+    assert PROVIDER_WALLETS[-1][0] == "0x8626f6940E2eb28930eFb4CeF49B2d1F2C9C1199"  # hardhat #19
+    assert tee_key("chat") == tee_key("chat") != tee_key("image")
+    assert Account.from_key(tee_key("chat")).address == tee_address("chat")
+
+
+def test_identity_and_funding(node: ChainNode, w3: Web3) -> None:
+    assert w3.eth.chain_id == 31337
+    assert rpc(node, "net_version")["result"] == "31337"
+    assert "og-devnet" in w3.client_version
+    for address, _ in ACCOUNTS:
+        assert w3.eth.get_balance(address) >= 9_999 * OG
+    assert w3.eth.get_balance("0x" + "00" * 20) == 10_000 * OG
+
+
+def test_transfers_mine_immediately_legacy_and_1559(w3: Web3) -> None:
+    start = w3.eth.block_number
+    key = USERS[0][1]
+    h1 = send(w3, key, to=USERS[1][0], value=OG)
+    r1 = w3.eth.get_transaction_receipt(h1)  # no waiting needed: automine
+    assert r1.status == 1 and r1.gasUsed == 21000 and r1.blockNumber == start + 1
+    h2 = send(w3, key, to=USERS[1][0], value=OG, gasPrice=None, maxFeePerGas=10**10,
+              maxPriorityFeePerGas=10**9)
+    r2 = w3.eth.get_transaction_receipt(h2)
+    assert r2.status == 1 and r2.type == 2 and r2.blockNumber == start + 2
+    tx = w3.eth.get_transaction(h2)
+    assert tx["from"] == USERS[0][0] and tx["chainId"] == 31337 and tx["value"] == OG
+    block = w3.eth.get_block(start + 2, full_transactions=True)
+    assert block.transactions[0]["hash"] == h2
+    assert block.timestamp > w3.eth.get_block(start + 1).timestamp
+    assert w3.eth.get_transaction_count(USERS[0][0], "pending") == w3.eth.get_transaction_count(USERS[0][0])
+
+
+def test_wrong_chain_id_rejected(node: ChainNode, w3: Web3) -> None:
+    acct = Account.from_key(USERS[2][1])
+    tx = {"to": USERS[3][0], "value": 1, "gas": 21000, "gasPrice": w3.eth.gas_price,
+          "nonce": w3.eth.get_transaction_count(acct.address), "chainId": 1}
+    out = rpc(node, "eth_sendRawTransaction", ["0x" + acct.sign_transaction(tx).raw_transaction.hex()])
+    assert out["error"]["code"] == -32000 and "invalid chain id" in out["error"]["message"]
+
+
+def test_reverts_are_geth_style(node: ChainNode, w3: Web3) -> None:
+    bad = deploy(w3, REVERTER_RUNTIME)
+    for method in ("eth_call", "eth_estimateGas"):
+        err = rpc(node, method, [{"to": bad, "data": "0x"}])["error"]  # no "from", like the SDK
+        assert err == {"code": 3, "message": "execution reverted", "data": "0x12345678"}
+    with pytest.raises(ContractCustomError) as info:
+        w3.eth.call({"to": bad})
+    assert "0x12345678" in str(info.value.data)
+    # A reverting transaction is still mined: status 0, gas charged, nonce used.
+    sender = USERS[4][0]
+    balance, nonce = w3.eth.get_balance(sender), w3.eth.get_transaction_count(sender)
+    h = send(w3, USERS[4][1], to=bad, gas=60_000)
+    receipt = w3.eth.get_transaction_receipt(h)
+    assert receipt.status == 0 and 21_000 < receipt.gasUsed < 60_000
+    assert w3.eth.get_transaction_count(sender) == nonce + 1
+    assert w3.eth.get_balance(sender) == balance - receipt.gasUsed * receipt.effectiveGasPrice
+
+
+def test_call_and_estimate(node: ChainNode, w3: Web3) -> None:
+    good = deploy(w3, FORTY_TWO_RUNTIME)
+    assert int.from_bytes(w3.eth.call({"to": good}), "big") == 42
+    assert w3.eth.estimate_gas({"to": USERS[5][0], "value": 1, "from": USERS[5][0]}) == 21000
+    est = w3.eth.estimate_gas({"to": good})
+    h = send(w3, USERS[5][1], to=good, gas=est)
+    assert w3.eth.get_transaction_receipt(h).status == 1
+    assert w3.eth.get_code(good) == FORTY_TWO_RUNTIME
+
+
+def test_invalid_transactions_get_geth_errors(node: ChainNode, w3: Web3) -> None:
+    poor = Account.create()
+    assert rpc(node, "hardhat_setBalance", [poor.address, hex(10**15)])["result"] is True
+    assert w3.eth.get_balance(poor.address) == 10**15
+    before = rpc(node, "devnet_txCount")["result"]
+    tx = {"to": USERS[0][0], "value": OG, "gas": 21000, "gasPrice": 10**9, "nonce": 0, "chainId": 31337}
+    raw = "0x" + poor.sign_transaction(tx).raw_transaction.hex()
+    err = rpc(node, "eth_sendRawTransaction", [raw])["error"]
+    assert err["code"] == -32000 and err["message"].startswith("insufficient funds for gas * price + value")
+    ok = dict(tx, value=1)
+    assert "result" in rpc(node, "eth_sendRawTransaction", ["0x" + poor.sign_transaction(ok).raw_transaction.hex()])
+    err = rpc(node, "eth_sendRawTransaction", ["0x" + poor.sign_transaction(ok).raw_transaction.hex()])["error"]
+    assert "nonce too low" in err["message"]
+    err = rpc(node, "eth_sendRawTransaction", ["0x" + poor.sign_transaction(dict(ok, nonce=5)).raw_transaction.hex()])
+    assert "nonce too high" in err["error"]["message"]
+    err = rpc(node, "eth_sendRawTransaction", ["0x" + poor.sign_transaction(dict(ok, nonce=1, gas=20000)).raw_transaction.hex()])
+    assert "intrinsic gas too low" in err["error"]["message"]
+    assert rpc(node, "eth_sendRawTransaction", ["0xdeadbeef"])["error"]["code"] == -32000
+    assert rpc(node, "devnet_txCount")["result"] == before + 6
+
+
+def test_protocol_errors_and_batches(node: ChainNode) -> None:
+    assert requests.post(node.url, data=b"{not json", timeout=5).json()["error"]["code"] == -32700
+    assert rpc(node, "eth_nope")["error"]["code"] == -32601
+    assert rpc(node, "eth_getBalance", ["0x1234"])["error"]["code"] == -32602
+    assert rpc(node, "eth_getBalance", [])["error"]["code"] == -32602
+    batch = [{"jsonrpc": "2.0", "id": i, "method": m, "params": []}
+             for i, m in enumerate(["eth_chainId", "eth_blockNumber", "nope"])]
+    out = requests.post(node.url, json=batch, timeout=5).json()
+    assert [o["id"] for o in out] == [0, 1, 2] and out[0]["result"] == "0x7a69" and "error" in out[2]
+    big = requests.post(node.url, data=b"x" * (9 * 1024 * 1024), timeout=10)
+    assert big.status_code == 413
+    assert rpc(node, "eth_chainId")["result"] == "0x7a69"  # still up
+
+
+def test_time_controls(node: ChainNode, w3: Web3) -> None:
+    t0 = w3.eth.get_block("latest").timestamp
+    rpc(node, "evm_increaseTime", [86_400])
+    rpc(node, "evm_mine")
+    t1 = w3.eth.get_block("latest").timestamp
+    # Rapid blocks may run a few seconds ahead of the wall clock (each needs ts > parent's).
+    assert t1 >= int(time.time()) + 86_400 - 2 and 86_400 - 60 < t1 - t0 < 86_400 + 60
+    target = t1 + 1000
+    assert rpc(node, "evm_setNextBlockTimestamp", [target])["result"] is True
+    send(w3, USERS[6][1], to=USERS[7][0], value=1)
+    assert w3.eth.get_block("latest").timestamp == target
+    assert rpc(node, "evm_setNextBlockTimestamp", [target])["error"]["code"] == -32000
+
+
+def test_logs_fee_history_and_keepalive(node: ChainNode, w3: Web3) -> None:
+    # LOG1 with topic 0xabc and data word 7: PUSH1 7 PUSH1 0 MSTORE PUSH2 0abc PUSH1 32 PUSH1 0 LOG1 STOP
+    logger = deploy(w3, bytes.fromhex("6007600052610abc60206000a100"))
+    h = send(w3, USERS[8][1], to=logger, gas=100_000)
+    receipt = w3.eth.get_transaction_receipt(h)
+    assert len(receipt.logs) == 1 and receipt.logs[0].topics[0].hex().endswith("0abc")
+    logs = w3.eth.get_logs({"fromBlock": 0, "toBlock": "latest", "address": logger})
+    assert len(logs) == 1 and int(logs[0]["data"].hex(), 16) == 7
+    assert w3.eth.get_logs({"fromBlock": 0, "address": logger, "topics": ["0x" + "00" * 32]}) == []
+    history = w3.eth.fee_history(3, "latest", [50])
+    assert len(history["baseFeePerGas"]) == 4 and len(history["reward"]) == 3
+    assert w3.eth.max_priority_fee == 10**9
+    # HTTP/1.1 keep-alive: many requests over one connection.
+    parsed = urlparse(node.url)
+    conn = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=5)
+    for _ in range(3):
+        conn.request("POST", "/", json.dumps({"jsonrpc": "2.0", "id": 1, "method": "eth_chainId"}),
+                     {"Content-Type": "application/json"})
+        assert json.loads(conn.getresponse().read())["result"] == "0x7a69"
+    conn.close()
+
+
+def test_concurrent_clients(node: ChainNode, w3: Web3) -> None:
+    errors: list[BaseException] = []
+
+    def worker(i: int) -> None:
+        try:
+            local = Web3(Web3.HTTPProvider(node.url))
+            for _ in range(5):
+                send(local, PROVIDER_WALLETS[i][1], to=USERS[0][0], value=1)
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert all(w3.eth.get_transaction_count(PROVIDER_WALLETS[i][0]) == 5 for i in range(3))
+
+
+def test_sdk_broker_connects(node: ChainNode) -> None:
+    from zerog_py_sdk import create_broker
+
+    broker = create_broker(USERS[0][1], network="hardhat", rpc_url=node.url)
+    assert broker.web3.eth.chain_id == 31337
+
+
+def test_throughput(node: ChainNode, w3: Web3) -> None:
+    """Prints requests/s (run with -s); asserts only a generous floor."""
+    good = deploy(w3, FORTY_TWO_RUNTIME)
+    rates = {}
+    for name, fn, n in (
+        ("eth_blockNumber req/s", lambda: w3.eth.block_number, 300),
+        ("eth_call req/s", lambda: w3.eth.call({"to": good}), 200),
+        ("transfer tx/s", lambda: send(w3, USERS[9][1], to=USERS[8][0], value=1, gasPrice=10**10), 100),
+    ):
+        t = time.perf_counter()
+        for _ in range(n):
+            fn()
+        rates[name] = n / (time.perf_counter() - t)
+    print("\nchain throughput:", {k: round(v) for k, v in rates.items()})
+    assert rates["eth_blockNumber req/s"] > 100 and rates["transfer tx/s"] > 5
