@@ -1,0 +1,180 @@
+"""A small built-in knowledge base about 0G Compute and this playground, for the offline chat engine.
+
+Each entry lists trigger phrases with weights; a phrase scores when all its words appear in the
+question. The best entry wins if it reaches `MIN_SCORE`. Facts follow shared/protocol.md.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MIN_SCORE = 3
+
+
+@dataclass(frozen=True)
+class Entry:
+    topic: str
+    triggers: tuple[tuple[str, int], ...]  # ("words all present", weight)
+    answer: str
+
+
+ENTRIES: tuple[Entry, ...] = (
+    Entry(
+        "minimums",
+        (("minimum", 5), ("least", 3), ("min", 3), ("how much", 1), ("ledger", 1), ("deposit", 1), ("transfer", 1),
+         ("reserve", 2), ("fund", 1), ("need", 1), ("og", 1), ("requirement", 2), ("required", 2)),
+        "The minimums are: 3 OG to create a ledger (addLedger / the first deposit); 1 OG for the first "
+        "transfer into a new provider sub-account; and a 1 OG reserve — a provider only serves a request "
+        "while your locked balance covers the request fee, your unsettled fees and 1 OG. So a sub-account "
+        "funded with exactly 1 OG serves about once: fund at least 2 OG. After a refund, what stays "
+        "available in the ledger must be 0 or at least 3 OG.",
+    ),
+    Entry(
+        "0g-compute",
+        (("0g compute", 4), ("what 0g", 3), ("0g", 2), ("compute network", 3), ("what is", 1),
+         ("zero g", 3), ("decentralized", 1), ("decentralised", 1), ("marketplace", 1)),
+        "0G Compute is 0G's decentralised marketplace for AI inference. Providers register services "
+        "(chatbot, text-to-image, image editing, speech-to-text) on-chain with a price per token or per "
+        "request; users deposit OG into a ledger contract, move some of it into a sub-account for each "
+        "provider, and call the provider's OpenAI-compatible HTTP API with a signed session token. The "
+        "provider keeps track of fees and settles them on-chain in batches, signed by its TEE key, so "
+        "the payment is verifiable.",
+    ),
+    Entry(
+        "ledger",
+        (("ledger", 3), ("total balance", 2), ("available", 1), ("balance", 1),
+         ("deposit", 1), ("account", 1)),
+        "The ledger is your on-chain account in the LedgerManager contract. It holds a total balance and "
+        "an available balance; available is what you can still move to providers or refund, and "
+        "locked = total − available is the money sitting in provider sub-accounts. Create it with at "
+        "least 3 OG (addLedger or depositFund), top it up with depositFund, and take money back with "
+        "refund (what stays available must be 0 or at least 3 OG; refunding everything deletes the "
+        "ledger and its sub-accounts).",
+    ),
+    Entry(
+        "sub-account",
+        (("sub account", 4), ("subaccount", 4), ("sub-account", 4), ("provider account", 3),
+         ("acknowledge", 2), ("per provider", 2), ("account", 1)),
+        "A sub-account is the part of your ledger dedicated to one provider (an Account in the "
+        "InferenceServing contract). transferFund(provider, 'inference-v1.0', amount) creates it with at "
+        "least 1 OG and acknowledges the provider for you; later transfers top it up (first cancelling "
+        "pending refunds). The provider charges your usage against it when it settles fees.",
+    ),
+    Entry(
+        "locked",
+        (("locked", 3), ("locked balance", 3), ("lock", 1), ("pending refund", 2), ("available", 1)),
+        "Locked balance is the money in your provider sub-accounts: locked = total − available in the "
+        "ledger. For one provider, the usable locked balance is the sub-account balance minus its pending "
+        "refund; a provider serves you only while that covers the request fee, your unsettled fees and a "
+        "1 OG reserve.",
+    ),
+    Entry(
+        "refund",
+        (("refund", 3), ("withdraw", 3), ("get money back", 3), ("retrieve", 3), ("lock time", 3),
+         ("24", 1), ("take back", 2), ("cash out", 2)),
+        "Getting money back from a provider takes two steps and a lock time. retrieveFund first queues a "
+        "refund of the sub-account's unlocked balance; after the lock time (24 h on the public networks) a "
+        "second retrieveFund pays it back to your ledger's available balance. Then refund(amount) sends "
+        "OG from the available balance back to your wallet — what stays available must be 0 or at least "
+        "3 OG. On the local network you can skip the wait with evm_increaseTime.",
+    ),
+    Entry(
+        "tee",
+        (("tee", 3), ("teeml", 4), ("verif", 2), ("verify", 2), ("verification", 2), ("verifiable", 2),
+         ("trusted execution", 4), ("attestation", 3), ("signature", 2), ("enclave", 3)),
+        "TEE verification: providers marked TeeML run the model in a Trusted Execution Environment whose "
+        "key (the service's teeSignerAddress, acknowledged on-chain by the contract owner) signs every "
+        "response — the text sha256(request) + ':' + sha256(response), signed EIP-191. To verify, fetch "
+        "/v1/proxy/signature/{chatID}?model=…, recover the signer and compare it with the on-chain "
+        "teeSignerAddress (or the TargetTeeAddress for separated TEEs). The playground reports verified, "
+        "invalid or unavailable — never a bare yes/no.",
+    ),
+    Entry(
+        "fund-provider",
+        (("fund", 2), ("fund provider", 4), ("how fund", 3), ("top up", 3), ("transfer", 2),
+         ("provider", 1), ("pay", 1), ("add money", 3), ("how start", 2), ("get started", 3)),
+        "To fund a provider: 1) create your ledger with at least 3 OG (Wallet page, or addLedger); "
+        "2) transfer at least 1 OG — better 2 OG or more, because a 1 OG reserve must stay locked — to "
+        "the provider with transferFund(provider, 'inference-v1.0', amount), which creates the "
+        "sub-account and acknowledges the provider; 3) send requests; the provider settles the fees "
+        "on-chain from that sub-account.",
+    ),
+    Entry(
+        "fees",
+        (("fee", 2), ("fees", 2), ("price", 2), ("pricing", 2), ("cost", 2), ("settle", 3),
+         ("settlement", 3), ("charge", 2), ("how much", 1)),
+        "Fees: a chatbot request costs prompt_tokens × inputPrice + completion_tokens × outputPrice; image "
+        "and speech services charge per request. The provider keeps unsettled fees and settles them "
+        "on-chain in batches (settleFeesWithTEE), which moves the money from your sub-account to the "
+        "provider.",
+    ),
+    Entry(
+        "playground",
+        (("playground", 3), ("page", 3), ("pages", 3), ("app", 1), ("what can", 1), ("this site", 3),
+         ("feature", 2), ("help", 1)),
+        "The playground lets you try 0G Compute from a browser: pick a network (mainnet, Galileo testnet or "
+        "the local simulated network); see your wallet and ledger (total, available, locked, pending "
+        "refunds) and deposit, fund providers or withdraw; browse the providers and their prices and "
+        "verifiability; and use the services — chat, text-to-image, image editing and speech-to-text — "
+        "with every response's TEE signature checked and the cost shown in OG.",
+    ),
+    Entry(
+        "local-network",
+        (("local", 3), ("simulated", 3), ("devnet", 4), ("local network", 4), ("hardhat", 3), ("31337", 4),
+         ("real", 1), ("real network", 3), ("is this real", 3), ("real money", 3), ("fake", 2), ("test", 1),
+         ("offline", 2), ("mainnet", 1)),
+        "This is a local, simulated 0G network: a private chain (chain id 31337) with the ledger and "
+        "inference contracts, and provider brokers serving offline models named local/… — a rule-based "
+        "and retrieval chat engine, a procedural image painter, a Pillow image editor and PocketSphinx "
+        "speech-to-text. The OG here is test money with no value; the demo accounts use public hardhat "
+        "keys.",
+    ),
+    Entry(
+        "identity",
+        (("who are you", 4), ("what are you", 4), ("your name", 3), ("which model", 3), ("what model", 3),
+         ("are you gpt", 4), ("are you ai", 3), ("llm", 2), ("language model", 3)),
+        "I'm {model}, an offline demo engine on the local 0G network — not a large language model. I do "
+        "exact arithmetic, answer questions about 0G Compute and this playground from a small built-in "
+        "knowledge base, and otherwise reply from the chatterbot English corpus.",
+    ),
+    Entry(
+        "session-token",
+        (("token", 1), ("session", 3), ("api key", 4), ("bearer", 3), ("revoke", 3), ("auth", 2)),
+        "Requests to a provider carry a session token (Authorization: Bearer …) signed by your wallet. "
+        "Tokens have an id and an expiry; you can revoke one (revokeToken) or all of them at once "
+        "(revokeAllTokens bumps your account's generation), after which the provider rejects them.",
+    ),
+)
+
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def words(text: str) -> set[str]:
+    """Lower-case words with a crude plural strip, so 'fees' and 'fee' both match."""
+    out = set()
+    for w in _WORD.findall(text.lower().replace("sub-account", "sub account")):
+        out.add(w)
+        if len(w) > 3 and w.endswith("s"):
+            out.add(w[:-1])
+    return out
+
+
+def best_entry(question: str) -> tuple[Entry | None, int]:
+    qw = words(question)
+    best: Entry | None = None
+    best_score = 0
+    for entry in ENTRIES:
+        score = 0
+        for phrase, weight in entry.triggers:
+            parts = phrase.split()
+            # "verif" style stems match any word starting with them.
+            if all(p in qw or (len(p) >= 5 and any(w.startswith(p) for w in qw)) for p in parts):
+                score += weight
+        if score > best_score:
+            best, best_score = entry, score
+    return (best, best_score) if best_score >= MIN_SCORE else (None, best_score)
+
+
+def all_text() -> str:
+    return "\n".join(e.answer.replace("{model}", "this model") for e in ENTRIES)
