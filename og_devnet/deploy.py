@@ -159,6 +159,6 @@ def register_provider(
         additional_info,
         Web3.to_checksum_address(tee_signer),
     )
-    stake = 0 if inference.functions.serviceExists(provider).call() else PROVIDER_STAKE
+    stake = 0 if inference.functions.serviceExists(provider).call({"from": provider}) else PROVIDER_STAKE
     _transact(w3, provider_key, inference.functions.addOrUpdateService(params), value=stake)
     _transact(w3, owner_key, inference.functions.acknowledgeTEESignerByOwner(provider))
