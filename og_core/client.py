@@ -267,16 +267,18 @@ class OgClient:
                provider: str | None = None, chat_id: str | None = None) -> VerificationResult:
         """Check the provider's TEE signature for a result (or a bare provider + chat_id):
         VERIFIED / INVALID / UNAVAILABLE with the reason and the addresses compared."""
-        from og_core.verify import verify_response
+        from og_core.verify import images_hash, response_hash, verify_response
 
+        expected: str | None = None
         if result is not None:
             provider, chat_id = result.provider, result.chat_id
-            body = result.response_body
-        else:
-            body = None
+            if isinstance(result, ImageResult):
+                expected = images_hash(result.images)
+            elif result.response_body:
+                expected = response_hash(result.response_body)
         if provider is None:
             raise ValueError("verify() needs a result or a provider")
-        return verify_response(self.service(provider), chat_id, response_body=body,
+        return verify_response(self.service(provider), chat_id, expected_response_hash=expected,
                                http=self._s.http, url_guard=self._s.url_guard)
 
     def verify_provider(self, provider: str) -> AttestationResult:

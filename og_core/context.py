@@ -1,9 +1,91 @@
-"""Wiring of one OgClient: profile → Web3 → SDK broker → og_core services (filled in below)."""
+"""Wiring of one OgClient: settings → profile → Web3 → SDK broker (contract objects) → og_core parts."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+import httpx
+from eth_account import Account
+from web3 import Web3
+from zerog_py_sdk.broker import ZGServingBroker
 
-def build_context(network: str | None, private_key: Any, **kwargs: Any) -> Any:
-    raise NotImplementedError("og_core is being built; the surface in og_core/__init__.py is stable")
+from og_core.auth import SessionAuth
+from og_core.config import SecretStr, Settings
+from og_core.discovery import Discovery
+from og_core.errors import ConfigError
+from og_core.inference import Inference
+from og_core.ledger import Transactions
+from og_core.networks import NetworkProfile, resolve_profile, web3_for
+from og_core.safety import UrlGuard
+from og_core.sdk_io import sdk_output
+from og_core.types import TxKind, TxPlan
+
+
+@dataclass
+class ClientContext:
+    profile: NetworkProfile
+    web3: Web3
+    account: Any  # LocalAccount | None — never exposed, never logged
+    broker: ZGServingBroker
+    http: httpx.Client
+    url_guard: UrlGuard
+    auth: SessionAuth
+    discovery: Discovery
+    tx: Transactions
+    inference: Inference
+
+    @property
+    def address(self) -> str | None:
+        return self.account.address if self.account is not None else None
+
+    def close(self) -> None:
+        self.http.close()
+
+
+def _account(private_key: str | SecretStr | None) -> Any:
+    if private_key is None:
+        return None
+    key = private_key.get_secret_value() if isinstance(private_key, SecretStr) else str(private_key)
+    key = key.strip()
+    if not key:
+        return None
+    try:
+        return Account.from_key(key if key.startswith("0x") else "0x" + key)
+    except Exception:
+        # never echo the key (or the library's message, which may quote it)
+        raise ConfigError("The private key is not valid.", "It must be 64 hex characters (optionally with 0x).") from None
+
+
+def build_context(network: str | None, private_key: str | SecretStr | None, *, settings: Settings | None,
+                  rpc_url: str | None, addresses: dict[str, str] | None, http_timeout_s: float) -> ClientContext:
+    settings = settings if settings is not None else Settings.from_env()
+    name = (network or settings.network or "local").lower()
+    same_network = name == settings.network
+    profile = resolve_profile(
+        name,
+        rpc_url=rpc_url or (settings.rpc_url if same_network else None),
+        addresses=addresses or ({"ledger": settings.ledger_address, "inference": settings.inference_address,
+                                 "fine_tuning": settings.fine_tuning_address} if same_network else None),
+    )
+    account = _account(private_key if private_key is not None else settings.private_key)
+    w3 = web3_for(profile)
+    with sdk_output():
+        broker = ZGServingBroker(account, w3, inference_address=profile.addresses["inference"],
+                                 ledger_address=profile.addresses["ledger"],
+                                 fine_tuning_address=profile.addresses["fine_tuning"])
+    http = httpx.Client(follow_redirects=False, timeout=httpx.Timeout(http_timeout_s, connect=10.0))
+    guard = UrlGuard(allow_private=profile.allow_loopback)
+    auth = SessionAuth(account, broker.serving_contract)
+    discovery = Discovery(broker.serving_contract, profile.rpc_url, http, guard)
+
+    def on_confirmed(plan: TxPlan) -> None:
+        if plan.kind is TxKind.REVOKE_ALL_TOKENS:
+            auth.mark_revoked(plan.providers[0], None)
+        elif plan.kind is TxKind.REVOKE_TOKEN:
+            auth.mark_revoked(plan.providers[0], int(plan.args[1]))
+
+    tx = Transactions(w3, account, broker.ledger_contract, broker.serving_contract, profile.chain_id,
+                      service_exists=lambda p: discovery.service(p), on_confirmed=on_confirmed)
+    inference = Inference(auth, http, guard, account.address if account is not None else None, http_timeout_s)
+    return ClientContext(profile, w3, account, broker, http, guard, auth, discovery, tx, inference)

@@ -1,0 +1,171 @@
+"""Session tokens and API keys, built by og_core (protocol.md §2) — never with a funding side effect.
+
+Fixes SDK pitfall #2: generation is Account index 9, revokedBitmap index 10; a failed read is an
+error, not generation 0 cached for hours.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from eth_account.messages import encode_defunct
+from web3 import Web3
+
+from og_core.errors import ReadOnlyError, RpcError, RuleError, revert_from_exception
+from og_core.types import ApiKeyInfo, NewApiKey
+
+EPHEMERAL_TOKEN_ID = 255
+EPHEMERAL_MAX_MS = 24 * 3600 * 1000
+REFRESH_BEFORE_MS = 3600 * 1000  # rebuild a cached token with less than 1 h left
+ACCOUNT_GENERATION = 9
+ACCOUNT_REVOKED_BITMAP = 10
+
+
+def build_token(account: Any, provider: str, *, generation: int, token_id: int, timestamp_ms: int,
+                expires_at_ms: int, nonce: str) -> str:
+    """The bearer value `app-sk-<base64(raw|0xsig)>` (without "Bearer ")."""
+    raw = json.dumps({
+        "address": account.address,
+        "provider": Web3.to_checksum_address(provider),
+        "timestamp": timestamp_ms,
+        "expiresAt": expires_at_ms,
+        "nonce": nonce,
+        "generation": generation,
+        "tokenId": token_id,
+    }, separators=(",", ":"))
+    signed = account.sign_message(encode_defunct(primitive=Web3.keccak(text=raw)))
+    sig = signed.signature.hex()
+    sig = sig if sig.startswith("0x") else "0x" + sig
+    return "app-sk-" + base64.b64encode(f"{raw}|{sig}".encode()).decode()
+
+
+def decode_token(token: str) -> dict[str, Any]:
+    """The JSON part of a token (for tests and display of non-secret fields)."""
+    body = token.removeprefix("Bearer ").removeprefix("app-sk-")
+    raw, _, _sig = base64.b64decode(body).decode().rpartition("|")
+    return json.loads(raw)
+
+
+@dataclass
+class _Cached:
+    header: str
+    expires_at_ms: int
+    generation: int
+
+
+class SessionAuth:
+    """Per-wallet token cache for one client. Thread-safe."""
+
+    def __init__(self, account: Any, serving_contract: Any) -> None:
+        self._account = account
+        self._contract = serving_contract
+        self._lock = threading.Lock()
+        self._cache: dict[str, _Cached] = {}
+        self._issued: dict[tuple[str, int], ApiKeyInfo] = {}
+
+    def _require_account(self) -> Any:
+        if self._account is None:
+            raise ReadOnlyError("This needs a wallet, but no private key is configured.",
+                                "Set PRIVATE_KEY (or pick a demo account on the local network).")
+        return self._account
+
+    def account_state(self, provider: str) -> tuple[int, int, bool]:
+        """(generation, revokedBitmap, exists) read from the chain; an unknown account is (0, 0, False)."""
+        account = self._require_account()
+        provider = Web3.to_checksum_address(provider)
+        try:
+            raw = self._contract.functions.getAccount(account.address, provider).call()
+        except Exception as exc:
+            if revert_from_exception(exc) is not None:  # AccountNotExists: a fresh account starts at 0
+                return 0, 0, False
+            raise RpcError("Your account with this provider could not be read from the chain.",
+                           "Check the network connection and try again.",
+                           detail=f"{type(exc).__name__}: {exc}"[:500]) from exc
+        return int(raw[ACCOUNT_GENERATION]), int(raw[ACCOUNT_REVOKED_BITMAP]), True
+
+    def headers(self, provider: str) -> dict[str, str]:
+        """{"Authorization": "Bearer app-sk-…"} from the cache; one chain read when (re)built."""
+        account = self._require_account()
+        provider = Web3.to_checksum_address(provider)
+        now = int(time.time() * 1000)
+        with self._lock:
+            cached = self._cache.get(provider)
+            if cached is not None and cached.expires_at_ms - now > REFRESH_BEFORE_MS:
+                return {"Authorization": cached.header}
+        generation, _bitmap, _exists = self.account_state(provider)
+        token = build_token(account, provider, generation=generation, token_id=EPHEMERAL_TOKEN_ID,
+                            timestamp_ms=now, expires_at_ms=now + EPHEMERAL_MAX_MS, nonce=secrets.token_hex(16))
+        header = "Bearer " + token
+        with self._lock:
+            self._cache[provider] = _Cached(header, now + EPHEMERAL_MAX_MS, generation)
+        return {"Authorization": header}
+
+    def invalidate(self, provider: str | None = None) -> None:
+        """Forget cached tokens (after a revocation or a `validate session` rejection)."""
+        with self._lock:
+            if provider is None:
+                self._cache.clear()
+            else:
+                self._cache.pop(Web3.to_checksum_address(provider), None)
+
+    # ------------------------------------------------------------------ API keys
+    def create_api_key(self, provider: str, *, token_id: int | None, expires_in_s: int) -> NewApiKey:
+        account = self._require_account()
+        provider = Web3.to_checksum_address(provider)
+        if expires_in_s < 0:
+            raise RuleError("The expiry cannot be negative.", "Use 0 for a key that never expires.")
+        generation, bitmap, _exists = self.account_state(provider)
+        with self._lock:
+            issued_ids = {tid for (p, tid), k in self._issued.items() if p == provider and not k.revoked}
+            if token_id is None:
+                free = [i for i in range(EPHEMERAL_TOKEN_ID) if not (bitmap >> i) & 1 and i not in issued_ids]
+                if not free:
+                    raise RuleError("Every API key id (0–254) for this provider is used or revoked.",
+                                    "Revoke all tokens for this provider to start again.")
+                token_id = free[0]
+            elif not 0 <= token_id < EPHEMERAL_TOKEN_ID:
+                raise RuleError(f"API key id {token_id} is out of range.", "Use an id from 0 to 254.")
+            elif (bitmap >> token_id) & 1:
+                raise RuleError(f"API key id {token_id} has been revoked for this provider.",
+                                "Pick another id; a revoked id stays revoked until you revoke all tokens.")
+            now = int(time.time() * 1000)
+            expires = now + expires_in_s * 1000 if expires_in_s else 0
+            token = build_token(account, provider, generation=generation, token_id=token_id, timestamp_ms=now,
+                                expires_at_ms=expires, nonce=secrets.token_hex(16))
+            info = ApiKeyInfo(provider=provider, token_id=token_id, created_at=now, expires_at=expires)
+            self._issued[(provider, token_id)] = info
+        return NewApiKey(info=info, token=token)
+
+    def list_api_keys(self, provider: str | None = None) -> list[ApiKeyInfo]:
+        """Keys issued by this client, with revocation state refreshed from the chain."""
+        from dataclasses import replace
+
+        with self._lock:
+            keys = [k for k in self._issued.values()
+                    if provider is None or k.provider == Web3.to_checksum_address(provider)]
+        states: dict[str, tuple[int, int, bool]] = {}
+        out = []
+        for k in keys:
+            if k.provider not in states:
+                states[k.provider] = self.account_state(k.provider)
+            _gen, bitmap, _ = states[k.provider]
+            out.append(replace(k, revoked=k.revoked or bool((bitmap >> k.token_id) & 1)))
+        return sorted(out, key=lambda k: (k.provider, k.token_id))
+
+    def mark_revoked(self, provider: str, token_id: int | None) -> None:
+        """Record a confirmed revocation (None = all tokens, which bumps the generation)."""
+        from dataclasses import replace
+
+        provider = Web3.to_checksum_address(provider)
+        with self._lock:
+            for key, info in list(self._issued.items()):
+                if key[0] == provider and (token_id is None or key[1] == token_id):
+                    self._issued[key] = replace(info, revoked=True)
+        if token_id is None:
+            self.invalidate(provider)

@@ -1,0 +1,208 @@
+"""Service discovery: every registered service, parsed one by one, cached, optionally probed."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import httpx
+from web3 import Web3
+
+from og_core.errors import NotFoundError, OgError, RpcError, revert_from_exception
+from og_core.safety import MAX_SMALL_BYTES, UrlGuard
+from og_core.types import ProviderHealth, ServiceInfo
+
+log = logging.getLogger(__name__)
+
+PAGE_SIZE = 50  # the contract refuses more (LimitTooLarge)
+CACHE_TTL_S = 30.0
+PROBE_TIMEOUT_S = 3.0
+PROBE_WORKERS = 8
+
+
+def provider_base(url: str) -> str:
+    """A provider's base URL without a trailing slash or a duplicated /v1/proxy."""
+    url = url.strip().rstrip("/")
+    for suffix in ("/v1/proxy", "/v1"):
+        if url.endswith(suffix):
+            url = url[: -len(suffix)]
+    return url
+
+
+def parse_service(raw: Sequence[Any]) -> ServiceInfo:
+    """One Service struct → ServiceInfo. Raises on a struct that cannot be understood at all;
+    a bad additionalInfo is recorded on the result instead of raising."""
+    info_raw = str(raw[8]) if len(raw) > 8 else ""
+    info: dict[str, Any] | None = None
+    info_error: str | None = None
+    if info_raw.strip():
+        try:
+            parsed = json.loads(info_raw)
+            if isinstance(parsed, dict):
+                info = parsed
+            else:
+                info_error = "additionalInfo is JSON but not an object"
+        except ValueError as exc:
+            info_error = f"additionalInfo is not valid JSON ({exc.msg})"
+    else:
+        info = {}
+    return ServiceInfo(
+        provider=Web3.to_checksum_address(raw[0]),
+        service_type=str(raw[1]),
+        url=str(raw[2]),
+        input_price_wei=int(raw[3]),
+        output_price_wei=int(raw[4]),
+        updated_at=int(raw[5]),
+        model=str(raw[6]),
+        verifiability=str(raw[7]),
+        additional_info_raw=info_raw,
+        additional_info=info,
+        additional_info_error=info_error,
+        tee_signer=Web3.to_checksum_address(raw[9]) if len(raw) > 9 and raw[9] else "",
+        tee_signer_acknowledged=bool(raw[10]) if len(raw) > 10 else False,
+    )
+
+
+def probe_provider(service: ServiceInfo, http: httpx.Client, guard: UrlGuard,
+                   timeout_s: float = PROBE_TIMEOUT_S) -> ProviderHealth:
+    """GET /v1/models with a short timeout: reachable, latency, model ids."""
+    url = provider_base(service.url) + "/v1/models"
+    start = time.perf_counter()
+    try:
+        guard.check(url)
+        resp = http.get(url, timeout=timeout_s)
+        latency = (time.perf_counter() - start) * 1000
+        if len(resp.content) > MAX_SMALL_BYTES:
+            return ProviderHealth(False, latency, (), "The provider's model list is unreasonably large.")
+        if resp.status_code != 200:
+            return ProviderHealth(False, latency, (), f"The provider answered HTTP {resp.status_code}.")
+        data = resp.json()
+        items = data.get("data", []) if isinstance(data, dict) else []
+        models = tuple(str(m.get("id")) for m in items if isinstance(m, dict) and m.get("id"))
+        return ProviderHealth(True, latency, models, None)
+    except OgError as exc:
+        return ProviderHealth(False, None, (), exc.message)
+    except httpx.TimeoutException:
+        return ProviderHealth(False, None, (), f"The provider did not answer within {timeout_s:g} s.")
+    except httpx.HTTPError as exc:
+        return ProviderHealth(False, None, (), f"The provider cannot be reached ({type(exc).__name__}).")
+    except ValueError:
+        return ProviderHealth(False, (time.perf_counter() - start) * 1000, (),
+                              "The provider's model list is not valid JSON.")
+
+
+# Shared per (rpc_url, inference address): the registry is public, identical for every session.
+_cache_lock = threading.Lock()
+_cache: dict[tuple[str, str], tuple[float, list[ServiceInfo]]] = {}
+
+
+class Discovery:
+    def __init__(self, serving_contract: Any, rpc_url: str, http: httpx.Client, guard: UrlGuard,
+                 ttl_s: float = CACHE_TTL_S) -> None:
+        self._contract = serving_contract
+        self._key = (rpc_url, serving_contract.address)
+        self._http = http
+        self._guard = guard
+        self._ttl = ttl_s
+
+    def _read_all(self) -> list[ServiceInfo]:
+        services: list[ServiceInfo] = []
+        offset = 0
+        while True:
+            try:
+                page, total = self._contract.functions.getAllServices(offset, PAGE_SIZE).call()
+            except Exception as exc:
+                raise RpcError("The list of services could not be read from the chain.",
+                               "Check the network connection and try again.",
+                               detail=f"{type(exc).__name__}: {exc}"[:500]) from exc
+            for raw in page:
+                try:
+                    services.append(parse_service(raw))
+                except Exception as exc:  # one malformed provider must not break the list
+                    log.warning("skipping a malformed service entry: %s", exc)
+            offset += len(page)
+            if not page or offset >= int(total):
+                return services
+
+    def services(self, *, refresh: bool = False, probe: bool = False) -> list[ServiceInfo]:
+        now = time.monotonic()
+        with _cache_lock:
+            hit = _cache.get(self._key)
+        if hit is None or refresh or now - hit[0] > self._ttl:
+            services = self._read_all()
+            with _cache_lock:
+                _cache[self._key] = (now, services)
+        else:
+            services = hit[1]
+        if probe:
+            services = self.probe_all(services)
+        return list(services)
+
+    def probe(self, service: ServiceInfo) -> ProviderHealth:
+        return probe_provider(service, self._http, self._guard)
+
+    def probe_all(self, services: Sequence[ServiceInfo]) -> list[ServiceInfo]:
+        from dataclasses import replace
+
+        if not services:
+            return []
+        with ThreadPoolExecutor(max_workers=min(PROBE_WORKERS, len(services))) as pool:
+            healths = list(pool.map(self.probe, services))
+        return [replace(s, health=h) for s, h in zip(services, healths, strict=True)]
+
+    def service(self, provider: str, *, refresh: bool = False) -> ServiceInfo:
+        try:
+            address = Web3.to_checksum_address(provider)
+        except ValueError:
+            raise NotFoundError(f"“{provider[:60]}” is not a provider address.",
+                                "Pick a provider from the Services page.") from None
+        if not refresh:
+            with _cache_lock:
+                hit = _cache.get(self._key)
+            if hit is not None and time.monotonic() - hit[0] <= self._ttl:
+                for s in hit[1]:
+                    if s.provider == address:
+                        return s
+        try:
+            raw = self._contract.functions.getService(address).call()
+        except Exception as exc:
+            revert = revert_from_exception(exc)
+            if revert is not None:  # the contract answered: ServiceNotExist
+                raise NotFoundError(f"No service is registered for provider {address}.",
+                                    "Pick a provider from the Services page.", detail=revert.detail) from exc
+            raise RpcError("The provider's service could not be read from the chain.",
+                           "Check the network connection and try again.",
+                           detail=f"{type(exc).__name__}: {exc}"[:500]) from exc
+        return parse_service(raw)
+
+
+def services_dataframe(services: Sequence[ServiceInfo]) -> Any:
+    """One row per provider, units in the column names."""
+    import pandas as pd
+
+    rows = []
+    for s in services:
+        h = s.health
+        rows.append({
+            "provider": s.provider,
+            "type": s.service_type,
+            "model": s.model,
+            "input price (OG)": float(s.input_price_og),
+            "output price (OG)": float(s.output_price_og),
+            "price per": s.price_unit,
+            "verifiability": s.verifiability or "none",
+            "verifiable": s.verifiable,
+            "signer acknowledged": s.tee_signer_acknowledged,
+            "additionalInfo": "ok" if s.additional_info is not None else (s.additional_info_error or "invalid"),
+            "reachable": None if h is None else h.reachable,
+            "latency (ms)": None if h is None or h.latency_ms is None else round(h.latency_ms, 1),
+            "url": s.url,
+        })
+    columns = ["provider", "type", "model", "input price (OG)", "output price (OG)", "price per", "verifiability",
+               "verifiable", "signer acknowledged", "additionalInfo", "reachable", "latency (ms)", "url"]
+    return pd.DataFrame(rows, columns=columns)

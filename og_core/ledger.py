@@ -1,0 +1,532 @@
+"""Ledger view and every transaction og_core sends: plan (rules + words) → execute (pre-flight, sign, send).
+
+Transactions are built here from the SDK's contract objects with eth_estimateGas × margin — never with
+the SDK's write methods, whose fixed gas limits fail on the official contracts (pitfall #22).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from web3 import Web3
+from web3.exceptions import TimeExhausted
+
+from og_core.amounts import format_og, parse_og, wei_to_og
+from og_core.errors import (
+    ContractRevert,
+    NotFoundError,
+    OgError,
+    ReadOnlyError,
+    RpcError,
+    RuleError,
+    TxTimeoutError,
+    WalletBusyError,
+    revert_from_exception,
+)
+from og_core.types import (
+    LedgerView,
+    PendingRefund,
+    ProviderAccount,
+    TxKind,
+    TxPlan,
+    TxRecord,
+    TxResult,
+    TxStep,
+)
+
+log = logging.getLogger(__name__)
+
+OG = 10**18
+MIN_LEDGER_WEI = 3 * OG
+MIN_FIRST_TRANSFER_WEI = 1 * OG
+RECOMMENDED_FIRST_TRANSFER_WEI = 2 * OG  # the provider keeps a 1 OG reserve
+MAX_PROVIDERS_PER_RETRIEVE = 20
+GAS_MARGIN_NUM, GAS_MARGIN_DEN = 13, 10  # estimate × 1.3
+GAS_FLOOR = 30_000
+FEE_RESERVE_WEI = OG // 100  # leave at least this much in the wallet for gas
+
+
+def short(address: str) -> str:
+    return f"{address[:6]}…{address[-4:]}"
+
+
+# --------------------------------------------------------------------------- per-wallet state
+@dataclass
+class WalletState:
+    """Process-wide state of one wallet: a lock serializing its transactions, the pending tx after a
+    receipt timeout, and the history. Two sessions with one wallet share it."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    pending_hash: str | None = None
+    history: list[TxRecord] = field(default_factory=list)
+
+
+_wallets_lock = threading.Lock()
+_wallets: dict[str, WalletState] = {}
+
+
+def wallet_state(address: str) -> WalletState:
+    with _wallets_lock:
+        return _wallets.setdefault(address.lower(), WalletState())
+
+
+def _rpc_error(exc: BaseException, what: str) -> RpcError:
+    return RpcError(f"The chain could not be reached while {what}.", "Check the network connection and try again.",
+                    detail=f"{type(exc).__name__}: {exc}"[:500])
+
+
+class Transactions:
+    """Ledger reads, plans and execution for one wallet (one client)."""
+
+    def __init__(self, web3: Web3, account: Any, ledger_contract: Any, serving_contract: Any,
+                 chain_id: int, service_exists: Callable[[str], Any],
+                 on_confirmed: Callable[[TxPlan], None] | None = None) -> None:
+        self.w3 = web3
+        self.account = account
+        self.ledger = ledger_contract
+        self.serving = serving_contract
+        self.chain_id = chain_id
+        self._service_exists = service_exists  # raises NotFoundError for an unknown provider
+        self._on_confirmed = on_confirmed
+        self._service_name: str | None = None
+        self._lock_time: int | None = None
+
+    # ------------------------------------------------------------------ reads
+    def _addr(self) -> str:
+        if self.account is None:
+            raise ReadOnlyError("This needs a wallet, but no private key is configured.",
+                                "Set PRIVATE_KEY (or pick a demo account on the local network).")
+        return self.account.address
+
+    def service_name(self) -> str:
+        """The inference service's registered full name (e.g. inference-v1.0), cached once found."""
+        if self._service_name is None:
+            try:
+                info = self.ledger.functions.getServiceInfo(self.serving.address).call()
+            except Exception as exc:
+                if revert_from_exception(exc) is not None:
+                    raise RuleError("The ledger does not know the inference contract.",
+                                    "The network's contract addresses look wrong.", detail=str(exc)[:300]) from exc
+                raise _rpc_error(exc, "reading the service name") from exc
+            if not info[4]:
+                raise RuleError("The inference service is not registered in the ledger.",
+                                "The network's contract addresses look wrong.")
+            self._service_name = str(info[4])
+        return self._service_name
+
+    def lock_time(self) -> int:
+        if self._lock_time is None:
+            try:
+                self._lock_time = int(self.serving.functions.lockTime().call())
+            except Exception as exc:
+                raise _rpc_error(exc, "reading the refund lock time") from exc
+        return self._lock_time
+
+    def _ledger_tuple(self, address: str) -> tuple[int, int] | None:
+        """(available, total) or None when the wallet has no ledger."""
+        try:
+            raw = self.ledger.functions.getLedger(address).call()
+        except Exception as exc:
+            revert = revert_from_exception(exc)
+            if revert is not None:  # LedgerNotExists
+                return None
+            raise _rpc_error(exc, "reading your ledger") from exc
+        if int(str(raw[0]), 16) == 0:  # a zeroed struct also means "no ledger"
+            return None
+        return int(raw[1]), int(raw[2])
+
+    def _account(self, address: str, provider: str) -> ProviderAccount | None:
+        try:
+            raw = self.serving.functions.getAccount(address, provider).call()
+        except Exception as exc:
+            if revert_from_exception(exc) is not None:  # AccountNotExists
+                return None
+            raise _rpc_error(exc, "reading a provider account") from exc
+        lock = self.lock_time()
+        refunds = tuple(
+            PendingRefund(index=int(r[0]), amount_wei=int(r[1]), created_at=int(r[2]),
+                          unlocks_at=int(r[2]) + lock, processed=bool(r[3]))
+            for r in raw[5] if not r[3] and int(r[1]) > 0)
+        return ProviderAccount(provider=Web3.to_checksum_address(raw[1]), balance_wei=int(raw[3]),
+                               pending_refund_wei=int(raw[4]), acknowledged=bool(raw[7]),
+                               generation=int(raw[9]), revoked_bitmap=int(raw[10]), refunds=refunds)
+
+    def ledger_view(self) -> LedgerView:
+        address = self._addr()
+        try:
+            wallet = int(self.w3.eth.get_balance(address))
+        except Exception as exc:
+            raise _rpc_error(exc, "reading your wallet balance") from exc
+        ledger = self._ledger_tuple(address)
+        providers: list[ProviderAccount] = []
+        if ledger is not None:
+            try:
+                addrs = self.ledger.functions.getLedgerProviders(address, self.service_name()).call()
+            except OgError:
+                raise
+            except Exception as exc:
+                raise _rpc_error(exc, "listing your providers") from exc
+            for p in addrs:
+                acct = self._account(address, p)
+                if acct is not None:
+                    providers.append(acct)
+        available, total = ledger if ledger is not None else (0, 0)
+        return LedgerView(address=address, wallet_balance_wei=wallet, exists=ledger is not None,
+                          available_wei=available, total_wei=total, providers=tuple(providers),
+                          lock_time_s=self.lock_time(), min_ledger_wei=MIN_LEDGER_WEI,
+                          min_first_transfer_wei=MIN_FIRST_TRANSFER_WEI)
+
+    def chain_time(self) -> int:
+        try:
+            return int(self.w3.eth.get_block("latest")["timestamp"])
+        except Exception as exc:
+            raise _rpc_error(exc, "reading the chain time") from exc
+
+    # ------------------------------------------------------------------ plans
+    def _plan(self, kind: TxKind, title: str, amount: int, effects: Sequence[str], warnings: Sequence[str] = (),
+              *, contract: str = "ledger", function: str, args: tuple = (), value: int = 0,
+              providers: Sequence[str] = ()) -> TxPlan:
+        return TxPlan(kind=kind, wallet=self._addr(), title=title, amount_wei=amount, effects=tuple(effects),
+                      warnings=tuple(warnings), contract=contract, function=function, args=args,  # type: ignore[arg-type]
+                      value_wei=value, providers=tuple(providers))
+
+    def _check_wallet_covers(self, value: int) -> None:
+        try:
+            wallet = int(self.w3.eth.get_balance(self._addr()))
+        except Exception as exc:
+            raise _rpc_error(exc, "reading your wallet balance") from exc
+        if wallet < value + FEE_RESERVE_WEI:
+            raise RuleError(f"Your wallet holds {format_og(wallet)}, not enough for {format_og(value)} plus gas.",
+                            "Send OG to this wallet first, or use a smaller amount.")
+
+    def plan_deposit(self, amount_og: str) -> TxPlan:
+        amount = parse_og(amount_og)
+        address = self._addr()
+        self._check_wallet_covers(amount)
+        ledger = self._ledger_tuple(address)
+        if ledger is None:
+            if amount < MIN_LEDGER_WEI:
+                raise RuleError(f"A new ledger needs at least {format_og(MIN_LEDGER_WEI)}; "
+                                f"{format_og(amount)} is too little.", f"Deposit at least {format_og(MIN_LEDGER_WEI)}.")
+            return self._plan(TxKind.CREATE_LEDGER, f"Create your ledger with {format_og(amount)}", amount,
+                              [f"{format_og(amount)} moves from your wallet into a new ledger (available balance).",
+                               "From there you can fund providers."],
+                              function="addLedger", args=("",), value=amount)
+        return self._plan(TxKind.DEPOSIT, f"Deposit {format_og(amount)} into your ledger", amount,
+                          [f"{format_og(amount)} moves from your wallet into your ledger's available balance "
+                           f"({format_og(ledger[0])} → {format_og(ledger[0] + amount)})."],
+                          function="depositFund", value=amount)
+
+    def plan_withdraw(self, amount_og: str) -> TxPlan:
+        amount = parse_og(amount_og)
+        ledger = self._ledger_tuple(self._addr())
+        if ledger is None:
+            raise RuleError("You have no ledger, so there is nothing to withdraw.", "Deposit OG first.")
+        available, total = ledger
+        if amount > available:
+            locked = total - available
+            hint = ("Retrieve funds from providers first (two steps, with a lock time)." if locked
+                    else "Withdraw at most the available balance.")
+            raise RuleError(f"Only {format_og(available)} is available to withdraw; {format_og(amount)} was asked.",
+                            hint)
+        remaining = available - amount
+        if 0 < remaining < MIN_LEDGER_WEI:
+            raise RuleError(f"After this withdrawal {format_og(remaining)} would remain available; the ledger must "
+                            f"keep 0 or at least {format_og(MIN_LEDGER_WEI)}.",
+                            f"Withdraw {format_og(available)} (everything) or at most "
+                            f"{format_og(max(0, available - MIN_LEDGER_WEI))}.")
+        warnings = []
+        if remaining == 0 and total == available:
+            warnings.append("This empties the ledger: it and all provider sub-accounts are deleted. "
+                            "Using providers again means creating a ledger (≥ 3 OG) and funding them again.")
+        return self._plan(TxKind.WITHDRAW, f"Withdraw {format_og(amount)} to your wallet", amount,
+                          [f"{format_og(amount)} moves from the ledger's available balance back to your wallet "
+                           f"(available {format_og(available)} → {format_og(remaining)})."], warnings,
+                          function="refund", args=(amount,))
+
+    def plan_fund_provider(self, provider: str, amount_og: str) -> TxPlan:
+        amount = parse_og(amount_og)
+        address = self._addr()
+        provider = self._provider_address(provider)
+        self._service_exists(provider)
+        ledger = self._ledger_tuple(address)
+        if ledger is None:
+            raise RuleError("You have no ledger yet, so there is nothing to fund a provider from.",
+                            f"Deposit at least {format_og(MIN_LEDGER_WEI)} on the Wallet page first.")
+        available = ledger[0]
+        if amount > available:
+            raise RuleError(f"Only {format_og(available)} is available in your ledger; {format_og(amount)} was asked.",
+                            f"Deposit at least {format_og(amount - available)} more first.")
+        acct = self._account(address, provider)
+        effects: list[str] = []
+        warnings: list[str] = []
+        if acct is None:
+            if amount < MIN_FIRST_TRANSFER_WEI:
+                raise RuleError(f"The first transfer to a provider must be at least {format_og(MIN_FIRST_TRANSFER_WEI)}.",
+                                f"Fund it with at least {format_og(RECOMMENDED_FIRST_TRANSFER_WEI)} "
+                                "(the provider keeps a 1 OG reserve).")
+            effects.append(f"Opens a sub-account with provider {short(provider)} holding {format_og(amount)}.")
+            effects.append("This first transfer also acknowledges the provider, so it will accept your requests.")
+            if amount < RECOMMENDED_FIRST_TRANSFER_WEI:
+                warnings.append("The provider keeps 1 OG in reserve, so with this amount it serves about one request. "
+                                f"Consider {format_og(RECOMMENDED_FIRST_TRANSFER_WEI)} or more.")
+        else:
+            cancel = min(acct.pending_refund_wei, amount)
+            if cancel:
+                effects.append(f"First cancels {format_og(cancel)} of pending refunds from this provider "
+                               "(that money stays with the provider).")
+            if amount - cancel:
+                effects.append(f"Moves {format_og(amount - cancel)} from your ledger to provider {short(provider)}.")
+            if not acct.acknowledged:
+                warnings.append("You have not acknowledged this provider; the provider may refuse requests.")
+        effects.append(f"Ledger available balance: {format_og(available)} → "
+                       f"{format_og(available - (amount - (min(acct.pending_refund_wei, amount) if acct else 0)))}.")
+        return self._plan(TxKind.FUND_PROVIDER, f"Fund provider {short(provider)} with {format_og(amount)}", amount,
+                          effects, warnings, function="transferFund",
+                          args=(provider, self.service_name(), amount), providers=(provider,))
+
+    def plan_retrieve(self, providers: Sequence[str] | None = None) -> TxPlan:
+        view = self.ledger_view()
+        if not view.exists:
+            raise RuleError("You have no ledger, so there is nothing to retrieve.", "Deposit OG first.")
+        if providers is None:
+            chosen = [p for p in view.providers if p.balance_wei > 0]
+        else:
+            wanted = [self._provider_address(p) for p in providers]
+            chosen = []
+            for p in wanted:
+                acct = view.provider(p)
+                if acct is None:
+                    raise RuleError(f"You have no sub-account with provider {short(p)}.", "Pick one of your providers.")
+                chosen.append(acct)
+        if not chosen:
+            raise RuleError("No provider holds any of your funds.", "There is nothing to retrieve.")
+        warnings = []
+        if len(chosen) > MAX_PROVIDERS_PER_RETRIEVE:
+            if providers is not None:
+                raise RuleError(f"{len(chosen)} providers were selected; one transaction handles at most "
+                                f"{MAX_PROVIDERS_PER_RETRIEVE}.", "Select fewer providers.")
+            warnings.append(f"Only the first {MAX_PROVIDERS_PER_RETRIEVE} providers are included; "
+                            "run it again for the rest.")
+            chosen = chosen[:MAX_PROVIDERS_PER_RETRIEVE]
+        now = self.chain_time()
+        effects = []
+        collect_total = 0
+        for acct in chosen:
+            unlocked = sum(r.amount_wei for r in acct.refunds if r.unlocks_at <= now)
+            still_locked = [r for r in acct.refunds if r.unlocks_at > now]
+            queue = acct.balance_wei - acct.pending_refund_wei
+            collect_total += unlocked
+            parts = []
+            if unlocked:
+                parts.append(f"collects {format_og(unlocked)} of unlocked refunds back to your available balance")
+            if queue > 0:
+                parts.append(f"queues a refund of {format_og(queue)}, collectable after "
+                             f"{_duration(view.lock_time_s)} (run Retrieve again then)")
+            if still_locked:
+                first = min(r.unlocks_at for r in still_locked)
+                parts.append(f"{format_og(sum(r.amount_wei for r in still_locked))} stays locked until "
+                             f"{_utc(first)}")
+            effects.append(f"Provider {short(acct.provider)}: " + ("; ".join(parts) or "nothing to do") + ".")
+        addrs = tuple(a.provider for a in chosen)
+        title = (f"Retrieve funds from {len(addrs)} provider{'s' if len(addrs) > 1 else ''}"
+                 + (f" ({format_og(collect_total)} collectable now)" if collect_total else ""))
+        return self._plan(TxKind.RETRIEVE, title, collect_total, effects, warnings, function="retrieveFund",
+                          args=(list(addrs), self.service_name()), providers=addrs)
+
+    def plan_top_up(self, provider: str, *, target_og: str, cap_og: str, unsettled_wei: int) -> TxPlan | None:
+        target, cap = parse_og(target_og, field="Target"), parse_og(cap_og, field="Cap")
+        provider = self._provider_address(provider)
+        acct = self._account(self._addr(), provider)
+        usable = acct.usable_wei if acct else 0
+        need = target + unsettled_wei - usable
+        if need <= 0:
+            return None
+        if acct is None:
+            need = max(need, MIN_FIRST_TRANSFER_WEI)
+        amount = min(need, cap)
+        if acct is None and amount < MIN_FIRST_TRANSFER_WEI:
+            raise RuleError(f"The cap of {format_og(cap)} is below the {format_og(MIN_FIRST_TRANSFER_WEI)} a first "
+                            "transfer needs.", "Raise the cap.")
+        plan = self.plan_fund_provider(provider, str(wei_to_og(amount)))
+        if amount < need:
+            from dataclasses import replace
+
+            plan = replace(plan, warnings=plan.warnings + (
+                f"Capped at {format_og(cap)}; {format_og(need)} would reach the target.",))
+        return plan
+
+    def plan_revoke_token(self, provider: str, token_id: int) -> TxPlan:
+        provider = self._provider_address(provider)
+        if not 0 <= int(token_id) <= 254:
+            raise RuleError(f"API key id {token_id} is out of range.", "Use an id from 0 to 254.")
+        if self._account(self._addr(), provider) is None:
+            raise RuleError(f"You have no account with provider {short(provider)}, so no key to revoke.", "")
+        return self._plan(TxKind.REVOKE_TOKEN, f"Revoke API key #{token_id} for provider {short(provider)}", 0,
+                          [f"The provider will refuse API key #{token_id} from now on.",
+                           "Your other keys and this app's session keep working."],
+                          contract="inference", function="revokeToken", args=(provider, int(token_id)),
+                          providers=(provider,))
+
+    def plan_revoke_all_tokens(self, provider: str) -> TxPlan:
+        provider = self._provider_address(provider)
+        if self._account(self._addr(), provider) is None:
+            raise RuleError(f"You have no account with provider {short(provider)}, so no token to revoke.", "")
+        return self._plan(TxKind.REVOKE_ALL_TOKENS, f"Revoke every token for provider {short(provider)}", 0,
+                          ["Every API key and session token for this provider stops working.",
+                           "This app signs a fresh session token automatically for your next request."],
+                          contract="inference", function="revokeAllTokens", args=(provider,), providers=(provider,))
+
+    @staticmethod
+    def _provider_address(provider: str) -> str:
+        try:
+            return Web3.to_checksum_address(provider)
+        except ValueError:
+            raise NotFoundError(f"“{str(provider)[:60]}” is not a provider address.",
+                                "Pick a provider from the Services page.") from None
+
+    # ------------------------------------------------------------------ execution
+    def busy_reason(self) -> str | None:
+        if self.account is None:
+            return None
+        state = wallet_state(self.account.address)
+        if state.pending_hash and self._resolve_pending(state):
+            return f"Waiting for transaction {state.pending_hash} to be confirmed or dropped."
+        return None
+
+    def _resolve_pending(self, state: WalletState) -> bool:
+        """True while the timed-out tx is still pending; clears it once mined or dropped."""
+        tx_hash = state.pending_hash
+        if tx_hash is None:
+            return False
+        try:
+            receipt = self.w3.eth.get_transaction_receipt(tx_hash)
+        except Exception:
+            receipt = None
+        if receipt is not None:
+            self._finish_record(state, tx_hash, "confirmed" if receipt["status"] == 1 else "reverted")
+            state.pending_hash = None
+            return False
+        try:
+            self.w3.eth.get_transaction(tx_hash)
+            return True  # known to the node, not mined yet
+        except Exception:
+            self._finish_record(state, tx_hash, "dropped")
+            state.pending_hash = None
+            return False
+
+    @staticmethod
+    def _finish_record(state: WalletState, tx_hash: str, status: str) -> None:
+        for rec in state.history:
+            if rec.tx_hash == tx_hash and rec.status in ("pending", "unknown"):
+                rec.status = status  # type: ignore[assignment]
+
+    def _function(self, plan: TxPlan) -> Any:
+        contract = self.ledger if plan.contract == "ledger" else self.serving
+        return getattr(contract.functions, plan.function)(*plan.args)
+
+    def execute(self, plan: TxPlan, progress: Callable[[TxStep, str], None] | None = None, *,
+                receipt_timeout_s: float = 120.0) -> TxResult:
+        address = self._addr()
+        if plan.wallet.lower() != address.lower():
+            raise RuleError("This plan was made for another wallet.", "Plan the transaction again.")
+        report = progress or (lambda step, text: None)
+        state = wallet_state(address)
+        with state.lock:
+            report(TxStep.CHECKING, "Checking the rules and your balances…")
+            if state.pending_hash and self._resolve_pending(state):
+                raise WalletBusyError(f"An earlier transaction ({state.pending_hash}) is still pending.",
+                                      "Wait until it is confirmed or dropped; nothing new was sent.")
+            if plan.value_wei:
+                self._check_wallet_covers(plan.value_wei)
+            fn = self._function(plan)
+            params: dict[str, Any] = {"from": address, "value": plan.value_wei}
+            report(TxStep.SIMULATING, "Simulating the transaction on the current chain state…")
+            try:
+                fn.call(params)
+                gas = fn.estimate_gas(params)
+            except Exception as exc:
+                revert = revert_from_exception(exc)
+                if revert is not None:
+                    report(TxStep.FAILED, revert.message)
+                    revert.hint = (revert.hint + " Nothing was sent or spent.").strip()
+                    raise revert from exc
+                raise _rpc_error(exc, "simulating the transaction") from exc
+            report(TxStep.SIGNING, "Signing…")
+            try:
+                tx = fn.build_transaction({
+                    **params,
+                    "gas": max(GAS_FLOOR, int(gas) * GAS_MARGIN_NUM // GAS_MARGIN_DEN),
+                    "gasPrice": int(self.w3.eth.gas_price),
+                    "nonce": int(self.w3.eth.get_transaction_count(address, "pending")),
+                    "chainId": self.chain_id,
+                })
+                signed = self.account.sign_transaction(tx)
+            except Exception as exc:
+                raise _rpc_error(exc, "preparing the transaction") from exc
+            try:
+                raw_hash = self.w3.eth.send_raw_transaction(signed.raw_transaction)
+            except Exception as exc:
+                revert = revert_from_exception(exc)
+                if revert is not None:
+                    raise revert from exc
+                raise _rpc_error(exc, "sending the transaction") from exc
+            tx_hash = Web3.to_hex(raw_hash)
+            record = TxRecord(kind=plan.kind, what=plan.title, amount_wei=plan.amount_wei, tx_hash=tx_hash,
+                              status="pending", time=time.time())
+            state.history.append(record)
+            report(TxStep.SENT, f"Sent {tx_hash}; waiting for confirmation…")
+            try:
+                receipt = self.w3.eth.wait_for_transaction_receipt(raw_hash, timeout=receipt_timeout_s,
+                                                                   poll_latency=0.2)
+            except TimeExhausted as exc:
+                # It may still land: never re-send; block this wallet until it is found or dropped.
+                state.pending_hash = tx_hash
+                record.status = "unknown"
+                report(TxStep.FAILED, f"No confirmation after {receipt_timeout_s:g} s.")
+                raise TxTimeoutError(f"Transaction {tx_hash} was sent but not confirmed within "
+                                     f"{receipt_timeout_s:g} s. It may still go through.",
+                                     "Wait and refresh the Wallet page; it will not be sent again.",
+                                     tx_hash=tx_hash) from exc
+            except Exception as exc:
+                state.pending_hash = tx_hash
+                record.status = "unknown"
+                raise _rpc_error(exc, "waiting for the confirmation") from exc
+            if receipt["status"] != 1:
+                record.status = "reverted"
+                report(TxStep.FAILED, "The transaction was mined but reverted.")
+                raise ContractRevert(f"Transaction {tx_hash} was mined but the contract reverted it; gas was spent.",
+                                     "The chain state changed since the check; refresh and try again.",
+                                     name="reverted", detail=tx_hash)
+            record.status = "confirmed"
+        if self._on_confirmed is not None:
+            self._on_confirmed(plan)
+        message = f"{plan.title}: confirmed in block {receipt['blockNumber']}."
+        report(TxStep.CONFIRMED, message)
+        return TxResult(plan=plan, tx_hash=tx_hash, status="confirmed", block_number=int(receipt["blockNumber"]),
+                        gas_used=int(receipt["gasUsed"]), message=message)
+
+    def history(self) -> list[TxRecord]:
+        if self.account is None:
+            return []
+        return list(reversed(wallet_state(self.account.address).history))
+
+
+def _duration(seconds: int) -> str:
+    if seconds % 3600 == 0:
+        hours = seconds // 3600
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    if seconds >= 60:
+        return f"{seconds // 60} min"
+    return f"{seconds} s"
+
+
+def _utc(ts: int) -> str:
+    import datetime as dt
+
+    return dt.datetime.fromtimestamp(ts, dt.UTC).strftime("%Y-%m-%d %H:%M UTC")

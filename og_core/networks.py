@@ -1,0 +1,121 @@
+"""Network profiles (local | testnet | mainnet) and the shared Web3 connections.
+
+local = og_devnet: OG_RPC_URL when set, else one network started on demand per process.
+testnet/mainnet = protocol.md §1, overridable (rpc_url, addresses).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from web3 import Web3
+from zerog_py_sdk.constants import CONTRACT_ADDRESSES
+
+from og_core.errors import ConfigError, RpcError
+
+log = logging.getLogger(__name__)
+
+_PUBLIC = {
+    "testnet": (16602, "https://evmrpc-testnet.0g.ai", CONTRACT_ADDRESSES["testnet"]),
+    "mainnet": (16661, "https://evmrpc.0g.ai", CONTRACT_ADDRESSES["mainnet"]),
+}
+LOCAL_CHAIN_ID = 31337
+RPC_TIMEOUT_S = 15.0
+
+
+@dataclass(frozen=True)
+class NetworkProfile:
+    name: str  # local | testnet | mainnet
+    chain_id: int
+    rpc_url: str
+    addresses: dict[str, str]  # ledger, inference, fine_tuning (checksummed)
+    allow_loopback: bool  # only the local profile may talk to loopback/private hosts
+    demo_accounts: tuple[dict[str, str], ...] = field(default=(), repr=False)  # public test keys
+
+
+_local_lock = threading.Lock()
+_local_handle: Any = None  # og_devnet DevnetHandle started by this process
+
+
+def _start_local_devnet() -> dict[str, Any]:
+    """Start og_devnet once per process (a child process) and return its ready JSON."""
+    global _local_handle
+    with _local_lock:
+        if _local_handle is None:
+            from og_devnet.launch import start_devnet  # the only og_devnet import in og_core
+
+            log.info("starting the local 0G network (og_devnet)")
+            try:
+                _local_handle = start_devnet()
+            except Exception as exc:
+                raise RpcError("The local network could not be started.",
+                               "See the log of og_devnet; set OG_RPC_URL to use one that is already running.",
+                               detail=str(exc)[-2000:]) from exc
+        return _local_handle.info
+
+
+def local_devnet_info() -> dict[str, Any] | None:
+    """Ready JSON of the network this process started, if any (demo accounts, providers)."""
+    return _local_handle.info if _local_handle is not None else None
+
+
+def _checksum_all(addresses: dict[str, str]) -> dict[str, str]:
+    try:
+        return {k: Web3.to_checksum_address(v) for k, v in addresses.items() if v}
+    except ValueError as exc:
+        raise ConfigError("A contract address in the settings is not a valid address.",
+                          "Check OG_LEDGER_ADDRESS / OG_INFERENCE_ADDRESS.", detail=str(exc)) from exc
+
+
+def resolve_profile(name: str, *, rpc_url: str | None = None,
+                    addresses: dict[str, str] | None = None) -> NetworkProfile:
+    name = (name or "local").lower()
+    overrides = {k: v for k, v in (addresses or {}).items() if v}
+    if name == "local":
+        hardhat = CONTRACT_ADDRESSES["hardhat"]
+        base = {"ledger": hardhat.ledger, "inference": hardhat.inference, "fine_tuning": hardhat.fine_tuning}
+        demo: tuple[dict[str, str], ...] = ()
+        if not rpc_url:
+            info = _start_local_devnet()
+            rpc_url = info["rpc_url"]
+            base.update(info.get("addresses") or {})
+            demo = tuple(info.get("demo_accounts") or ())
+        base.update(overrides)
+        return NetworkProfile("local", LOCAL_CHAIN_ID, rpc_url, _checksum_all(base), True, demo)
+    if name in _PUBLIC:
+        chain_id, default_rpc, addrs = _PUBLIC[name]
+        base = {"ledger": addrs.ledger, "inference": addrs.inference, "fine_tuning": addrs.fine_tuning}
+        base.update(overrides)
+        return NetworkProfile(name, chain_id, rpc_url or default_rpc, _checksum_all(base), False)
+    raise ConfigError(f"“{name}” is not a known network.", "Use local, testnet or mainnet.")
+
+
+_web3_lock = threading.Lock()
+_web3_by_url: dict[str, Web3] = {}
+_checked: set[tuple[str, int]] = set()
+
+
+def web3_for(profile: NetworkProfile) -> Web3:
+    """Shared Web3 per RPC URL; the chain id is checked once per process and URL."""
+    with _web3_lock:
+        w3 = _web3_by_url.get(profile.rpc_url)
+        if w3 is None:
+            w3 = Web3(Web3.HTTPProvider(profile.rpc_url, request_kwargs={"timeout": RPC_TIMEOUT_S}))
+            _web3_by_url[profile.rpc_url] = w3
+    key = (profile.rpc_url, profile.chain_id)
+    if key not in _checked:
+        try:
+            chain_id = int(w3.eth.chain_id)
+        except Exception as exc:
+            raise RpcError(f"The {profile.name} network's RPC endpoint does not answer.",
+                           "Check your connection or OG_RPC_URL, then try again.",
+                           detail=f"{type(exc).__name__}: {exc}"[:500]) from exc
+        if chain_id != profile.chain_id:
+            raise ConfigError(
+                f"The RPC endpoint serves chain {chain_id}, but the {profile.name} network is chain "
+                f"{profile.chain_id}.", "Point OG_RPC_URL at the right network or change OG_NETWORK.")
+        _checked.add(key)
+    return w3
