@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -264,7 +265,10 @@ def _open(image: bytes) -> Image.Image:
     if len(image) > MAX_INPUT_BYTES:
         raise EngineError(f"The image is too large (max {MAX_INPUT_BYTES // (1024 * 1024)} MB).")
     try:
-        img = Image.open(io.BytesIO(image))
+        with warnings.catch_warnings():
+            # We enforce our own, lower pixel cap right below; Pillow's warning would only be noise.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            img = Image.open(io.BytesIO(image))
         if img.format not in ACCEPTED_FORMATS:
             raise EngineError(f"Unsupported image format {img.format}; upload a PNG, JPEG, WebP or GIF image.")
         if img.width * img.height > MAX_INPUT_PIXELS:
