@@ -228,10 +228,10 @@ class ChainNode:
     def _prepare_pending(self) -> None:
         """Fresh, empty pending header on top of the head with the right timestamp."""
         ts = self._peek_timestamp()
-        self._next_timestamp = None
         self._chain.header = self._chain.create_header_from_parent(self._head(), timestamp=ts)
 
     def _mine(self) -> Any:
+        self._next_timestamp = None  # consumed only by a block actually mined
         self._backend.mine_blocks(1)
         return self._chain.get_canonical_block_by_number(self._head().block_number)
 

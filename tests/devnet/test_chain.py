@@ -164,6 +164,9 @@ def test_protocol_errors_and_batches(node: ChainNode) -> None:
     assert rpc(node, "eth_nope")["error"]["code"] == -32601
     assert rpc(node, "eth_getBalance", ["0x1234"])["error"]["code"] == -32602
     assert rpc(node, "eth_getBalance", [])["error"]["code"] == -32602
+    assert rpc(node, "eth_call", [{"to": "0xzz"}])["error"]["code"] == -32602
+    assert rpc(node, "eth_call", ["not an object"])["error"]["code"] == -32602
+    assert rpc(node, "evm_increaseTime", [-5])["error"]["code"] == -32602
     batch = [{"jsonrpc": "2.0", "id": i, "method": m, "params": []}
              for i, m in enumerate(["eth_chainId", "eth_blockNumber", "nope"])]
     out = requests.post(node.url, json=batch, timeout=5).json()
@@ -182,6 +185,7 @@ def test_time_controls(node: ChainNode, w3: Web3) -> None:
     assert t1 >= int(time.time()) + 86_400 - 2 and 86_400 - 60 < t1 - t0 < 86_400 + 60
     target = t1 + 1000
     assert rpc(node, "evm_setNextBlockTimestamp", [target])["result"] is True
+    assert "error" in rpc(node, "eth_sendRawTransaction", ["0x00"])  # a rejected tx keeps the timestamp
     send(w3, USERS[6][1], to=USERS[7][0], value=1)
     assert w3.eth.get_block("latest").timestamp == target
     assert rpc(node, "evm_setNextBlockTimestamp", [target])["error"]["code"] == -32000
