@@ -1,0 +1,81 @@
+"""`python -m og_devnet`: a complete 0G Compute Network on loopback, until Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+from .network import DEFAULT_LOCK_TIME, Devnet
+
+
+def _parse(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m og_devnet", description=__doc__)
+    p.add_argument("--port", type=int, default=8545,
+                   help="JSON-RPC port (providers take the next ports); 0 = free ports")
+    p.add_argument("--contracts", choices=("ours", "official"), default="ours",
+                   help="our Vyper contracts, or 0G's official bytecode (fetched with npm pack)")
+    p.add_argument("--settle-interval", type=float, default=30.0,
+                   help="seconds between the brokers' on-chain fee settlements")
+    p.add_argument("--lock-time", type=int, default=DEFAULT_LOCK_TIME,
+                   help="refund lock time in seconds (3600..604800)")
+    p.add_argument("--no-limits", action="store_true", help="turn off the brokers' rate and concurrency limits")
+    p.add_argument("--ready-file", help="write the network description as JSON here once ready")
+    p.add_argument("--quiet", action="store_true", help="print only the RPC URL")
+    return p.parse_args(argv)
+
+
+def _describe(info: dict[str, Any]) -> str:
+    lines = [
+        f"0G local network ready in {info['boot_seconds']:.1f} s ({info['contracts']} contracts)",
+        f"  JSON-RPC   {info['rpc_url']}   chain id {info['chain_id']}",
+        f"  ledger     {info['addresses']['ledger']}",
+        f"  inference  {info['addresses']['inference']}",
+        f"  refund lock {info['lock_time']} s (advance time with evm_increaseTime)",
+        "",
+        "  provider    type            model                  TEE     url                      address",
+    ]
+    for p in info["providers"]:
+        lines.append(f"  {p['name']:<11} {p['service_type']:<15} {p['model']:<22} {p['verifiability']:<7} "
+                     f"{p['url']:<24} {p['address']}")
+    lines += ["", "  Demo accounts, 10000 OG each. PUBLIC hardhat test keys - never use them on a real network:"]
+    for a in info["demo_accounts"][:5]:
+        lines.append(f"    {a['address']}  {a['private_key']}")
+    lines += ["", "  Ctrl-C stops everything."]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    net = Devnet(port=args.port, contracts=args.contracts, settle_interval=args.settle_interval,
+                 limits=not args.no_limits, lock_time=args.lock_time)
+    try:
+        info = net.start()
+    except Exception as exc:  # noqa: BLE001 — tell the user why, without a traceback wall
+        net.stop()
+        print(f"og_devnet: could not start: {exc}", file=sys.stderr)
+        return 1
+    if args.ready_file:
+        tmp = Path(args.ready_file + ".tmp")
+        tmp.write_text(json.dumps(info, indent=2))
+        os.replace(tmp, args.ready_file)  # atomic: readers never see half a file
+    print(info["rpc_url"] if args.quiet else _describe(info), flush=True)
+    try:
+        stop.wait()
+    finally:
+        net.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,97 @@
+"""Bring up a whole local 0G network in this process: chain → contracts → providers → brokers."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from web3 import Web3
+
+from .accounts import DEPLOYER, PROVIDER_WALLETS, USERS
+from .broker.serve import BrokerGroup, start_brokers
+from .chain import CHAIN_ID, ChainNode
+from .deploy import Addresses, deploy, register_provider
+from .providers import CATALOGUE, additional_info, provider_configs
+
+log = logging.getLogger("og_devnet")
+
+DEFAULT_LOCK_TIME = 24 * 3600  # as on the public deployments; demos advance time instead
+
+
+def _free_ports(n: int) -> list[int]:
+    socks, ports = [], []
+    for _ in range(n):
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        socks.append(s)
+        ports.append(s.getsockname()[1])
+    for s in socks:
+        s.close()
+    return ports
+
+
+@dataclass
+class Devnet:
+    port: int = 8545
+    contracts: str = "ours"
+    settle_interval: float = 30.0
+    limits: bool = True
+    lock_time: int = DEFAULT_LOCK_TIME
+    chain: ChainNode | None = field(default=None, init=False)
+    brokers: BrokerGroup | None = field(default=None, init=False)
+    addresses: Addresses | None = field(default=None, init=False)
+    boot_seconds: float = field(default=0.0, init=False)
+
+    def start(self) -> dict[str, Any]:
+        t0 = time.perf_counter()
+        self.chain = ChainNode()
+        rpc_url = self.chain.start(self.port)
+        w3 = Web3(Web3.HTTPProvider(rpc_url))
+        self.addresses = deploy(w3, DEPLOYER[1], contracts=self.contracts, lock_time=self.lock_time)
+        # Provider URLs go on-chain, so the ports are fixed before the brokers start:
+        # next to the RPC port when one was given, otherwise free ones.
+        n = len(CATALOGUE)
+        ports = [self.port + 1 + i for i in range(n)] if self.port else _free_ports(n)
+        configs = provider_configs(ports=ports, settle_interval=self.settle_interval, limits=self.limits)
+        for spec, cfg in zip(CATALOGUE, configs, strict=True):
+            register_provider(
+                w3, self.addresses.inference, cfg.provider_key, DEPLOYER[1],
+                service_type=spec.service_type, url=f"http://127.0.0.1:{cfg.port}", model=spec.model,
+                input_price=spec.input_price, output_price=spec.output_price,
+                verifiability=spec.verifiability, additional_info=additional_info(spec),
+                tee_signer=cfg.tee_address)
+        self.brokers = start_brokers(configs, rpc_url, self.addresses.inference, chain_id=CHAIN_ID)
+        self.boot_seconds = time.perf_counter() - t0
+        return self.info(rpc_url)
+
+    def info(self, rpc_url: str) -> dict[str, Any]:
+        assert self.addresses is not None and self.brokers is not None
+        providers = []
+        for (cfg, url), spec in zip(self.brokers, CATALOGUE, strict=True):
+            providers.append({
+                "name": cfg.name, "address": cfg.provider_address, "url": url,
+                "service_type": spec.service_type, "model": spec.model,
+                "verifiability": spec.verifiability or "none", "tee_signer": cfg.tee_address,
+                "input_price": spec.input_price, "output_price": spec.output_price})
+        return {
+            "rpc_url": rpc_url, "chain_id": CHAIN_ID, "contracts": self.contracts,
+            "lock_time": self.lock_time, "boot_seconds": round(self.boot_seconds, 3),
+            "addresses": {"ledger": self.addresses.ledger, "inference": self.addresses.inference,
+                          "fine_tuning": self.addresses.fine_tuning},
+            "providers": providers,
+            "deployer": DEPLOYER[0],
+            "provider_wallets": [a for a, _ in PROVIDER_WALLETS],
+            # PUBLIC hardhat test keys — printed on purpose so people can try the network.
+            "demo_accounts": [{"address": a, "private_key": k} for a, k in USERS],
+        }
+
+    def stop(self) -> None:
+        if self.brokers is not None:
+            self.brokers.stop()
+            self.brokers = None
+        if self.chain is not None:
+            self.chain.stop()
+            self.chain = None
