@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import yaml
-
 from . import knowledge
 
 _WORD = re.compile(r"[a-z0-9']+")
@@ -86,11 +84,50 @@ class Index:
         return [(score, self.pairs[i]) for score, i in ranked[:k]]
 
 
+def _conversations(text: str) -> list[list[str]]:
+    try:
+        import yaml
+    except ImportError:  # PyYAML is not pinned in requirements.txt; the corpus format is simple
+        return _simple_conversations(text)
+    data = yaml.safe_load(text) or {}
+    return data.get("conversations", []) if isinstance(data, dict) else []
+
+
+def _simple_conversations(text: str) -> list[list[str]]:
+    """Read chatterbot's `conversations:` lists ("- - question" / "  - answer") without PyYAML."""
+    convs: list[list[str]] = []
+    inside = False
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if not line.startswith((" ", "-")):
+            inside = line.startswith("conversations:")
+            continue
+        if not inside:
+            continue
+        stripped = line.strip()
+        if stripped.startswith("- - "):
+            convs.append([stripped[4:]])
+        elif stripped.startswith("- ") and convs:
+            convs[-1].append(stripped[2:])
+        elif convs and convs[-1]:
+            convs[-1][-1] += ("\n" if convs[-1][-1].endswith("|") else " ") + stripped
+    cleaned = []
+    for conv in convs:
+        items = []
+        for item in conv:
+            item = item.removeprefix("|\n").removeprefix("|-\n").strip()
+            if len(item) >= 2 and item[0] == item[-1] and item[0] in "'\"":
+                item = item[1:-1]
+            items.append(item)
+        cleaned.append(items)
+    return cleaned
+
+
 def _load_pairs() -> list[Pair]:
     pairs: list[Pair] = []
     for path in sorted(corpus_dir().glob("*.yml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for conv in data.get("conversations", []):
+        for conv in _conversations(path.read_text(encoding="utf-8")):
             lines = [str(x).strip() for x in conv if isinstance(x, str | int | float)]
             for q, a in zip(lines, lines[1:], strict=False):
                 words = _tokens(q) or _WORD.findall(q.lower())

@@ -406,3 +406,13 @@ def test_transcribe_errors() -> None:
         transcribe(silent.getvalue())
     with pytest.raises(EngineError, match="English"):
         transcribe(HELLO_WAV.read_bytes(), language="fr")
+
+
+def test_corpus_reader_without_pyyaml_matches_yaml() -> None:
+    # PyYAML is not pinned in requirements.txt; the fallback reader must read the simple files alike.
+    yaml = pytest.importorskip("yaml")
+    from og_devnet.engines.corpus import _simple_conversations, corpus_dir
+
+    text = (corpus_dir() / "greetings.yml").read_text(encoding="utf-8")
+    expected = [[str(x).strip() for x in conv] for conv in yaml.safe_load(text)["conversations"]]
+    assert _simple_conversations(text) == expected
