@@ -170,7 +170,10 @@ def _fmt(template: str, args: tuple[Any, ...]) -> str:
         if kind == "time":
             import datetime as _dt
 
-            return _dt.datetime.fromtimestamp(int(value), _dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+            try:
+                return _dt.datetime.fromtimestamp(int(value), _dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+            except (OverflowError, OSError, ValueError):
+                return f"chain time {int(value)}"
         if isinstance(value, bytes):
             return "0x" + value.hex()
         return str(value)

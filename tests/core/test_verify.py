@@ -1,0 +1,133 @@
+"""Verification against a tiny local HTTP server: verified, tampered, wrong signer, unavailable."""
+
+import base64
+import hashlib
+
+import httpx
+import pytest
+from eth_account import Account
+from eth_account.messages import encode_defunct
+
+from og_core.safety import UrlGuard
+from og_core.types import VerificationStatus as V
+from og_core.verify import images_hash, verify_attestation, verify_response
+from tests.core.fakes import FakeProvider, send_json, service
+
+TEE = Account.from_key("0x" + "07" * 32)  # throwaway
+OTHER = Account.from_key("0x" + "08" * 32)
+REQUEST = b'{"model":"m"}'
+RESPONSE = b'{"id":"chat-1","choices":[]}'
+
+
+def signed(body: bytes, key=TEE, resp_hash: str | None = None) -> dict:
+    text = hashlib.sha256(REQUEST).hexdigest() + ":" + (resp_hash or hashlib.sha256(body).hexdigest())
+    sig = key.sign_message(encode_defunct(text=text)).signature.hex()
+    return {"text": text, "signature": "0x" + sig.removeprefix("0x"), "signing_address": key.address,
+            "signing_algo": "ecdsa"}
+
+
+@pytest.fixture
+def provider():
+    p = FakeProvider()
+    yield p
+    p.close()
+
+
+@pytest.fixture
+def http():
+    with httpx.Client() as c:
+        yield c
+
+
+GUARD = UrlGuard(allow_private=True)
+
+
+def _serve_signature(provider, payload, status=200):
+    provider.routes["GET /v1/proxy/signature/*"] = lambda h: send_json(h, status, payload)
+
+
+def test_verified(provider, http):
+    _serve_signature(provider, signed(RESPONSE))
+    r = verify_response(service(provider.url, signer=TEE.address), "chat-1",
+                        expected_response_hash=hashlib.sha256(RESPONSE).hexdigest(), http=http, url_guard=GUARD)
+    assert r.status is V.VERIFIED and r.ok and r.response_hash_matches is True
+    assert r.recovered_signer == TEE.address and r.expected_signer == TEE.address
+    assert r.signer_source == "on-chain teeSignerAddress"
+    method, path, _headers, _body = provider.requests[-1]
+    assert path == "/v1/proxy/signature/chat-1?model=local%2Ftest-model"
+
+
+def test_tampered_answer_is_invalid(provider, http):
+    _serve_signature(provider, signed(RESPONSE))
+    r = verify_response(service(provider.url, signer=TEE.address), "chat-1",
+                        expected_response_hash=hashlib.sha256(RESPONSE + b" ").hexdigest(), http=http, url_guard=GUARD)
+    assert r.status is V.INVALID and r.response_hash_matches is False and "differs" in r.reason
+
+
+def test_tampered_signed_text_is_invalid(provider, http):
+    payload = signed(RESPONSE)
+    payload["text"] = payload["text"][:-1] + ("0" if payload["text"][-1] != "0" else "1")
+    _serve_signature(provider, payload)
+    r = verify_response(service(provider.url, signer=TEE.address), "chat-1", expected_response_hash=None,
+                        http=http, url_guard=GUARD)
+    assert r.status is V.INVALID and r.recovered_signer != TEE.address
+
+
+def test_wrong_signer_is_invalid(provider, http):
+    _serve_signature(provider, signed(RESPONSE, key=OTHER))
+    r = verify_response(service(provider.url, signer=TEE.address), "chat-1", expected_response_hash=None,
+                        http=http, url_guard=GUARD)
+    assert r.status is V.INVALID and OTHER.address in r.reason and TEE.address in r.reason
+
+
+def test_target_tee_address_used_when_separated(provider, http):
+    _serve_signature(provider, signed(RESPONSE, key=OTHER))
+    info = {"TargetSeparated": True, "TargetTeeAddress": OTHER.address}
+    r = verify_response(service(provider.url, signer=TEE.address, info=info), "chat-1", expected_response_hash=None,
+                        http=http, url_guard=GUARD)
+    assert r.status is V.VERIFIED and "TargetTeeAddress" in r.signer_source
+    centralized = {**info, "ProviderType": "centralized"}
+    r = verify_response(service(provider.url, signer=TEE.address, info=centralized), "chat-1",
+                        expected_response_hash=None, http=http, url_guard=GUARD)
+    assert r.status is V.INVALID  # centralized: the broker's signer, not the target
+
+
+def test_unavailable_cases(provider, http):
+    svc = service(provider.url, signer=TEE.address)
+    _serve_signature(provider, {"error": "Chat id not found or expired, chat_id_not_found"}, status=404)
+    r = verify_response(svc, "gone", expected_response_hash=None, http=http, url_guard=GUARD)
+    assert r.status is V.UNAVAILABLE and "no longer" in r.reason
+    provider.routes["GET /v1/proxy/signature/*"] = lambda h: (h.send_response(200), h.send_header(
+        "Content-Length", "3"), h.end_headers(), h.wfile.write(b"<x>"))
+    assert verify_response(svc, "c", expected_response_hash=None, http=http, url_guard=GUARD).status is V.UNAVAILABLE
+    assert verify_response(svc, None, expected_response_hash=None, http=http, url_guard=GUARD).status is V.UNAVAILABLE
+    no_tee = service(provider.url, verifiability="")
+    assert verify_response(no_tee, "c", expected_response_hash=None, http=http,
+                           url_guard=GUARD).status is V.UNAVAILABLE
+    provider.close()
+    with httpx.Client() as fresh:  # a new connection: the old keep-alive one may outlive the server
+        r = verify_response(svc, "c", expected_response_hash=None, http=fresh, url_guard=GUARD)
+    assert r.status is V.UNAVAILABLE and "cannot be reached" in r.reason
+
+
+def test_private_url_refused_on_public_networks(http):
+    r = verify_response(service("http://127.0.0.1:9", signer=TEE.address), "c", expected_response_hash=None,
+                        http=http, url_guard=UrlGuard(allow_private=False))
+    assert r.status is V.UNAVAILABLE and "private or local" in r.reason
+
+
+def test_images_hash_is_comma_joined():
+    assert images_hash([b"a", b"b"]) == hashlib.sha256(b"a").hexdigest() + "," + hashlib.sha256(b"b").hexdigest()
+
+
+def test_attestation(provider, http):
+    padded = TEE.address.encode() + b"\x00" * 20
+    provider.routes["GET /v1/quote"] = lambda h: send_json(h, 200, {"report_data": base64.b64encode(padded).decode()})
+    assert verify_attestation(service(provider.url, signer=TEE.address), http=http,
+                              url_guard=GUARD).status is V.VERIFIED
+    r = verify_attestation(service(provider.url, signer=OTHER.address), http=http, url_guard=GUARD)
+    assert r.status is V.INVALID and r.report_signer == TEE.address and r.onchain_signer == OTHER.address
+    raw20 = bytes.fromhex(TEE.address[2:]) + b"\x00" * 44
+    provider.routes["GET /v1/quote"] = lambda h: send_json(h, 200, {"report_data": base64.b64encode(raw20).decode()})
+    assert verify_attestation(service(provider.url, signer=TEE.address), http=http,
+                              url_guard=GUARD).status is V.VERIFIED
