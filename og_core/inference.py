@@ -30,6 +30,7 @@ from og_core.safety import (
 from og_core.types import ChatResult, ImageResult, ServiceInfo, TranscriptResult, Usage
 
 CHAT_ID_HEADER = "ZG-Res-Key"
+SESSION_RETRY_DELAYS_S = (0.0, 0.0, 0.8, 1.6)  # first try, fresh token, then wait out a provider's cache
 
 
 def _unreachable(exc: Exception, service: ServiceInfo, timeout_s: float | None = None) -> ProviderUnreachable:
@@ -104,7 +105,8 @@ class Inference:
         """POST with the session token; one retry with a fresh token after `validate session`."""
         url = self._url(service, path)
         content = json.dumps(json_body, separators=(",", ":")).encode() if json_body is not None else None
-        for attempt in (0, 1):
+        for attempt, delay in enumerate(SESSION_RETRY_DELAYS_S):
+            time.sleep(delay)
             headers = dict(self._auth.headers(service.provider))
             if content is not None:
                 headers["Content-Type"] = "application/json"
@@ -133,11 +135,13 @@ class Inference:
             finally:
                 resp.close()
             error = provider_error(resp.status_code, err_body, provider=service.provider)
-            if error.kind == "session" and attempt == 0:
-                self._auth.invalidate(service.provider)  # e.g. after revokeAllTokens: new generation
+            if error.kind == "session" and attempt + 1 < len(SESSION_RETRY_DELAYS_S):
+                # After revokeAllTokens the generation changed; a fresh token fixes it, but the provider
+                # may serve its cached account state for a moment, so retry briefly.
+                self._auth.invalidate(service.provider)
                 continue
             raise error
-        raise AssertionError("unreachable")
+        raise AssertionError("unreachable")  # the loop always returns or raises
 
     @staticmethod
     def _json(resp: httpx.Response, service: ServiceInfo) -> dict[str, Any]:

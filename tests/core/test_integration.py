@@ -1,0 +1,302 @@
+"""og_core against the real local network (og_devnet) with the real SDK underneath."""
+
+from __future__ import annotations
+
+import threading
+import time
+from decimal import Decimal
+
+import pytest
+import requests
+
+from og_core import (
+    ContractRevert,
+    NotFoundError,
+    OgClient,
+    ProviderError,
+    ReadOnlyError,
+    RpcError,
+    RuleError,
+    Settings,
+    TxKind,
+    TxStep,
+    VerificationStatus,
+)
+from tests.conftest import ONE_OG, new_funded_account, rpc
+
+
+def client_for(handle, account=None, **kw) -> OgClient:
+    key = account.key.hex() if account is not None else None
+    return OgClient("local", private_key=key, settings=Settings(), rpc_url=handle.rpc_url,
+                    addresses=handle.info["addresses"], **kw)
+
+
+def tx_count(handle) -> int:
+    return int(rpc(handle, "devnet_txCount"), 0) if isinstance(rpc(handle, "devnet_txCount"), str) \
+        else int(rpc(handle, "devnet_txCount"))
+
+
+def prov(handle, name: str) -> str:
+    return handle.provider(name)["address"]
+
+
+@pytest.fixture
+def wallet(devnet):
+    with client_for(devnet, new_funded_account(devnet)) as c:
+        yield c
+
+
+def funded(devnet, client: OgClient, provider_name: str = "chat-tee", amount: str = "3") -> str:
+    client.execute(client.plan_deposit("10"))
+    p = prov(devnet, provider_name)
+    client.execute(client.plan_fund_provider(p, amount))
+    return p
+
+
+# ------------------------------------------------------------------ discovery
+def test_services_listed_and_normalised(devnet):
+    with client_for(devnet) as c:
+        assert c.read_only and c.address is None
+        services = {s.provider: s for s in c.services(refresh=True, probe=True)}
+        for p in devnet.info["providers"]:
+            s = services[p["address"]]
+            assert s.model == p["model"] and s.service_type == p["service_type"]
+            assert s.health is not None and s.health.reachable and p["model"] in s.health.models
+        tee = services[prov(devnet, "chat-tee")]
+        assert tee.verifiable and tee.price_unit == "1M tokens"
+        assert tee.output_price_wei * 10**6 == int(tee.output_price_og * ONE_OG)
+        image = services[prov(devnet, "image")]
+        assert image.price_unit == "image" and image.output_price_og == Decimal(image.output_price_wei) / ONE_OG
+        frame = c.services_frame()
+        assert len(frame) >= len(devnet.info["providers"]) and "output price (OG)" in frame.columns
+        with pytest.raises(NotFoundError):
+            c.service("0x" + "01" * 20)
+        with pytest.raises(ReadOnlyError):
+            c.ledger()
+
+
+# ------------------------------------------------------------------ ledger flows
+def test_no_ledger_then_create_deposit_fund_withdraw(devnet, wallet):
+    view = wallet.ledger()
+    assert not view.exists and view.wallet_balance_wei == 100 * ONE_OG
+    with pytest.raises(RuleError, match="at least 3 OG"):
+        wallet.plan_deposit("2")
+    steps = []
+    plan = wallet.plan_deposit("5")
+    assert plan.kind is TxKind.CREATE_LEDGER and plan.amount_og == 5
+    result = wallet.execute(plan, lambda step, text: steps.append(step))
+    assert steps == [TxStep.CHECKING, TxStep.SIMULATING, TxStep.SIGNING, TxStep.SENT, TxStep.CONFIRMED]
+    assert result.tx_hash.startswith("0x") and result.status == "confirmed"
+    assert wallet.plan_deposit("1").kind is TxKind.DEPOSIT  # ledger exists → depositFund
+    wallet.execute(wallet.plan_deposit("1"))
+    view = wallet.ledger()
+    assert view.exists and view.available_wei == 6 * ONE_OG and view.total_wei == 6 * ONE_OG
+
+    p = prov(devnet, "chat-tee")
+    with pytest.raises(RuleError, match="at least 1 OG"):
+        wallet.plan_fund_provider(p, "0.5")
+    with pytest.raises(RuleError, match="available"):
+        wallet.plan_fund_provider(p, "7")
+    plan = wallet.plan_fund_provider(p, "2")
+    assert any("acknowledges" in e for e in plan.effects)
+    wallet.execute(plan)
+    view = wallet.ledger()
+    acct = view.provider(p)
+    assert acct is not None and acct.balance_wei == 2 * ONE_OG and acct.acknowledged
+    assert view.available_wei == 4 * ONE_OG and view.locked_wei == 2 * ONE_OG
+
+    with pytest.raises(RuleError, match="0 or at least 3 OG"):
+        wallet.plan_withdraw("2")
+    with pytest.raises(RuleError, match="Only 4 OG"):
+        wallet.plan_withdraw("5")
+    wallet.execute(wallet.plan_withdraw("1"))
+    assert wallet.ledger().available_wei == 3 * ONE_OG
+    assert [r.kind for r in wallet.history()][:2] == [TxKind.WITHDRAW, TxKind.FUND_PROVIDER]
+    assert all(r.status == "confirmed" for r in wallet.history())
+
+
+def test_preflight_revert_spends_nothing(devnet, wallet):
+    wallet.execute(wallet.plan_deposit("3"))
+    plan = wallet.plan_withdraw("3")
+    wallet.execute(wallet.plan_withdraw("3"))  # the ledger is gone now; the old plan reverts
+    before = tx_count(devnet)
+    with pytest.raises(ContractRevert) as info:
+        wallet.execute(plan)
+    assert "Nothing was sent" in info.value.hint
+    assert tx_count(devnet) == before
+
+
+def test_refund_two_phase_with_lock_time(devnet, wallet):
+    p = funded(devnet, wallet)
+    plan = wallet.plan_retrieve([p])
+    assert any("queues a refund of 3 OG" in e for e in plan.effects)
+    wallet.execute(plan)
+    acct = wallet.ledger().provider(p)
+    assert acct.pending_refund_wei == 3 * ONE_OG and acct.refunds and not acct.refunds[0].unlocked(
+        acct.refunds[0].created_at)
+    # still locked: a second retrieve collects nothing
+    plan = wallet.plan_retrieve([p])
+    assert plan.amount_wei == 0 and any("stays locked" in e for e in plan.effects)
+    lock = wallet.ledger().lock_time_s
+    rpc(devnet, "evm_increaseTime", [lock + 300])  # margin: devnet block times can run ahead of the clock
+    rpc(devnet, "evm_mine")
+    plan = wallet.plan_retrieve([p])
+    assert plan.amount_wei == 3 * ONE_OG
+    wallet.execute(plan)
+    view = wallet.ledger()
+    assert view.available_wei == 10 * ONE_OG and view.provider(p).balance_wei == 0
+
+
+def test_fund_cancels_pending_refund_first(devnet, wallet):
+    p = funded(devnet, wallet)
+    wallet.execute(wallet.plan_retrieve([p]))
+    plan = wallet.plan_fund_provider(p, "1")
+    assert any("cancels 1 OG of pending refunds" in e for e in plan.effects)
+    wallet.execute(plan)
+    acct = wallet.ledger().provider(p)
+    assert acct.balance_wei == 3 * ONE_OG and acct.pending_refund_wei == 2 * ONE_OG
+
+
+def test_two_threads_one_wallet_both_succeed(devnet):
+    account = new_funded_account(devnet)
+    a, b = client_for(devnet, account), client_for(devnet, account)
+    a.execute(a.plan_deposit("3"))
+    errors: list[BaseException] = []
+
+    def deposit(c):
+        try:
+            c.execute(c.plan_deposit("1"))
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=deposit, args=(c,)) for c in (a, b)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert a.ledger().available_wei == 5 * ONE_OG
+    assert len(a.history()) == 3  # shared per wallet
+
+
+def test_receipt_timeout_never_resends(devnet, wallet, monkeypatch):
+    from web3.exceptions import TimeExhausted
+
+    wallet.execute(wallet.plan_deposit("3"))
+    before = tx_count(devnet)
+
+    def never(*args, **kwargs):
+        raise TimeExhausted("forced")
+
+    monkeypatch.setattr(wallet.web3.eth, "wait_for_transaction_receipt", never)
+    from og_core import TxTimeoutError
+
+    with pytest.raises(TxTimeoutError) as info:
+        wallet.execute(wallet.plan_deposit("1"))
+    assert tx_count(devnet) == before + 1
+    assert wallet.history()[0].status == "unknown" and wallet.history()[0].tx_hash == info.value.tx_hash
+    monkeypatch.undo()
+    # The devnet mined it; the next call finds the receipt, clears the busy state and sends its own tx only.
+    wallet.execute(wallet.plan_deposit("1"))
+    assert tx_count(devnet) == before + 2
+    assert wallet.ledger().available_wei == 5 * ONE_OG
+
+
+def test_views_and_chat_send_no_transactions(devnet, wallet):
+    p = funded(devnet, wallet)
+    before = tx_count(devnet)
+    wallet.ledger()
+    wallet.services(refresh=True, probe=True)
+    r = wallet.chat(p, [{"role": "user", "content": "What is 2 + 3?"}], max_tokens=32)
+    wallet.verify(r)
+    wallet.unsettled_fee(p)
+    assert tx_count(devnet) == before
+
+
+# ------------------------------------------------------------------ inference
+def test_chat_cost_chat_id_and_verification(devnet, wallet):
+    p = funded(devnet, wallet)
+    r = wallet.chat(p, [{"role": "user", "content": "Hello there"}], max_tokens=40)
+    assert r.text and r.chat_id and r.usage.completion_tokens > 0
+    svc = wallet.service(p)
+    assert r.cost_wei == r.usage.prompt_tokens * svc.input_price_wei + r.usage.completion_tokens * svc.output_price_wei
+    v = wallet.verify(r)
+    assert v.status is VerificationStatus.VERIFIED, v.reason
+    assert v.response_hash_matches is True and v.recovered_signer == svc.signing_address
+    tampered = type(r)(**{**r.__dict__, "response_body": r.response_body + b" "})
+    assert wallet.verify(tampered).status is VerificationStatus.INVALID
+    assert wallet.unsettled_fee(p) >= r.cost_wei
+
+
+def test_chat_stream_and_stop(devnet, wallet):
+    p = funded(devnet, wallet)
+    stream = wallet.chat_stream(p, [{"role": "user", "content": "Tell me about 0G"}], max_tokens=60)
+    pieces = list(stream)
+    r = stream.result
+    assert "".join(pieces) == r.text and r.text and not r.cut and r.ttft_ms is not None
+    assert r.chat_id and r.response_body.startswith(b"data:")
+    assert wallet.verify(r).status is VerificationStatus.VERIFIED
+    stop = threading.Event()
+    stream = wallet.chat_stream(p, [{"role": "user", "content": "Tell me a long story"}], max_tokens=200,
+                                stop_event=stop)
+    for _ in stream:
+        stop.set()
+    assert stream.result.stopped
+
+
+def test_provider_side_failures_in_words(devnet, wallet):
+    p = prov(devnet, "chat-tee")
+    with pytest.raises(ProviderError) as info:  # no sub-account
+        wallet.chat(p, [{"role": "user", "content": "hi"}])
+    assert info.value.kind in ("no_account", "not_acknowledged") and "Wallet page" in info.value.hint
+    wallet.execute(wallet.plan_deposit("5"))
+    wallet.execute(wallet.plan_fund_provider(p, "1"))  # only the 1 OG reserve: too little
+    with pytest.raises(ProviderError) as info:
+        wallet.chat(p, [{"role": "user", "content": "hi"}])
+    assert info.value.kind == "insufficient_balance" and "more locked with it" in info.value.message
+    wallet.execute(wallet.plan_fund_provider(p, "2"))
+    with pytest.raises(ProviderError) as info:
+        wallet.chat(p, [{"role": "user", "content": "hi"}], model="no/such-model")
+    assert info.value.kind == "model_not_supported"
+
+
+def test_revoke_all_tokens_then_chat_again(devnet, wallet):
+    p = funded(devnet, wallet)
+    wallet.chat(p, [{"role": "user", "content": "hi"}], max_tokens=8)
+    key = wallet.api_keys.create(p, expires_in_s=3600)
+    headers = {"Authorization": f"Bearer {key.token}"}
+    url = wallet.service(p).url.rstrip("/") + "/v1/proxy/chat/completions"
+    body = {"model": wallet.service(p).model, "messages": [{"role": "user", "content": "hi"}], "max_tokens": 8}
+    assert requests.post(url, json=body, headers=headers, timeout=30).status_code == 200
+    wallet.execute(wallet.api_keys.plan_revoke(p, key.info.token_id))
+    deadline = time.monotonic() + 5  # brokers cache account state for a moment (1.5 s here)
+    while requests.post(url, json=body, headers=headers, timeout=30).status_code == 200:
+        assert time.monotonic() < deadline, "the revoked key still works"
+        time.sleep(0.3)
+    assert [k.revoked for k in wallet.api_keys.list(p)] == [True]
+    wallet.execute(wallet.api_keys.plan_revoke_all(p))
+    r = wallet.chat(p, [{"role": "user", "content": "still there?"}], max_tokens=8)  # new generation token
+    assert r.text
+
+
+def test_images_and_transcription(devnet, wallet):
+    from pathlib import Path
+
+    ip = funded(devnet, wallet, "image", "3")
+    img = wallet.generate_images(ip, "a red square", n=1)
+    assert img.images[0].startswith(b"\x89PNG") and img.cost_wei == wallet.service(ip).output_price_wei
+    assert wallet.verify(img).status is VerificationStatus.VERIFIED
+    ep = prov(devnet, "edit")
+    wallet.execute(wallet.plan_fund_provider(ep, "2"))
+    edited = wallet.edit_image(ep, img.images[0], "invert")
+    assert edited.images and edited.chat_id
+    sp = prov(devnet, "speech")
+    wallet.execute(wallet.plan_fund_provider(sp, "2"))
+    audio = (Path(__file__).parent.parent / "data" / "hello_world.wav").read_bytes()
+    t = wallet.transcribe(sp, audio, filename="hello_world.wav")
+    assert t.text.strip()
+
+
+def test_rpc_down_is_an_rpc_error():
+    with pytest.raises(RpcError):
+        OgClient("local", settings=Settings(), rpc_url="http://127.0.0.1:9")
