@@ -300,3 +300,36 @@ def test_images_and_transcription(devnet, wallet):
 def test_rpc_down_is_an_rpc_error():
     with pytest.raises(RpcError):
         OgClient("local", settings=Settings(), rpc_url="http://127.0.0.1:9")
+
+
+# ------------------------------------------------------------------ 0G's official contract bytecode
+@pytest.mark.official
+def test_flows_on_official_contracts(devnet_official):
+    """Gas is estimated, not fixed: a first transferFund (~400k) and retrieveFund (~237k) must succeed."""
+    h = devnet_official
+    with client_for(h, new_funded_account(h)) as w:
+        with pytest.raises(RuleError):
+            w.plan_deposit("1")
+        w.execute(w.plan_deposit("6"))
+        p = prov(h, "chat-tee")
+        result = w.execute(w.plan_fund_provider(p, "2"))
+        assert result.gas_used > 300_000  # above the SDK's fixed 300k limit
+        assert w.ledger().provider(p).acknowledged
+        assert w.chat(p, [{"role": "user", "content": "hi"}], max_tokens=8).text
+        w.execute(w.plan_retrieve([p]))
+        rpc(h, "evm_increaseTime", [w.ledger().lock_time_s + 300])
+        rpc(h, "evm_mine")
+        w.execute(w.plan_retrieve([p]))
+        view = w.ledger()
+        assert view.provider(p).balance_wei == 0 and view.available_wei == 6 * ONE_OG
+        w.execute(w.plan_withdraw("6"))
+        assert not w.ledger().exists
+        with pytest.raises(ContractRevert):  # pre-flight against the official bytecode decodes the error
+            w.execute(_raw_refund_plan(w))
+
+
+def _raw_refund_plan(w: OgClient):
+    from og_core import TxPlan
+
+    return TxPlan(kind=TxKind.WITHDRAW, wallet=w.address, title="raw refund", amount_wei=ONE_OG, effects=(),
+                  function="refund", args=(ONE_OG,))
