@@ -1,0 +1,163 @@
+"""Discover: every service on the network, filters, prices per type, details and actions."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from og_core import OgError, ServiceInfo
+from og_ui import session, tx
+from og_ui.services import TYPE_LABELS, services
+from og_ui.widgets import og_text, short_addr, show_error
+
+# where "Use in …" sends a service, and the picker key it presets there
+USE_IN = {
+    "chatbot": ("app_pages/chat.py", "chat_provider", "Use in chat"),
+    "text-to-image": ("app_pages/text_to_image.py", "img_provider", "Use in text-to-image"),
+    "image-editing": ("app_pages/image_edit.py", "edit_provider", "Use in image editing"),
+    "speech-to-text": ("app_pages/speech_to_text.py", "stt_provider", "Use in speech-to-text"),
+}
+
+st.title("Discover services")
+st.caption("Every AI service registered on the network's inference contract, with its on-chain prices.")
+client = session.require_client()
+
+top = st.columns([1, 1, 4])
+refresh = top[0].button("Refresh", icon=":material/refresh:", key="disc_refresh")
+cache_key = (client.network, "services")
+if refresh or st.session_state.get("disc_cache_key") != cache_key:
+    with st.spinner("Reading services from the chain and checking each provider…"):
+        st.session_state["disc_services"] = services(client, refresh=refresh, probe=True)
+        st.session_state["disc_cache_key"] = cache_key
+all_services: list[ServiceInfo] = st.session_state.get("disc_services", [])
+if not all_services:
+    st.info("No services are registered on this network yet. Press Refresh, or switch network in the sidebar.",
+            icon=":material/search_off:")
+    st.stop()
+
+# ----------------------------------------------------------------- filters
+f = st.columns([3, 1.3, 2, 1.7])
+types = sorted({s.service_type for s in all_services})
+chosen = f[0].multiselect("Type", types, default=types, key="disc_types",
+                          format_func=lambda t: TYPE_LABELS.get(t, t))
+verifiable_only = f[1].toggle("TEE verifiable only", key="disc_verifiable")
+search = f[2].text_input("Search model", key="disc_search", placeholder="e.g. chat")
+sort = f[3].selectbox("Sort by price", ["none", "cheapest first", "most expensive first"], key="disc_sort")
+
+shown = [s for s in all_services if s.service_type in chosen and (s.verifiable or not verifiable_only)
+         and search.strip().lower() in s.model.lower()]
+if sort != "none":
+    shown.sort(key=lambda s: (s.output_price_wei, s.input_price_wei), reverse=sort == "most expensive first")
+
+
+def _row(s: ServiceInfo) -> dict:
+    h = s.health
+    return {
+        "type": TYPE_LABELS.get(s.service_type, s.service_type),
+        "model": s.model,
+        "provider": short_addr(s.provider),
+        "input price (OG)": float(s.input_price_og),
+        "output price (OG)": float(s.output_price_og),
+        "per": s.price_unit,
+        "TEE verifiable": s.verifiable,
+        "signer acknowledged": s.tee_signer_acknowledged,
+        "health": "unknown" if h is None else ("up" if h.reachable else "down"),
+        "latency (ms)": None if h is None or h.latency_ms is None else round(h.latency_ms, 1),
+    }
+
+
+if not shown:
+    st.info("No service matches these filters. Clear the search or select more types.", icon=":material/filter_alt_off:")
+    st.stop()
+
+frame = pd.DataFrame([_row(s) for s in shown])
+event = st.dataframe(
+    frame, key="disc_table", hide_index=True, on_select="rerun", selection_mode="single-row",
+    column_config={
+        "input price (OG)": st.column_config.NumberColumn("input price", help="OG per unit (see 'per')",
+                                                          format="%.6g OG"),
+        "output price (OG)": st.column_config.NumberColumn("output price", help="OG per unit (see 'per')",
+                                                           format="%.6g OG"),
+        "per": st.column_config.TextColumn("per", help="1M tokens, or one image"),
+        "provider": st.column_config.TextColumn("provider", help="Full address in the details below"),
+        "TEE verifiable": st.column_config.CheckboxColumn("TEE verifiable",
+                                                          help="TEE service whose signer the owner acknowledged"),
+        "signer acknowledged": st.column_config.CheckboxColumn("signer ack."),
+        "latency (ms)": st.column_config.NumberColumn("latency", format="%.0f ms"),
+    },
+)
+rows = event.selection.rows if event is not None and hasattr(event, "selection") else []
+if rows:
+    st.session_state["disc_selected"] = shown[rows[0]].provider
+st.caption(f"{len(shown)} of {len(all_services)} services. Select a row for details and actions.")
+
+# ----------------------------------------------------------------- prices per type
+with st.expander("Price chart per type", icon=":material/bar_chart:"):
+    by_type: dict[str, list[ServiceInfo]] = {}
+    for s in shown:
+        by_type.setdefault(s.service_type, []).append(s)
+    tabs = st.tabs([TYPE_LABELS.get(t, t) for t in by_type])
+    for tab, (t, items) in zip(tabs, by_type.items(), strict=True):
+        unit = items[0].price_unit
+        chart = pd.DataFrame({"model": [s.model for s in items],
+                              f"input (OG per {unit})": [float(s.input_price_og) for s in items],
+                              f"output (OG per {unit})": [float(s.output_price_og) for s in items]}).set_index("model")
+        tab.bar_chart(chart, stack=False, y_label=f"OG per {unit}")
+
+# ----------------------------------------------------------------- details
+selected = next((s for s in all_services if s.provider == st.session_state.get("disc_selected")), None)
+if selected is None:
+    st.info("Select a service in the table to see its URL, additionalInfo, models and attestation.",
+            icon=":material/touch_app:")
+    st.stop()
+
+st.subheader(f"{selected.model}")
+d1, d2 = st.columns(2)
+with d1:
+    st.markdown(f"**Type:** {TYPE_LABELS.get(selected.service_type, selected.service_type)}")
+    st.markdown("**Provider address**")
+    st.code(selected.provider, language=None)
+    st.markdown(f"**URL:** `{selected.url}`")
+    unit = selected.price_unit
+    st.markdown(f"**Prices:** input {og_text(selected.input_price_og)} / output {og_text(selected.output_price_og)} "
+                f"per {unit}")
+    st.markdown(f"**Verifiability:** {selected.verifiability or 'none'} · signer acknowledged: "
+                f"{'yes' if selected.tee_signer_acknowledged else 'no'}")
+    st.markdown(f"**Responses signed by:** `{selected.signing_address}` ({selected.signing_address_source})")
+    h = selected.health
+    if h is not None:
+        models = ", ".join(h.models) or "—"
+        state = f"up, {h.latency_ms:.0f} ms" if h.reachable and h.latency_ms is not None else (h.error or "down")
+        st.markdown(f"**Health:** {state} · **models served:** {models}")
+with d2:
+    st.markdown("**additionalInfo**")
+    if selected.additional_info is not None:
+        st.json(selected.additional_info, expanded=False)
+    else:
+        st.caption(selected.additional_info_error or "none")
+    attest = st.session_state.setdefault("disc_attest", {})
+    if st.button("Check attestation", key="disc_attest_btn", icon=":material/shield:"):
+        try:
+            attest[selected.provider] = client.verify_provider(selected.provider)
+        except OgError as exc:
+            show_error(exc)
+    a = attest.get(selected.provider)
+    if a is not None:
+        icon = {"verified": ":material/verified:", "invalid": ":material/gpp_bad:"}.get(str(a.status), ":material/help:")
+        st.markdown(f"{icon} **Attestation {a.status}** — {a.reason}")
+        if a.report_signer:
+            st.caption(f"Quote signer {a.report_signer} · on-chain signer {a.onchain_signer}")
+
+a1, a2 = st.columns(2)
+target = USE_IN.get(selected.service_type)
+if target and a1.button(target[2], key="disc_use", type="primary", icon=":material/arrow_forward:"):
+    st.session_state[target[1]] = selected.provider
+    st.switch_page(target[0])
+with a2:
+    with st.popover("Fund", icon=":material/payments:", disabled=client.read_only):
+        amount = st.text_input("Amount (OG)", value="1", key="disc_fund_amount",
+                               help="A new provider needs at least 1 OG from your ledger.")
+        if st.button("Review transfer", key="disc_fund_btn", disabled=tx.busy_reason(client) is not None):
+            tx.request(client, lambda: client.plan_fund_provider(selected.provider, amount))
+    if client.read_only:
+        st.caption("Pick a wallet in the sidebar to fund providers.")

@@ -1,0 +1,218 @@
+"""Wallet & ledger: balances, per-provider accounts with refunds, every money-moving action, API keys,
+transaction history, and local dev controls (faucet, advance time)."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+
+import pandas as pd
+import streamlit as st
+
+from og_core import OgError, format_og
+from og_ui import devtools, session, tx
+from og_ui.services import services
+from og_ui.widgets import og_text, queue_toast, short_addr, show_error
+
+st.title("Wallet & ledger")
+st.caption("Your wallet pays gas; the ledger holds OG for inference; each provider you use gets a "
+           "sub-account funded from the ledger.")
+client = session.require_client(wallet=True)
+
+try:
+    view = client.ledger()
+except OgError as exc:
+    show_error(exc)
+    st.stop()
+
+busy = tx.busy_reason(client)
+if busy:
+    st.warning(f"Transactions are paused: {busy}", icon=":material/hourglass_top:")
+
+m = st.columns(4)
+m[0].metric("Wallet", og_text(view.wallet_balance_wei, 4), help="Native OG in your wallet (pays gas)")
+m[1].metric("Ledger available", og_text(view.available_wei, 4), help="Free to fund providers or withdraw")
+m[2].metric("Locked in providers", og_text(view.locked_wei, 4), help="In provider sub-accounts")
+m[3].metric("Ledger total", og_text(view.total_wei, 4))
+
+svc_by_addr = {s.provider: s for s in services(client)}
+now = devtools.chain_time(client) if client.network == "local" else int(time.time())
+
+
+def _countdown(unlocks_at: int) -> str:
+    left = unlocks_at - now
+    if left <= 0:
+        return "unlocked — collect it"
+    h, rem = divmod(left, 3600)
+    return f"unlocks in {h} h {rem // 60} min"
+
+
+# ----------------------------------------------------------------- provider sub-accounts
+st.subheader("Provider accounts")
+if not view.exists:
+    st.info(f"You have no ledger yet. Create one below with at least {format_og(view.min_ledger_wei)}; "
+            "then fund a provider to start using it.", icon=":material/account_balance:")
+elif not view.providers:
+    st.info("No provider is funded yet. Use **Fund a provider** below (a new provider needs at least "
+            f"{format_og(view.min_first_transfer_wei)}).", icon=":material/info:")
+else:
+    rows = []
+    for p in view.providers:
+        s = svc_by_addr.get(p.provider)
+        pending = "; ".join(f"{og_text(r.amount_wei)} {_countdown(r.unlocks_at)}" for r in p.refunds
+                            if not r.processed) or "—"
+        rows.append({"provider": short_addr(p.provider), "service": f"{s.model} ({s.service_type})" if s else "?",
+                     "balance": og_text(p.balance_wei), "usable": og_text(p.usable_wei),
+                     "pending refunds": pending})
+    st.dataframe(pd.DataFrame(rows), hide_index=True, key="wallet_providers_table")
+
+# ----------------------------------------------------------------- actions
+tabs = st.tabs(["Deposit", "Withdraw", "Fund a provider", "Refunds", "Top-up", "API keys", "History"]
+               + (["Local dev tools"] if client.network == "local" else []))
+
+with tabs[0]:
+    label = "Deposit into the ledger" if view.exists else "Create the ledger"
+    st.caption("Moves OG from your wallet into your ledger." if view.exists else
+               f"Creates your ledger with a first deposit (at least {format_og(view.min_ledger_wei)}).")
+    amount = st.text_input("Amount (OG)", value="5" if not view.exists else "1", key="wallet_deposit_amount")
+    if st.button(label, key="wallet_deposit_btn", type="primary", disabled=busy is not None):
+        tx.request(client, lambda: client.plan_deposit(amount))
+
+with tabs[1]:
+    st.caption("Moves available OG from the ledger back to your wallet. What remains must be 0 or at least "
+               f"{format_og(view.min_ledger_wei)}.")
+    amount = st.text_input("Amount (OG)", value="1", key="wallet_withdraw_amount")
+    if st.button("Withdraw to wallet", key="wallet_withdraw_btn", disabled=busy is not None or not view.exists):
+        tx.request(client, lambda: client.plan_withdraw(amount))
+
+with tabs[2]:
+    if not svc_by_addr:
+        st.info("No provider is registered on this network.")
+    else:
+        addrs = list(svc_by_addr)
+        provider = st.selectbox("Provider", addrs, key="wallet_fund_provider",
+                                format_func=lambda a: f"{svc_by_addr[a].model} · {short_addr(a)}")
+        amount = st.text_input("Amount (OG)", value="1", key="wallet_fund_amount")
+        if st.button("Fund provider", key="wallet_fund_btn", type="primary",
+                     disabled=busy is not None or not view.exists):
+            tx.request(client, lambda: client.plan_fund_provider(provider, amount))
+        if not view.exists:
+            st.caption("Create the ledger first (Deposit tab).")
+
+with tabs[3]:
+    st.caption(f"A refund moves a provider balance back to your ledger after a lock time of "
+               f"{view.lock_time_s // 3600} h. Request it, wait, then collect.")
+    funded = [p for p in view.providers if p.balance_wei > 0]
+    if not funded:
+        st.info("No provider holds any of your OG, so there is nothing to refund.")
+    else:
+        chosen = st.selectbox("Provider", [p.provider for p in funded], key="wallet_refund_provider",
+                              format_func=lambda a: f"{svc_by_addr[a].model if a in svc_by_addr else '?'} · "
+                              f"{short_addr(a)}")
+        if st.button("Request refund", key="wallet_refund_btn", disabled=busy is not None):
+            tx.request(client, lambda: client.plan_retrieve([chosen]))
+        unlocked = [p.provider for p in funded if any(not r.processed and r.unlocks_at <= now for r in p.refunds)]
+        if st.button(f"Collect unlocked refunds ({len(unlocked)})", key="wallet_collect_btn",
+                     disabled=busy is not None or not unlocked):
+            tx.request(client, lambda: client.plan_retrieve(unlocked))
+        if not unlocked:
+            st.caption("Nothing is unlocked yet." + (" On the local network, *Local dev tools → Advance time* "
+                                                     "skips the wait." if client.network == "local" else ""))
+
+with tabs[4]:
+    st.caption("Bring a provider's usable balance up to a target (plus fees it has not settled yet), never "
+               "more than a cap. You confirm every top-up; nothing runs on its own.")
+    if svc_by_addr:
+        addrs = list(svc_by_addr)
+        provider = st.selectbox("Provider", addrs, key="wallet_topup_provider",
+                                format_func=lambda a: f"{svc_by_addr[a].model} · {short_addr(a)}")
+        c1, c2 = st.columns(2)
+        target = c1.text_input("Target (OG)", value="2", key="wallet_topup_target")
+        cap = c2.text_input("Cap (OG)", value="5", key="wallet_topup_cap")
+        if st.button("Plan top-up", key="wallet_topup_btn", disabled=busy is not None or not view.exists):
+            tx.request(client, lambda: client.plan_top_up(provider, target_og=target, cap_og=cap))
+
+with tabs[5]:
+    st.caption("Persistent API keys let other programs call a provider on your behalf (billed to your "
+               "sub-account). A key is shown once; revoking it is a transaction.")
+    if svc_by_addr:
+        addrs = list(svc_by_addr)
+        provider = st.selectbox("Provider", addrs, key="wallet_key_provider",
+                                format_func=lambda a: f"{svc_by_addr[a].model} · {short_addr(a)}")
+        days = st.number_input("Expires after (days)", min_value=1, max_value=365, value=30, key="wallet_key_days")
+        if st.button("Create API key", key="wallet_key_create"):
+            try:
+                st.session_state["wallet_new_key"] = client.api_keys.create(provider, expires_in_s=int(days) * 86400)
+            except OgError as exc:
+                show_error(exc)
+        new = st.session_state.get("wallet_new_key")
+        if new is not None:
+            with st.container(border=True):
+                st.success(f"API key #{new.info.token_id} for {short_addr(new.info.provider)} created. It is shown "
+                           "only here, once: download it now.", icon=":material/key:")
+                st.download_button("Download the key (.txt)", new.token, file_name=f"0g-api-key-{new.info.token_id}.txt",
+                                   key="wallet_key_download", icon=":material/download:")
+                if st.button("I saved it — forget it", key="wallet_key_forget"):
+                    st.session_state.pop("wallet_new_key", None)
+                    st.rerun()
+        try:
+            keys = client.api_keys.list()
+        except OgError as exc:
+            show_error(exc)
+            keys = []
+        if keys:
+            st.dataframe(pd.DataFrame([{
+                "provider": short_addr(k.provider), "id": k.token_id,
+                "created": datetime.fromtimestamp(k.created_at / 1000).strftime("%Y-%m-%d %H:%M"),
+                "expires": "never" if not k.expires_at else
+                datetime.fromtimestamp(k.expires_at / 1000).strftime("%Y-%m-%d %H:%M"),
+                "revoked": k.revoked} for k in keys]), hide_index=True, key="wallet_keys_table")
+            live = [k for k in keys if not k.revoked]
+            if live:
+                pick = st.selectbox("Key to revoke", range(len(live)), key="wallet_key_revoke_pick",
+                                    format_func=lambda i: f"#{live[i].token_id} · {short_addr(live[i].provider)}")
+                c1, c2 = st.columns(2)
+                if c1.button("Revoke this key", key="wallet_key_revoke", disabled=busy is not None):
+                    k = live[pick]
+                    tx.request(client, lambda: client.api_keys.plan_revoke(k.provider, k.token_id))
+                if c2.button("Revoke all keys of this provider", key="wallet_key_revoke_all", disabled=busy is not None):
+                    k = live[pick]
+                    tx.request(client, lambda: client.api_keys.plan_revoke_all(k.provider))
+        else:
+            st.caption("No API key created in this session.")
+
+with tabs[6]:
+    hist = client.history()
+    if not hist:
+        st.info("No transaction sent from this wallet since the app started.")
+    else:
+        st.dataframe(pd.DataFrame([{
+            "time": datetime.fromtimestamp(r.time).strftime("%H:%M:%S"), "what": r.what,
+            "amount": og_text(r.amount_wei), "status": r.status, "tx hash": r.tx_hash or "—"} for r in hist]),
+            hide_index=True, key="wallet_history_table",
+            column_config={"tx hash": st.column_config.TextColumn("tx hash", width="large")})
+
+if client.network == "local":
+    with tabs[7]:
+        st.caption("Only on the local network: these call the local chain's developer RPC methods.")
+        c1, c2 = st.columns(2)
+        with c1:
+            amount = st.text_input("Faucet amount (OG)", value="100", key="wallet_faucet_amount")
+            if st.button("Get demo OG", key="wallet_faucet_btn", icon=":material/water_drop:"):
+                try:
+                    balance = devtools.faucet(client, amount)
+                    queue_toast(f"Wallet balance is now {og_text(balance, 4)}.", ":material/water_drop:")
+                    st.rerun()
+                except OgError as exc:
+                    show_error(exc)
+        with c2:
+            hours = st.number_input("Advance the chain clock by (hours)", min_value=1, max_value=24 * 30,
+                                    value=max(1, view.lock_time_s // 3600 + 1), key="wallet_advance_hours")
+            if st.button("Advance time", key="wallet_advance_btn", icon=":material/fast_forward:"):
+                try:
+                    t = devtools.advance_time(client, int(hours) * 3600)
+                    queue_toast(f"Chain time is now {datetime.fromtimestamp(t):%Y-%m-%d %H:%M}.",
+                                ":material/fast_forward:")
+                    st.rerun()
+                except OgError as exc:
+                    show_error(exc)

@@ -1,0 +1,44 @@
+"""Service lists for pickers (thin over og_core discovery)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from og_core import OgClient, OgError, ServiceInfo
+from og_ui.widgets import service_label, show_error
+
+TYPE_LABELS = {
+    "chatbot": "Chat",
+    "text-to-image": "Text-to-image",
+    "image-editing": "Image editing",
+    "speech-to-text": "Speech-to-text",
+}
+
+
+def services(client: OgClient, *, refresh: bool = False, probe: bool = False) -> list[ServiceInfo]:
+    """All services (og_core caches per network with a short TTL); errors are shown, [] returned."""
+    try:
+        return client.services(refresh=refresh, probe=probe)
+    except OgError as exc:
+        show_error(exc)
+        return []
+
+
+def of_type(client: OgClient, service_type: str) -> list[ServiceInfo]:
+    return [s for s in services(client) if s.service_type == service_type]
+
+
+def pick(client: OgClient, service_type: str, *, key: str, label: str = "Provider") -> ServiceInfo | None:
+    """A provider picker whose choice survives page switches (persist_state) and can be preset by
+    other pages (Discover's "Use in …") by writing the provider address to session_state[key]."""
+    options = of_type(client, service_type)
+    if not options:
+        st.info(f"No {TYPE_LABELS.get(service_type, service_type)} provider is registered on this network. "
+                "Try another network in the sidebar.", icon=":material/search_off:")
+        return None
+    by_addr = {s.provider: s for s in options}
+    if st.session_state.get(key) not in by_addr:
+        st.session_state.pop(key, None)
+    addr = st.selectbox(label, list(by_addr), key=key, format_func=lambda a: service_label(by_addr[a]),
+                        persist_state="session")
+    return by_addr.get(addr)

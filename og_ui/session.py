@@ -1,0 +1,131 @@
+"""The per-session OgClient and wallet choice. Everything per user lives in st.session_state
+(keys prefixed `ui_`); nothing per user in module globals or cache_resource.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import streamlit as st
+
+from og_core import OgClient, OgError, SecretStr, Settings
+from og_ui import wallets
+
+log = logging.getLogger(__name__)
+
+NETWORKS = ("local", "testnet", "mainnet")
+NETWORK_LABELS = {"local": "Local (demo network)", "testnet": "Testnet (Galileo)", "mainnet": "Mainnet"}
+
+# wallet sources
+DEMO = "demo"
+ENV = "env"
+TAB = "tab"
+NONE = "none"
+
+
+def settings() -> Settings:
+    """Settings from the environment / .env (read each run: cheap, and never per-user)."""
+    try:
+        return Settings.from_env()
+    except OgError as exc:  # bad OG_NETWORK: fall back to local, say so in the sidebar
+        st.session_state["ui_settings_error"] = exc
+        return Settings()
+
+
+def network() -> str:
+    if "ui_network" not in st.session_state:
+        st.session_state["ui_network"] = settings().network
+    return st.session_state["ui_network"]
+
+
+def ensure_local_network() -> None:
+    """Start (or attach to) the local network once per process, so its demo accounts are known."""
+    if settings().rpc_url or wallets.local_devnet_info():
+        return
+    from og_core.networks import resolve_profile
+
+    with st.spinner("Starting the local 0G network (chain, contracts and 5 providers)… first start takes "
+                    "a few seconds."):
+        resolve_profile("local")
+
+
+def wallet_key() -> tuple[str | None, SecretStr | None, str]:
+    """(address, key, source) of the wallet this session uses on the current network."""
+    net = network()
+    if net == "local":
+        demos = wallets.demo_accounts()
+        choice = st.session_state.get("ui_demo_address", demos[0].address if demos else None)
+        if choice == NONE:
+            return None, None, NONE
+        for d in demos:
+            if d.address == choice:
+                return d.address, d.key, DEMO
+        if demos:
+            return demos[0].address, demos[0].key, DEMO
+        return None, None, NONE
+    tab_key: SecretStr | None = st.session_state.get(f"ui_tab_key_{net}")
+    if tab_key:
+        return wallets.address_of(tab_key), tab_key, TAB
+    env_key = settings().private_key if settings().network == net or settings().network == "local" else None
+    if env_key and st.session_state.get(f"ui_use_env_key_{net}", True):
+        try:
+            checked = wallets.check_private_key(env_key.get_secret_value())
+            return wallets.address_of(checked), checked, ENV
+        except ValueError:
+            st.session_state["ui_env_key_error"] = "PRIVATE_KEY in .env is not a valid private key."
+    return None, None, NONE
+
+
+def get_client() -> OgClient | None:
+    """This session's client for the selected network and wallet (built once, rebuilt on a switch).
+    On failure the OgError is kept in `ui_client_error` and None is returned."""
+    net = network()
+    if net == "local":
+        try:
+            ensure_local_network()
+        except OgError as exc:
+            st.session_state["ui_client_error"] = exc
+            return None
+    address, key, _source = wallet_key()
+    ident = (net, address)
+    holder = st.session_state.get("ui_client")
+    if holder is not None and holder[0] == ident:
+        return holder[1]
+    if holder is not None:
+        try:
+            holder[1].close()
+        except Exception:  # closing an old client must never break the page
+            log.debug("closing old client failed", exc_info=True)
+        st.session_state.pop("ui_client", None)
+    try:
+        client = OgClient(net, private_key=key, settings=settings())
+    except OgError as exc:
+        st.session_state["ui_client_error"] = exc
+        return None
+    st.session_state.pop("ui_client_error", None)
+    st.session_state["ui_client"] = (ident, client)
+    return client
+
+
+def client_error() -> OgError | None:
+    return st.session_state.get("ui_client_error")
+
+
+def require_client(*, wallet: bool = False) -> OgClient:
+    """The client, or stop the page with a plain message saying what to do."""
+    from og_ui.widgets import show_error
+
+    client = get_client()
+    if client is None:
+        err = client_error()
+        if err is not None:
+            show_error(err)
+        else:
+            st.error("Not connected to a network.")
+        st.caption("Pick another network in the sidebar, or check OG_RPC_URL in your .env.")
+        st.stop()
+    if wallet and client.read_only:
+        st.info("This needs a wallet. You are browsing read-only: choose a wallet in the sidebar "
+                "(on testnet/mainnet paste a private key, kept for this browser tab only).", icon=":material/key:")
+        st.stop()
+    return client

@@ -1,0 +1,101 @@
+"""The sidebar shown on every page: network, wallet, balances at a glance."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from og_core import OgClient, OgError, ReadOnlyError
+from og_ui import session, wallets
+from og_ui.widgets import og_text, short_addr
+
+
+def render() -> OgClient | None:
+    with st.sidebar:
+        session.network()  # initialise the choice from OG_NETWORK before the widget exists
+        net = st.selectbox("Network", session.NETWORKS, key="ui_network", format_func=session.NETWORK_LABELS.get)
+        if net == "mainnet":
+            st.warning("Mainnet uses real OG. Every transaction asks for confirmation and costs real money.",
+                       icon=":material/warning:")
+        _wallet_picker(net)
+        client = session.get_client()
+        if client is None:
+            err = session.client_error()
+            st.error(err.message if err else "Not connected.", icon=":material/cloud_off:")
+            if err and err.hint:
+                st.caption(err.hint)
+            return None
+        if client.read_only:
+            st.info("Read-only: browse services and prices. Pick a wallet to pay for inference.",
+                    icon=":material/visibility:")
+        else:
+            _balances()
+        return client
+
+
+def _wallet_picker(net: str) -> None:
+    if net == "local":
+        try:
+            session.ensure_local_network()
+        except OgError:
+            return  # get_client() reports it
+        demos = wallets.demo_accounts()
+        options = [d.address for d in demos] + [session.NONE]
+        labels = {d.address: f"{d.label} · {short_addr(d.address)}" for d in demos}
+        labels[session.NONE] = "No wallet (read-only)"
+        if st.session_state.get("ui_demo_address") not in options:
+            st.session_state["ui_demo_address"] = options[0]
+        st.selectbox("Wallet", options, key="ui_demo_address", format_func=labels.get)
+        st.caption("Demo wallets use the **public** hardhat test keys: they protect nothing and exist only on "
+                   "this local network. Never send real funds to them.")
+        return
+    address, _key, source = session.wallet_key()
+    if source == session.TAB:
+        st.success(f"Wallet {short_addr(address)} (key typed in this tab)", icon=":material/key:")
+        if st.button("Forget this key", key="ui_forget_key"):
+            st.session_state.pop(f"ui_tab_key_{net}", None)
+            st.rerun()
+        return
+    if source == session.ENV:
+        st.success(f"Wallet {short_addr(address)} (PRIVATE_KEY from .env)", icon=":material/key:")
+        return
+    st.text_input("Private key (kept for this browser tab only)", type="password", key="ui_key_input",
+                  on_change=_take_key, args=(net,), placeholder="0x… 64 hex characters")
+    if err := st.session_state.get("ui_key_error"):
+        st.error(err, icon=":material/error:")
+    st.caption("Without a key the app is read-only. The key stays in this tab's server session and is "
+               "forgotten when you close the tab.")
+
+
+def _take_key(net: str) -> None:
+    """on_change: validate, move the key into a SecretStr, and clear the text box so the key is never
+    sent back to the browser."""
+    text = st.session_state.get("ui_key_input", "")
+    st.session_state["ui_key_input"] = ""
+    try:
+        st.session_state[f"ui_tab_key_{net}"] = wallets.check_private_key(text)
+        st.session_state.pop("ui_key_error", None)
+    except ValueError as exc:
+        st.session_state["ui_key_error"] = str(exc)
+
+
+@st.fragment(run_every="20s")
+def _balances() -> None:
+    """Wallet and ledger balances, refreshed in place every 20 s."""
+    client = session.get_client()
+    if client is None or client.read_only:
+        return
+    st.markdown(f"**Wallet** `{short_addr(client.address)}`")
+    try:
+        view = client.ledger()
+    except ReadOnlyError:
+        return
+    except OgError as exc:
+        st.caption(f"Balances unavailable: {exc.message}")
+        return
+    st.metric("Wallet balance", og_text(view.wallet_balance_wei, 4))
+    if not view.exists:
+        st.caption("No ledger yet — create one on the Wallet page to pay providers.")
+        return
+    c1, c2 = st.columns(2)
+    c1.metric("Ledger available", og_text(view.available_wei, 4))
+    c2.metric("Locked in providers", og_text(view.locked_wei, 4))

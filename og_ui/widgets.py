@@ -1,0 +1,92 @@
+"""Shared display widgets: errors in plain words, prices, addresses, metrics, verification badges."""
+
+from __future__ import annotations
+
+import logging
+from decimal import Decimal
+
+import streamlit as st
+
+from og_core import OgError, ServiceInfo, VerificationResult, VerificationStatus, format_og
+
+log = logging.getLogger(__name__)
+
+
+def short_addr(address: str | None) -> str:
+    if not address:
+        return "—"
+    return f"{address[:6]}…{address[-4:]}"
+
+
+def og_text(value: Decimal | int, places: int = 6) -> str:
+    """OG amount from Decimal OG or int wei, always with its unit."""
+    if isinstance(value, Decimal):
+        value = int(value * 10**18)
+    return format_og(int(value), places)
+
+
+def price_text(s: ServiceInfo) -> str:
+    if s.price_unit == "image":
+        return f"{og_text(s.output_price_og)} per image"
+    return (f"{og_text(s.input_price_og)} in · {og_text(s.output_price_og)} out per 1M tokens")
+
+
+def service_label(s: ServiceInfo) -> str:
+    tee = " · TEE" if s.verifiable else ""
+    return f"{s.model} — {short_addr(s.provider)} — {price_text(s)}{tee}"
+
+
+def show_error(err: BaseException, *, where: st.delta_generator.DeltaGenerator | None = None) -> None:
+    """OgError → its message and hint; anything else → a plain sentence (the traceback goes to the log
+    only, never to the page)."""
+    box = where or st
+    if isinstance(err, OgError):
+        text = err.message + (f"\n\n**Next step:** {err.hint}" if err.hint else "")
+        box.error(text, icon=":material/error:")
+        if err.detail:
+            with box.expander("Technical details"):
+                st.caption(err.detail[:2000])
+        return
+    log.error("unexpected error in the app", exc_info=(type(err), err, err.__traceback__))
+    box.error(f"Something unexpected went wrong ({type(err).__name__}). Try again; if it keeps happening, "
+              "restart the app.", icon=":material/error:")
+
+
+def ms(value: float | None) -> str:
+    return "—" if value is None else f"{value:,.0f} ms"
+
+
+def verification_badge(vr: VerificationResult | None) -> None:
+    """Badge plus the signer used; `vr` None means not checked yet."""
+    if vr is None:
+        st.badge("not verified yet", icon=":material/help:", color="gray")
+        return
+    if vr.status is VerificationStatus.VERIFIED:
+        st.badge("verified", icon=":material/verified:", color="green")
+    elif vr.status is VerificationStatus.INVALID:
+        st.badge("invalid signature", icon=":material/gpp_bad:", color="red")
+    else:
+        st.badge("verification unavailable", icon=":material/help:", color="gray")
+    signer = f" Signer: `{vr.expected_signer}` ({vr.signer_source})." if vr.expected_signer else ""
+    st.caption(f"{vr.reason}{signer}")
+
+
+def usage_caption(*, tokens: str | None, cost_wei: int, latency_ms: float | None, ttft_ms: float | None = None) -> str:
+    parts = []
+    if tokens:
+        parts.append(tokens)
+    parts.append(f"cost {format_og(cost_wei, 8)}")
+    parts.append(f"latency {ms(latency_ms)}")
+    if ttft_ms is not None:
+        parts.append(f"first token {ms(ttft_ms)}")
+    return " · ".join(parts)
+
+
+def toast_pending() -> None:
+    """Show toasts queued by the previous run (e.g. before an st.rerun)."""
+    for text, icon in st.session_state.pop("ui_toasts", []):
+        st.toast(text, icon=icon)
+
+
+def queue_toast(text: str, icon: str = ":material/check_circle:") -> None:
+    st.session_state.setdefault("ui_toasts", []).append((text, icon))
