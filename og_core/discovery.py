@@ -99,6 +99,7 @@ def probe_provider(service: ServiceInfo, http: httpx.Client, guard: UrlGuard,
 # Shared per (rpc_url, inference address): the registry is public, identical for every session.
 _cache_lock = threading.Lock()
 _cache: dict[tuple[str, str], tuple[float, list[ServiceInfo]]] = {}
+_single: dict[tuple[str, str, str], tuple[float, ServiceInfo]] = {}  # one provider read alone
 
 
 class Discovery:
@@ -164,10 +165,13 @@ class Discovery:
         if not refresh:
             with _cache_lock:
                 hit = _cache.get(self._key)
+                one = _single.get((*self._key, address))
             if hit is not None and time.monotonic() - hit[0] <= self._ttl:
                 for s in hit[1]:
                     if s.provider == address:
                         return s
+            if one is not None and time.monotonic() - one[0] <= self._ttl:
+                return one[1]
         try:
             raw = self._contract.functions.getService(address).call()
         except Exception as exc:
@@ -178,7 +182,10 @@ class Discovery:
             raise RpcError("The provider's service could not be read from the chain.",
                            "Check the network connection and try again.",
                            detail=f"{type(exc).__name__}: {exc}"[:500]) from exc
-        return parse_service(raw)
+        service = parse_service(raw)
+        with _cache_lock:
+            _single[(*self._key, address)] = (time.monotonic(), service)
+        return service
 
 
 def services_dataframe(services: Sequence[ServiceInfo]) -> Any:
