@@ -333,3 +333,26 @@ def _raw_refund_plan(w: OgClient):
 
     return TxPlan(kind=TxKind.WITHDRAW, wallet=w.address, title="raw refund", amount_wei=ONE_OG, effects=(),
                   function="refund", args=(ONE_OG,))
+
+
+def test_warm_chat_makes_no_chain_calls(devnet, wallet):
+    from web3 import Web3
+
+    p = funded(devnet, wallet)
+    wallet.chat(p, [{"role": "user", "content": "hi"}], max_tokens=4)  # warm: token + service cached
+    calls = []
+
+    class Counting(Web3.HTTPProvider):
+        def make_request(self, method, params):
+            calls.append(method)
+            return super().make_request(method, params)
+
+    original = wallet.web3.provider
+    wallet.web3.provider = Counting(devnet.rpc_url)
+    try:
+        wallet.chat(p, [{"role": "user", "content": "hi"}], max_tokens=4)
+        assert calls == []
+        wallet.ledger()
+        assert calls  # the counter does see og_core's chain reads
+    finally:
+        wallet.web3.provider = original
