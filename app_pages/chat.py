@@ -1,2 +1,145 @@
+"""Chat: stream an answer from a chatbot provider, with cost, timing and TEE verification per answer."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
 import streamlit as st
-st.title("todo")
+
+from og_core import ChatResult, OgError, VerificationResult
+from og_ui import codegen, funding, session
+from og_ui.services import pick
+from og_ui.widgets import price_text, show_error, usage_caption, verification_badge
+
+st.title("Chat")
+client = session.require_client()
+svc = pick(client, "chatbot", key="chat_provider", label="Chatbot provider")
+if svc is None:
+    st.stop()
+st.caption(f"Model `{svc.model}` · {price_text(svc)} · "
+           f"{'TEE verifiable' if svc.verifiable else 'not TEE verifiable'}")
+
+with st.expander("Settings", icon=":material/tune:"):
+    system = st.text_area("System prompt", key="chat_system", persist_state="session",
+                          placeholder="e.g. You are a concise assistant.")
+    c1, c2, c3 = st.columns(3)
+    temperature = c1.slider("Temperature", 0.0, 2.0, 0.7, 0.1, key="chat_temperature", persist_state="session")
+    max_tokens = c2.number_input("Max tokens", 1, 4096, 512, key="chat_max_tokens", persist_state="session")
+    top_p = c3.slider("Top-p", 0.0, 1.0, 1.0, 0.05, key="chat_top_p", persist_state="session")
+
+messages: list[dict] = st.session_state.setdefault("chat_messages", [])
+can_pay = funding.gate(client, svc, key="chat")
+
+
+def _verify(msg: dict) -> None:
+    try:
+        msg["verification"] = client.verify(msg["result"])
+    except OgError as exc:
+        msg["verification"] = None
+        msg["verify_error"] = exc.message
+
+
+def _show_meta(i: int, msg: dict) -> None:
+    r: ChatResult = msg["result"]
+    u = r.usage
+    tokens = f"{u.prompt_tokens} prompt + {u.completion_tokens} completion tokens"
+    st.caption(usage_caption(tokens=tokens, cost_wei=r.cost_wei, latency_ms=r.latency_ms, ttft_ms=r.ttft_ms)
+               + f" · {r.model} @ {r.provider[:6]}…{r.provider[-4:]}"
+               + (" · stopped by you" if r.stopped else (f" · cut: {r.cut_reason}" if r.cut else "")))
+    c1, c2 = st.columns([4, 1])
+    with c1:
+        verification_badge(msg.get("verification"))
+        if msg.get("verify_error"):
+            st.caption(f"Could not verify: {msg['verify_error']}")
+    if c2.button("Re-verify", key=f"chat_reverify_{i}", icon=":material/refresh:"):
+        _verify(msg)
+        st.rerun()
+
+
+for i, msg in enumerate(messages):
+    with st.chat_message(msg["role"]):
+        st.markdown(msg["content"] or "_(empty answer)_")
+        if msg["role"] == "assistant" and msg.get("result") is not None:
+            _show_meta(i, msg)
+
+prompt = st.chat_input("Ask something…" if can_pay else "Fund the provider above to chat",
+                       key="chat_input", submit_mode="stop", disabled=not can_pay)
+if prompt is not None and can_pay:
+    text = prompt if isinstance(prompt, str) else getattr(prompt, "text", "")
+    if not text.strip():
+        st.warning("Type a message first: an empty prompt is not sent.", icon=":material/edit:")
+    else:
+        api = ([{"role": "system", "content": system}] if system.strip() else []) + [
+            {"role": m["role"], "content": m["content"]} for m in messages] + [{"role": "user", "content": text}]
+        messages.append({"role": "user", "content": text})
+        with st.chat_message("user"):
+            st.markdown(text)
+        with st.chat_message("assistant"):
+            msg: dict | None = None
+            stream = None
+            failed = False
+            try:
+                stream = client.chat_stream(svc.provider, api, model=svc.model, temperature=temperature,
+                                            max_tokens=int(max_tokens), top_p=top_p)
+                st.write_stream(stream)
+            except OgError as exc:
+                failed = True
+                messages.pop()  # nothing was answered: keep the history as it was
+                show_error(exc)
+                if funding.needs_funding(exc):
+                    funding.mark_underfunded("chat", svc, exc)
+                    st.rerun()  # the funding box above takes over
+            finally:
+                # Also runs when the stop button interrupts the script: keep what arrived.
+                if stream is not None and not failed:
+                    try:
+                        stream.stop()
+                        result = stream.result
+                        msg = {"role": "assistant", "content": result.text, "result": result, "verification": None}
+                        messages.append(msg)
+                    except OgError as exc:
+                        messages.pop()
+                        show_error(exc)
+            if msg is not None:
+                _verify(msg)
+                st.rerun()
+
+# ----------------------------------------------------------------- tools
+if messages:
+    st.divider()
+    t1, t2, t3, t4 = st.columns(4)
+    if t1.button("Clear chat", key="chat_clear", icon=":material/delete:"):
+        st.session_state["chat_messages"] = []
+        st.rerun()
+
+    def _meta(m: dict) -> dict:
+        r: ChatResult | None = m.get("result")
+        v: VerificationResult | None = m.get("verification")
+        if r is None:
+            return {}
+        return {"provider": r.provider, "model": r.model, "chat_id": r.chat_id,
+                "usage": {"prompt_tokens": r.usage.prompt_tokens, "completion_tokens": r.usage.completion_tokens},
+                "cost_og": str(r.cost_og), "latency_ms": round(r.latency_ms, 1),
+                "ttft_ms": None if r.ttft_ms is None else round(r.ttft_ms, 1),
+                "verification": None if v is None else {"status": str(v.status), "reason": v.reason,
+                                                        "signer": v.expected_signer}}
+
+    export = [{"role": m["role"], "content": m["content"], **_meta(m)} for m in messages]
+    md = "\n\n".join(f"**{'You' if m['role'] == 'user' else 'Assistant'}:** {m['content']}" for m in messages)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    t2.download_button("Export Markdown", md, file_name=f"chat-{stamp}.md", mime="text/markdown",
+                       key="chat_export_md", icon=":material/download:")
+    t3.download_button("Export JSON", json.dumps(export, indent=2), file_name=f"chat-{stamp}.json",
+                       mime="application/json", key="chat_export_json", icon=":material/data_object:")
+    last = next((m["result"] for m in reversed(messages) if m.get("result") is not None), None)
+    with t4.popover("View code", icon=":material/code:"):
+        if last is None:
+            st.caption("Send a message first.")
+        else:
+            st.caption("Python that makes this exact request with the 0G SDK (key read from PRIVATE_KEY).")
+            st.code(codegen.chat_code(client, last.provider, last.request_body, {"model": last.model}),
+                    language="python")
+else:
+    st.caption("Your conversation stays in this browser tab only. Answers stream in; the stop button in the "
+               "input box ends one early.")

@@ -67,7 +67,9 @@ def verification_badge(vr: VerificationResult | None) -> None:
         st.badge("invalid signature", icon=":material/gpp_bad:", color="red")
     else:
         st.badge("verification unavailable", icon=":material/help:", color="gray")
-    signer = f" Signer: `{vr.expected_signer}` ({vr.signer_source})." if vr.expected_signer else ""
+    signer = ""
+    if vr.expected_signer and vr.expected_signer not in vr.reason:
+        signer = f" Signer: `{vr.expected_signer}` ({vr.signer_source})."
     st.caption(f"{vr.reason}{signer}")
 
 
