@@ -641,7 +641,10 @@ class ChainNode:
         seconds = _qty(seconds, "seconds") if isinstance(seconds, str) else seconds
         if not isinstance(seconds, int) or isinstance(seconds, bool) or seconds < 0:
             raise _invalid("seconds must be a non-negative integer")
-        self._time_offset += seconds
+        # Relative to the chain head as well as the wall clock: automined blocks can run ahead of
+        # the clock (one second per block), and "advance by the lock time" must unlock refunds.
+        head_ts = self._head().timestamp
+        self._time_offset = max(self._time_offset + seconds, head_ts + seconds - int(time.time()))
         return self._time_offset
 
     def rpc_evm_setNextBlockTimestamp(self, params: list) -> bool:
