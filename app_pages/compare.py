@@ -1,2 +1,83 @@
+"""Compare: one prompt to 2–3 chatbot providers side by side (answer, cost, latency, verification)."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
 import streamlit as st
-st.title("todo")
+
+from og_core import OgError
+from og_ui import funding, session
+from og_ui.services import of_type
+from og_ui.widgets import price_text, service_label, show_error, usage_caption, verification_badge
+
+st.title("Compare providers")
+st.caption("Send the same prompt to 2–3 chatbot providers at once and compare answers, cost, speed and "
+           "verification.")
+client = session.require_client()
+chatbots = {s.provider: s for s in of_type(client, "chatbot")}
+if len(chatbots) < 2:
+    st.info("Comparing needs at least two chatbot providers; this network has "
+            f"{len(chatbots)}. Switch network in the sidebar.", icon=":material/compare_arrows:")
+    st.stop()
+
+chosen = st.multiselect("Providers (2–3)", list(chatbots), default=list(chatbots)[:3], max_selections=3,
+                        key="cmp_providers", format_func=lambda a: service_label(chatbots[a]))
+prompt = st.text_area("Prompt", key="cmp_prompt", placeholder="e.g. Explain what a TEE is in two sentences.")
+max_tokens = st.number_input("Max tokens per answer", 1, 2048, 256, key="cmp_max_tokens")
+
+ready = {}
+if len(chosen) >= 1:
+    cols = st.columns(len(chosen))
+    for col, addr in zip(cols, chosen, strict=True):
+        with col:
+            st.markdown(f"**{chatbots[addr].model}**")
+            st.caption(price_text(chatbots[addr]))
+            ready[addr] = funding.gate(client, chatbots[addr], key=f"cmp_{addr[2:10]}")
+
+if st.button("Run comparison", key="cmp_run", type="primary", icon=":material/play_arrow:"):
+    if len(chosen) < 2:
+        st.warning("Pick at least two providers to compare.", icon=":material/rule:")
+    elif not prompt.strip():
+        st.warning("Type a prompt first: an empty prompt is not sent.", icon=":material/edit:")
+    elif not all(ready.values()):
+        st.warning("Fund every selected provider first (boxes above) — nothing was sent.", icon=":material/payments:")
+    else:
+        messages = [{"role": "user", "content": prompt}]
+
+        def ask(addr: str):  # worker thread: og_core only, no st.*
+            try:
+                r = client.chat(addr, messages, model=chatbots[addr].model, max_tokens=int(max_tokens))
+            except OgError as exc:
+                return addr, None, None, exc
+            try:
+                return addr, r, client.verify(r), None
+            except OgError:
+                return addr, r, None, None
+
+        with st.spinner(f"Asking {len(chosen)} providers at once…"):
+            with ThreadPoolExecutor(max_workers=len(chosen)) as pool:
+                st.session_state["cmp_results"] = {"prompt": prompt, "rows": list(pool.map(ask, chosen))}
+
+res = st.session_state.get("cmp_results")
+if res:
+    st.divider()
+    st.markdown(f"**Prompt:** {res['prompt']}")
+    cols = st.columns(len(res["rows"]))
+    for col, (addr, r, v, err) in zip(cols, res["rows"], strict=True):
+        with col, st.container(border=True):
+            st.markdown(f"**{chatbots[addr].model if addr in chatbots else addr}**")
+            if err is not None:
+                show_error(err)
+                continue
+            st.markdown(r.text or "_(empty answer)_")
+            st.caption(usage_caption(tokens=f"{r.usage.total_tokens} tokens", cost_wei=r.cost_wei,
+                                     latency_ms=r.latency_ms))
+            verification_badge(v)
+    ok = [row for row in res["rows"] if row[1] is not None]
+    if len(ok) >= 2:
+        cheapest = min(ok, key=lambda row: row[1].cost_wei)
+        fastest = min(ok, key=lambda row: row[1].latency_ms)
+        st.caption(f"Cheapest: {chatbots[cheapest[0]].model} · fastest: {chatbots[fastest[0]].model}")
+else:
+    st.caption("Results appear here side by side. Each answer is paid from your sub-account with that provider.")

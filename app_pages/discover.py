@@ -97,7 +97,7 @@ with st.expander("Price chart per type", icon=":material/bar_chart:"):
     for s in shown:
         by_type.setdefault(s.service_type, []).append(s)
     tabs = st.tabs([TYPE_LABELS.get(t, t) for t in by_type])
-    for tab, (t, items) in zip(tabs, by_type.items(), strict=True):
+    for tab, items in zip(tabs, by_type.values(), strict=True):
         unit = items[0].price_unit
         chart = pd.DataFrame({"model": [s.model for s in items],
                               f"input (OG per {unit})": [float(s.input_price_og) for s in items],

@@ -1,2 +1,79 @@
+"""Speech-to-text: upload or record audio → transcript with copy/download, cost and verification."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
 import streamlit as st
-st.title("todo")
+
+from og_core import OgError
+from og_ui import funding, media, session
+from og_ui.services import pick
+from og_ui.widgets import price_text, show_error
+
+st.title("Speech-to-text")
+client = session.require_client()
+svc = pick(client, "speech-to-text", key="stt_provider", label="Speech-to-text provider")
+if svc is None:
+    st.stop()
+st.caption(f"Model `{svc.model}` · {price_text(svc)}")
+can_pay = funding.gate(client, svc, key="stt")
+
+source = st.radio("Audio", ["Upload a file", "Record with the microphone"], horizontal=True, key="stt_source")
+audio: bytes | None = None
+name = "audio.wav"
+if source == "Upload a file":
+    up = st.file_uploader("Audio file (wav, mp3, m4a, ogg, webm)", type=media.AUDIO_TYPES, key="stt_upload")
+    if up is not None:
+        audio, name = up.getvalue(), up.name
+else:
+    rec = st.audio_input("Record", sample_rate=16000, key="stt_record")
+    if rec is not None:
+        audio, name = rec.getvalue(), "recording.wav"
+        st.caption("The browser records only on localhost or HTTPS.")
+
+if audio is not None:
+    problem = media.check_audio(audio)
+    if problem:
+        st.error(problem, icon=":material/error:")
+        audio = None
+    else:
+        st.audio(audio, format=f"audio/{Path(name).suffix.lstrip('.') or 'wav'}")
+language = st.text_input("Language (optional, e.g. en)", key="stt_language", max_chars=8)
+
+if st.button("Transcribe", key="stt_run", type="primary", icon=":material/subtitles:", disabled=not can_pay):
+    if audio is None:
+        st.warning("Upload or record some audio first.", icon=":material/mic:")
+    else:
+        try:
+            with st.spinner("Transcribing…"):
+                result = client.transcribe(svc.provider, audio, filename=name, language=language.strip() or None,
+                                           model=svc.model)
+            verification, verr = media.verify(client, result)
+            st.session_state["stt_last"] = {"name": name, "result": result, "verification": verification,
+                                            "verify_error": verr}
+        except OgError as exc:
+            funding.mark_underfunded("stt", svc, exc)
+            show_error(exc)
+
+last = st.session_state.get("stt_last")
+if last:
+    r = last["result"]
+    st.subheader("Transcript")
+    st.code(r.text or "(no speech recognised)", language=None, wrap_lines=True)
+    stem = Path(last["name"]).stem
+    d1, d2 = st.columns(2)
+    d1.download_button("Download .txt", r.text, file_name=f"{stem}.txt", mime="text/plain", key="stt_dl_txt",
+                       icon=":material/download:")
+    d2.download_button("Download .json", json.dumps({
+        "text": r.text, "model": r.model, "provider": r.provider, "chat_id": r.chat_id,
+        "usage": {"prompt_tokens": r.usage.prompt_tokens, "completion_tokens": r.usage.completion_tokens},
+        "cost_og": str(r.cost_og), "latency_ms": round(r.latency_ms, 1),
+        "verification": None if last["verification"] is None else str(last["verification"].status)}, indent=2),
+        file_name=f"{stem}.json", mime="application/json", key="stt_dl_json", icon=":material/data_object:")
+    media.result_footer(r, last["verification"], last["verify_error"],
+                        tokens=f"{r.usage.total_tokens} tokens")
+else:
+    st.info("Upload a recording or use the microphone, then press Transcribe. The transcript has a copy button.",
+            icon=":material/mic:")

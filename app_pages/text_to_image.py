@@ -1,2 +1,69 @@
+"""Text-to-image: prompt → images, with per-image download, cost, verification and a session gallery."""
+
+from __future__ import annotations
+
 import streamlit as st
-st.title("todo")
+
+from og_core import OgError
+from og_ui import funding, media, session
+from og_ui.services import pick
+from og_ui.widgets import price_text, show_error
+
+SIZES = ["256x256", "512x512", "768x768", "1024x1024"]
+
+st.title("Text-to-image")
+client = session.require_client()
+svc = pick(client, "text-to-image", key="img_provider", label="Image provider")
+if svc is None:
+    st.stop()
+st.caption(f"Model `{svc.model}` · {price_text(svc)}")
+can_pay = funding.gate(client, svc, key="img")
+
+prompt = st.text_area("Prompt", key="img_prompt", placeholder="e.g. a lighthouse at dusk, watercolor")
+c1, c2, c3 = st.columns(3)
+size = c1.selectbox("Size", SIZES, index=1, key="img_size")
+count = c2.number_input("Images", 1, 4, 1, key="img_count")
+seed = c3.number_input("Seed (0 = random)", 0, 2**31 - 1, 0, key="img_seed")
+st.caption(f"Estimated cost: {int(count) * svc.output_price_og:f} OG (before verification).")
+
+if st.button("Generate", key="img_run", type="primary", icon=":material/brush:", disabled=not can_pay):
+    if not prompt.strip():
+        st.warning("Describe the picture first: an empty prompt is not sent.", icon=":material/edit:")
+    else:
+        extra = {"seed": int(seed)} if seed else {}
+        try:
+            with st.spinner(f"Generating {int(count)} image(s)…"):
+                result = client.generate_images(svc.provider, prompt, n=int(count), size=size, model=svc.model,
+                                                **extra)
+            verification, verr = media.verify(client, result)
+            st.session_state["img_last"] = {"prompt": prompt, "result": result, "verification": verification,
+                                            "verify_error": verr}
+            gallery = st.session_state.setdefault("img_gallery", [])
+            for png in result.images:
+                gallery.append({"prompt": prompt, "png": png, "model": result.model, "kind": "generated"})
+        except OgError as exc:
+            funding.mark_underfunded("img", svc, exc)
+            show_error(exc)
+
+last = st.session_state.get("img_last")
+if last:
+    r = last["result"]
+    st.subheader("Result")
+    cols = st.columns(min(len(r.images), 4))
+    for i, png in enumerate(r.images):
+        with cols[i % len(cols)]:
+            st.image(png, caption=f"{last['prompt'][:60]} #{i + 1}", width="stretch")
+            st.download_button("Download PNG", png, file_name=f"image-{i + 1}.png", mime="image/png",
+                               key=f"img_dl_{i}", icon=":material/download:")
+    media.result_footer(r, last["verification"], last["verify_error"], tokens=f"{len(r.images)} image(s)")
+else:
+    st.info("Write a prompt and press Generate. Each image is billed at the provider's per-image price.",
+            icon=":material/image:")
+
+gallery = st.session_state.get("img_gallery", [])
+if gallery:
+    with st.expander(f"This session's gallery ({len(gallery)} images)", icon=":material/photo_library:"):
+        gcols = st.columns(4)
+        for i, item in enumerate(reversed(gallery)):
+            gcols[i % 4].image(item["png"], caption=f"{item['kind']}: {item['prompt'][:40]}",
+                               width="stretch")

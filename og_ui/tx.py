@@ -105,10 +105,10 @@ def _confirm_dialog() -> None:
     st.caption(f"From wallet {plan.wallet}. Gas is paid from the wallet.")
     c1, c2 = st.columns(2)
     if c1.button("Confirm and send", type="primary", key="tx_confirm_btn", icon=":material/send:",
-                 use_container_width=True):
+                 width="stretch"):
         _start(pending["token"])
         st.rerun()
-    if c2.button("Cancel", key="tx_cancel_btn", use_container_width=True):
+    if c2.button("Cancel", key="tx_cancel_btn", width="stretch"):
         st.session_state.pop(CONFIRM_KEY, None)
         st.rerun()
 
