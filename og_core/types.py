@@ -21,6 +21,18 @@ NetworkName = Literal["local", "testnet", "mainnet"]
 # --------------------------------------------------------------------------- discovery
 
 
+class OgAmount:
+    """Read-only OG (Decimal) view of a wei field: `balance_og = OgAmount("balance_wei")`."""
+
+    def __init__(self, wei_field: str) -> None:
+        self.wei_field = wei_field
+
+    def __get__(self, obj: object, owner: type | None = None) -> Decimal:
+        if obj is None:
+            return self  # type: ignore[return-value]
+        return wei_to_og(getattr(obj, self.wei_field))
+
+
 @dataclass(frozen=True)
 class ProviderHealth:
     """Result of a short HTTP probe of one provider (`GET /v1/models`)."""
@@ -120,9 +132,7 @@ class PendingRefund:
     unlocks_at: int  # created_at + lockTime
     processed: bool
 
-    @property
-    def amount_og(self) -> Decimal:
-        return wei_to_og(self.amount_wei)
+    amount_og = OgAmount("amount_wei")
 
     def unlocked(self, now: float | None = None) -> bool:
         return (now if now is not None else time.time()) >= self.unlocks_at
@@ -145,17 +155,11 @@ class ProviderAccount:
         """What the provider counts as locked for you: balance − pending refunds."""
         return self.balance_wei - self.pending_refund_wei
 
-    @property
-    def balance_og(self) -> Decimal:
-        return wei_to_og(self.balance_wei)
+    balance_og = OgAmount("balance_wei")
 
-    @property
-    def pending_refund_og(self) -> Decimal:
-        return wei_to_og(self.pending_refund_wei)
+    pending_refund_og = OgAmount("pending_refund_wei")
 
-    @property
-    def usable_og(self) -> Decimal:
-        return wei_to_og(self.usable_wei)
+    usable_og = OgAmount("usable_wei")
 
 
 @dataclass(frozen=True)
@@ -178,21 +182,13 @@ class LedgerView:
         """In provider sub-accounts: total − available."""
         return self.total_wei - self.available_wei
 
-    @property
-    def wallet_balance_og(self) -> Decimal:
-        return wei_to_og(self.wallet_balance_wei)
+    wallet_balance_og = OgAmount("wallet_balance_wei")
 
-    @property
-    def available_og(self) -> Decimal:
-        return wei_to_og(self.available_wei)
+    available_og = OgAmount("available_wei")
 
-    @property
-    def total_og(self) -> Decimal:
-        return wei_to_og(self.total_wei)
+    total_og = OgAmount("total_wei")
 
-    @property
-    def locked_og(self) -> Decimal:
-        return wei_to_og(self.locked_wei)
+    locked_og = OgAmount("locked_wei")
 
     def provider(self, address: str) -> ProviderAccount | None:
         for p in self.providers:
@@ -244,9 +240,7 @@ class TxPlan:
     providers: tuple[str, ...] = ()
     created_at: float = field(default_factory=time.time)
 
-    @property
-    def amount_og(self) -> Decimal:
-        return wei_to_og(self.amount_wei)
+    amount_og = OgAmount("amount_wei")
 
 
 @dataclass(frozen=True)
@@ -271,9 +265,7 @@ class TxRecord:
     time: float
     detail: str = ""
 
-    @property
-    def amount_og(self) -> Decimal:
-        return wei_to_og(self.amount_wei)
+    amount_og = OgAmount("amount_wei")
 
 
 # --------------------------------------------------------------------------- inference
@@ -306,9 +298,7 @@ class ChatResult:
     request_body: bytes = b""  # exactly what was sent
     response_body: bytes = b""  # exactly what was received (whole SSE text for a stream)
 
-    @property
-    def cost_og(self) -> Decimal:
-        return wei_to_og(self.cost_wei)
+    cost_og = OgAmount("cost_wei")
 
 
 @dataclass(frozen=True)
@@ -322,9 +312,7 @@ class ImageResult:
     request_body: bytes = b""
     response_body: bytes = b""
 
-    @property
-    def cost_og(self) -> Decimal:
-        return wei_to_og(self.cost_wei)
+    cost_og = OgAmount("cost_wei")
 
 
 @dataclass(frozen=True)
@@ -339,9 +327,7 @@ class TranscriptResult:
     request_body: bytes = b""
     response_body: bytes = b""
 
-    @property
-    def cost_og(self) -> Decimal:
-        return wei_to_og(self.cost_wei)
+    cost_og = OgAmount("cost_wei")
 
 
 # --------------------------------------------------------------------------- verification
