@@ -57,6 +57,9 @@ def wallet_key() -> tuple[str | None, SecretStr | None, str]:
         choice = st.session_state.get("ui_demo_address", demos[0].address if demos else None)
         if choice == NONE:
             return None, None, NONE
+        if choice == TAB:
+            tab_key = st.session_state.get("ui_tab_key_local")
+            return (wallets.address_of(tab_key), tab_key, TAB) if tab_key else (None, None, NONE)
         for d in demos:
             if d.address == choice:
                 return d.address, d.key, DEMO

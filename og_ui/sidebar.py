@@ -39,24 +39,32 @@ def _wallet_picker(net: str) -> None:
         except OgError:
             return  # get_client() reports it
         demos = wallets.demo_accounts()
-        options = [d.address for d in demos] + [session.NONE]
+        options = [d.address for d in demos] + [session.TAB, session.NONE]
         labels = {d.address: f"{d.label} · {short_addr(d.address)}" for d in demos}
+        labels[session.TAB] = "Another key (paste it)"
         labels[session.NONE] = "No wallet (read-only)"
         if st.session_state.get("ui_demo_address") not in options:
             st.session_state["ui_demo_address"] = options[0]
-        st.selectbox("Wallet", options, key="ui_demo_address", format_func=labels.get)
+        choice = st.selectbox("Wallet", options, key="ui_demo_address", format_func=labels.get)
         st.caption("Demo wallets use the **public** hardhat test keys: they protect nothing and exist only on "
                    "this local network. Never send real funds to them.")
+        if choice == session.TAB:
+            _key_box(net)
         return
+    address, _key, source = session.wallet_key()
+    if source == session.ENV:
+        st.success(f"Wallet {short_addr(address)} (PRIVATE_KEY from .env)", icon=":material/key:")
+        return
+    _key_box(net)
+
+
+def _key_box(net: str) -> None:
     address, _key, source = session.wallet_key()
     if source == session.TAB:
         st.success(f"Wallet {short_addr(address)} (key typed in this tab)", icon=":material/key:")
         if st.button("Forget this key", key="ui_forget_key"):
             st.session_state.pop(f"ui_tab_key_{net}", None)
             st.rerun()
-        return
-    if source == session.ENV:
-        st.success(f"Wallet {short_addr(address)} (PRIVATE_KEY from .env)", icon=":material/key:")
         return
     st.text_input("Private key (kept for this browser tab only)", type="password", key="ui_key_input",
                   on_change=_take_key, args=(net,), placeholder="0x… 64 hex characters")

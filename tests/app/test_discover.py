@@ -1,0 +1,63 @@
+"""Discover page: table, filters, details, "Use in chat", and a refused fund amount."""
+
+from __future__ import annotations
+
+from tests.app.conftest import provider, texts
+
+
+def test_table_filters_and_details(open_app, app_env):
+    at = open_app()
+    assert at.title[0].value == "Discover services"
+    table = at.dataframe[0].value
+    assert len(table) == 5
+    assert set(table["type"]) == {"Chat", "Text-to-image", "Image editing", "Speech-to-text"}
+    assert (table["health"] == "up").all()
+
+    at.toggle(key="disc_verifiable").set_value(True).run()
+    assert len(at.dataframe[0].value) == 4  # chat-lite is not TEE verifiable
+
+    at.toggle(key="disc_verifiable").set_value(False)
+    at.text_input(key="disc_search").set_value("chat").run()
+    assert list(at.dataframe[0].value["type"]) == ["Chat", "Chat"]
+
+    at.selectbox(key="disc_sort").set_value("cheapest first").run()
+    prices = list(at.dataframe[0].value["output price (OG)"])
+    assert prices == sorted(prices)
+
+    at.text_input(key="disc_search").set_value("no-such-model").run()
+    assert any("No service matches" in t for t in texts(at.info))
+
+
+def test_details_and_use_in_chat(open_app, app_env):
+    chat = provider(app_env, "chat-tee")
+    at = open_app()
+    at.session_state["disc_selected"] = chat  # AppTest cannot click dataframe rows
+    at.run()
+    assert chat in texts(at.code)
+    assert any("Responses signed by" in t for t in texts(at.markdown))
+    at.button(key="disc_attest_btn").click().run()
+    assert any("Attestation verified" in t for t in texts(at.markdown))
+    at.button(key="disc_use").click().run()
+    assert not at.exception
+    assert at.title[0].value == "Chat"
+    assert at.session_state["chat_provider"] == chat
+
+
+def test_fund_amount_zero_is_refused(open_app, app_env, wallet):
+    at = open_app(wallet=wallet)
+    at.session_state["disc_selected"] = provider(app_env, "image")
+    at.run()
+    for bad in ("0", "-1", "abc"):
+        at.text_input(key="disc_fund_amount").set_value(bad)
+        at.button(key="disc_fund_btn").click().run()
+        assert at.error, f"no error shown for {bad!r}"
+        assert "tx_confirm" not in at.session_state
+    assert wallet.nonce() == 0
+
+
+def test_read_only_mode(open_app, app_env):
+    at = open_app()
+    at.selectbox(key="ui_demo_address").set_value("none").run()
+    assert not at.exception
+    assert any("Read-only" in t for t in texts(at.sidebar.info))
+    assert len(at.dataframe[0].value) == 5

@@ -1,0 +1,133 @@
+"""Wallet page: every transaction through the confirmation dialog, bad amounts refused, refunds with
+advance time, faucet, API keys, and the wallet picker's key check."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.app.conftest import confirm, provider, texts
+
+ONE_OG = 10**18
+
+
+def _ledger(wallet):
+    return wallet.client.ledger()
+
+
+def test_create_ledger_then_deposit(open_app, wallet):
+    at = open_app("wallet", wallet)
+    assert any("no ledger yet" in t for t in texts(at.info))
+    at.text_input(key="wallet_deposit_amount").set_value("5")
+    at.button(key="wallet_deposit_btn").click().run()
+    assert any("Create your ledger with 5 OG" in t for t in texts(at.markdown))  # the dialog
+    confirm(at)
+    assert _ledger(wallet).available_wei == 5 * ONE_OG
+    assert any("confirmed" in t for t in texts(at.success))
+    assert at.toast and "confirmed" in at.toast[0].value
+    assert any(m.label == "Ledger available" and m.value == "5 OG" for m in at.metric)
+
+    nonce = wallet.nonce()
+    at.run()  # a rerun after the send must not send again
+    at.run()
+    assert wallet.nonce() == nonce
+    assert "tx_confirm" not in at.session_state
+
+    at.text_input(key="wallet_deposit_amount").set_value("2.5")
+    at.button(key="wallet_deposit_btn").click().run()
+    at.button(key="tx_cancel_btn").click().run()  # cancel: nothing happens
+    assert wallet.nonce() == nonce
+    assert _ledger(wallet).available_wei == 5 * ONE_OG
+
+
+@pytest.mark.parametrize("amount", ["0", "-1", "0.0000000000000000001", "abc", "", "5000000"])
+def test_bad_deposit_amounts_change_nothing(open_app, wallet, amount):
+    at = open_app("wallet", wallet)
+    at.text_input(key="wallet_deposit_amount").set_value(amount)
+    at.button(key="wallet_deposit_btn").click().run()
+    assert not at.exception
+    assert at.error, f"no error shown for {amount!r}"
+    assert "tx_confirm" not in at.session_state
+    assert "tx_confirm_btn" not in [b.key for b in at.button]
+    assert wallet.nonce() == 0
+
+
+def test_withdraw_above_available_is_refused(open_app, wallet):
+    wallet.fund(ledger="5")
+    at = open_app("wallet", wallet)
+    nonce = wallet.nonce()
+    at.text_input(key="wallet_withdraw_amount").set_value("50")
+    at.button(key="wallet_withdraw_btn").click().run()
+    assert at.error
+    assert wallet.nonce() == nonce
+
+
+def test_fund_refund_advance_collect(open_app, app_env, wallet):
+    chat = provider(app_env, "chat-lite")
+    wallet.fund(ledger="10")
+    at = open_app("wallet", wallet)
+    at.selectbox(key="wallet_fund_provider").set_value(chat)
+    at.text_input(key="wallet_fund_amount").set_value("2")
+    at.button(key="wallet_fund_btn").click().run()
+    confirm(at)
+    assert _ledger(wallet).provider(chat).balance_wei == 2 * ONE_OG
+
+    at.selectbox(key="wallet_refund_provider").set_value(chat)
+    at.button(key="wallet_refund_btn").click().run()
+    confirm(at)
+    acct = _ledger(wallet).provider(chat)
+    assert acct.pending_refund_wei == 2 * ONE_OG
+    assert any("unlocks in" in str(v) for v in at.dataframe[0].value["pending refunds"])
+    collect = at.button(key="wallet_collect_btn")
+    assert collect.disabled
+
+    at.number_input(key="wallet_advance_hours").set_value(25)
+    at.button(key="wallet_advance_btn").click().run()
+    assert not at.exception
+    assert not at.button(key="wallet_collect_btn").disabled
+    at.button(key="wallet_collect_btn").click().run()
+    confirm(at)
+    view = _ledger(wallet)
+    assert view.available_wei == 10 * ONE_OG
+    assert view.provider(chat) is None or view.provider(chat).balance_wei == 0
+    hist = at.dataframe[-1].value  # the History tab's table, newest first
+    assert len(hist) == 4  # the setup deposit, fund, refund, collect (history is per wallet)
+    assert all(h.startswith("0x") and len(h) == 66 for h in hist["tx hash"])
+
+
+def test_faucet_and_bad_faucet_amount(open_app, wallet):
+    at = open_app("wallet", wallet)
+    before = wallet.client.web3.eth.get_balance(wallet.address)
+    at.text_input(key="wallet_faucet_amount").set_value("50")
+    at.button(key="wallet_faucet_btn").click().run()
+    assert wallet.client.web3.eth.get_balance(wallet.address) == before + 50 * ONE_OG
+    at.text_input(key="wallet_faucet_amount").set_value("-3")
+    at.button(key="wallet_faucet_btn").click().run()
+    assert at.error
+    assert wallet.client.web3.eth.get_balance(wallet.address) == before + 50 * ONE_OG
+
+
+def test_api_key_create_list_revoke(open_app, app_env, wallet):
+    chat = provider(app_env, "chat-tee")
+    wallet.fund(chat)
+    at = open_app("wallet", wallet)
+    at.selectbox(key="wallet_key_provider").set_value(chat)
+    at.button(key="wallet_key_create").click().run()
+    assert not at.exception
+    new = at.session_state["wallet_new_key"]
+    assert new.token.startswith("app-sk-")
+    # the secret is offered as a download, never printed on the page
+    assert all(new.token not in t for t in texts(at.markdown) + texts(at.code) + texts(at.success))
+    keys = [d.value for d in at.dataframe if "revoked" in d.value.columns]
+    assert len(keys) == 1 and len(keys[0]) == 1 and not keys[0]["revoked"][0]
+    at.button(key="wallet_key_revoke").click().run()
+    confirm(at)
+    assert any("confirmed" in t for t in texts(at.success))
+
+
+def test_malformed_private_key_is_refused(open_app):
+    at = open_app("wallet")
+    at.selectbox(key="ui_demo_address").set_value("tab").run()
+    at.text_input(key="ui_key_input").set_value("0x1234").run()
+    assert any("not a private key" in t for t in texts(at.sidebar.error))
+    assert "ui_tab_key_local" not in at.session_state
+    assert any("needs a wallet" in t for t in texts(at.info))
