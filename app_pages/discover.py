@@ -40,7 +40,7 @@ f = st.columns([3, 1.3, 2, 1.7])
 types = sorted({s.service_type for s in all_services})
 chosen = f[0].multiselect("Type", types, default=types, key="disc_types",
                           format_func=lambda t: TYPE_LABELS.get(t, t))
-verifiable_only = f[1].toggle("TEE verifiable only", key="disc_verifiable")
+verifiable_only = f[1].toggle("Verifiable only", key="disc_verifiable", help="TEE services whose signer the owner acknowledged")
 search = f[2].text_input("Search model", key="disc_search", placeholder="e.g. chat")
 sort = f[3].selectbox("Sort by price", ["none", "cheapest first", "most expensive first"], key="disc_sort")
 

@@ -1,0 +1,53 @@
+"""Deep links on a freshly started server, a screenshot of every page, and no secret in any page."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.conftest import open_page, secrets, shot, start_server
+
+pytestmark = pytest.mark.e2e
+
+PAGES = [  # (url path, title, nav label)
+    ("", "Discover services", "Discover"),
+    ("wallet", "Wallet & ledger", "Wallet & ledger"),
+    ("chat", "Chat", "Chat"),
+    ("compare", "Compare providers", "Compare"),
+    ("text-to-image", "Text-to-image", "Text-to-image"),
+    ("image-edit", "Image editing", "Image editing"),
+    ("speech-to-text", "Speech-to-text", "Speech-to-text"),
+]
+NAV_LABELS = [p[2] for p in PAGES]
+
+
+@pytest.mark.parametrize(("path", "title", "label"), PAGES, ids=[p[2] for p in PAGES])
+def test_deep_link_on_fresh_server(devnet, browser, path, title, label):
+    """The very first request after a server start goes straight to a page: it must run inside the
+    app (router, sidebar, navigation), not as a bare script with Streamlit's legacy page list."""
+    server = start_server(devnet.rpc_url, f"deeplink-{label.replace(' ', '_').replace('&', 'and')}")
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(90_000)
+        open_page(page, server, path)
+        assert page.locator("h1").first.inner_text().strip() == title
+        nav = page.get_by_test_id("stSidebarNav")
+        # each link is "<material icon ligature>\n\n<label>"
+        links = [t.strip().splitlines()[-1] for t in nav.get_by_test_id("stSidebarNavLink").all_inner_texts()]
+        assert links == NAV_LABELS
+        active = nav.locator("[data-testid='stSidebarNavLink'][aria-current='page']")
+        assert active.inner_text().strip().splitlines()[-1] == label
+        assert page.get_by_text("Network", exact=True).first.is_visible()  # the shared sidebar frame ran
+        assert not page.get_by_test_id("stException").count()
+        shot(page, f"page-{(path or 'discover')}")
+        html = page.content()
+        for secret in secrets(devnet):
+            assert secret not in html
+        assert secret not in page.url
+    finally:
+        context.close()
+        server.stop()
+    log = server.log()
+    assert "Traceback" not in log, log[-3000:]
+    for secret in secrets(devnet):
+        assert secret not in log
