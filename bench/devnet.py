@@ -215,6 +215,19 @@ async def _chat_load(url: str, headers: dict[str, str], body: bytes, workers: in
         return ok, failed, time.perf_counter() - t0, latencies
 
 
+def _keepalive_roundtrip_ms(url: str, n: int = 30) -> float:
+    """Median of sequential GETs on one keep-alive connection. ~40 ms means the server's accepted
+    sockets lack TCP_NODELAY (Nagle's algorithm meets the client's delayed ACK)."""
+    session = requests.Session()
+    session.get(url, timeout=10)
+    samples = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        session.get(url, timeout=10)
+        samples.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(samples)
+
+
 def bench_chat(handle: DevnetHandle, workers: int, seconds: float) -> dict[str, float]:
     import json
 
@@ -223,11 +236,12 @@ def bench_chat(handle: DevnetHandle, workers: int, seconds: float) -> dict[str, 
     body = json.dumps({"model": p["model"], "messages": [{"role": "user", "content": "hi"}]}).encode()
     probe = requests.post(p["url"] + "/v1/proxy/chat/completions", data=body, headers=headers, timeout=30)
     assert probe.status_code == 200, probe.text
+    idle = _keepalive_roundtrip_ms(p["url"] + "/v1/models")
     ok, failed, secs, lat = asyncio.run(_chat_load(p["url"], headers, body, workers, seconds, warmup_s=1.0))
     if not lat:
         raise RuntimeError("no chat request succeeded")
     return {"rps": ok / secs, "ok": ok, "failed": failed, "p50_ms": _percentile(lat, 0.50) * 1000,
-            "p95_ms": _percentile(lat, 0.95) * 1000, "completion_tokens": probe.json()["usage"]["completion_tokens"]}
+            "p95_ms": _percentile(lat, 0.95) * 1000, "idle_ms": idle, "completion_tokens": probe.json()["usage"]["completion_tokens"]}
 
 
 # ---------------------------------------------------------------- report
@@ -273,6 +287,7 @@ def main(argv: list[str] | None = None) -> int:
               f"depositFund: {tx['deposit_tps']:.1f} tx/s ({tx['deposit_n']:.0f} txs)")
         chat = _step(f"chat through one broker, {args.workers} keep-alive clients",
                      lambda: bench_chat(handle, args.workers, args.chat_seconds))
+        print(f"  idle keep-alive round trip (GET /v1/models): {chat['idle_ms']:.1f} ms")
         print(f"  chat: {chat['rps']:.1f} req/s ({chat['ok']:.0f} ok, {chat['failed']:.0f} failed), "
               f"p50 {chat['p50_ms']:.1f} ms, p95 {chat['p95_ms']:.1f} ms")
     finally:
@@ -289,6 +304,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{args.workers} keep-alive clients, {chat['failed']:.0f} failed"),
         Row("chat latency p50", chat["p50_ms"], "ms", 100, False, "under that load"),
         Row("chat latency p95", chat["p95_ms"], "ms", 200, False, "under that load"),
+        Row("idle keep-alive round trip", chat["idle_ms"], "ms", 5, False,
+            "sequential GET /v1/models; ~40 ms = no TCP_NODELAY on the broker"),
     ]
     print(f"\ntotal bench time {time.perf_counter() - started:.1f} s\n")
     print(markdown_table(rows))
