@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -179,6 +180,18 @@ def test_chat_acceptance(net: DevnetHandle) -> None:
     usage = data["usage"]
     assert usage["prompt_tokens"] > 0 and usage["completion_tokens"] > 0
     fee = usage["prompt_tokens"] * svc[S_INPUT_PRICE] + usage["completion_tokens"] * svc[S_OUTPUT_PRICE]
+
+    # Streaming: the signature covers the whole SSE text; usage comes in the last data chunk.
+    r = requests.post(p["url"] + "/v1/proxy/chat/completions", json={**body, "stream": True},
+                      headers=_headers(user, p["address"]), timeout=30)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
+    events = [line.removeprefix("data: ") for line in r.text.splitlines() if line.startswith("data: ")]
+    assert events[-1] == "[DONE]"
+    chunks = [json.loads(e) for e in events[:-1]]
+    assert "84" in "".join(c["choices"][0]["delta"].get("content") or "" for c in chunks if c["choices"])
+    _check_signature(user, p, r.headers.get("ZG-Res-Key") or chunks[0]["id"], _sha(r.content))
+    streamed = chunks[-1]["usage"]
+    fee += streamed["prompt_tokens"] * svc[S_INPUT_PRICE] + streamed["completion_tokens"] * svc[S_OUTPUT_PRICE]
     _settle_and_check(user, p, fee)
 
 
