@@ -12,7 +12,8 @@ from og_ui.widgets import og_text, short_addr
 def render() -> OgClient | None:
     with st.sidebar:
         session.network()  # initialise the choice from OG_NETWORK before the widget exists
-        net = st.selectbox("Network", session.NETWORKS, key="ui_network", format_func=session.NETWORK_LABELS.get)
+        net = st.selectbox("Network", session.NETWORKS, key="ui_network", format_func=session.NETWORK_LABELS.get,
+                           persist_state="session")
         if net == "mainnet":
             st.warning("Mainnet uses real OG. Every transaction asks for confirmation and costs real money.",
                        icon=":material/warning:")
@@ -45,7 +46,8 @@ def _wallet_picker(net: str) -> None:
         labels[session.NONE] = "No wallet (read-only)"
         if st.session_state.get("ui_demo_address") not in options:
             st.session_state["ui_demo_address"] = options[0]
-        choice = st.selectbox("Wallet", options, key="ui_demo_address", format_func=labels.get)
+        choice = st.selectbox("Wallet", options, key="ui_demo_address", format_func=labels.get,
+                              persist_state="session")
         st.caption("Demo wallets use the **public** hardhat test keys: they protect nothing and exist only on "
                    "this local network. Never send real funds to them.")
         if choice == session.TAB:
@@ -105,5 +107,5 @@ def _balances() -> None:
         st.caption("No ledger yet — create one on the Wallet page to pay providers.")
         return
     c1, c2 = st.columns(2)
-    c1.metric("Ledger available", og_text(view.available_wei, 4))
-    c2.metric("Locked in providers", og_text(view.locked_wei, 4))
+    c1.metric("Available", og_text(view.available_wei, 4), help="Ledger balance free to fund providers")
+    c2.metric("Locked", og_text(view.locked_wei, 4), help="In provider sub-accounts")

@@ -141,13 +141,19 @@ def key(page, k: str):
 
 def choose(page, container, option: str) -> None:
     """Pick `option` in a selectbox inside `container`."""
-    container.locator("[data-baseweb='select']").click()
-    page.get_by_role("option", name=option).first.click()
+    container.get_by_role("combobox").click()
+    page.get_by_role("option", name=option, exact=True).first.click()
     wait_idle(page)
 
 
-def pick_wallet(page, label: str) -> None:
-    choose(page, key(page, "ui_demo_address"), label)
+def wallet_label(devnet, index: int) -> str:
+    address = devnet.info["demo_accounts"][index]["address"]
+    return f"Demo #{index + 1} · {address[:6]}…{address[-4:]}"
+
+
+def pick_wallet(page, devnet, index: int) -> None:
+    """Select demo wallet `index` (0-based) in the sidebar."""
+    choose(page, key(page, "ui_demo_address"), wallet_label(devnet, index))
 
 
 def click(page, locator) -> None:
@@ -156,7 +162,7 @@ def click(page, locator) -> None:
 
 
 def confirm_tx(page) -> None:
-    dialog = page.get_by_role("dialog")
+    dialog = page.get_by_test_id("stDialog")
     dialog.wait_for()
     dialog.get_by_role("button", name="Confirm and send").click()
     page.get_by_text("Transaction hash:").first.wait_for(timeout=90_000)
@@ -195,3 +201,16 @@ def _shots_dir():
     if SHOTS.exists():
         shutil.rmtree(SHOTS)
     SHOTS.mkdir(parents=True, exist_ok=True)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """On failure, keep a screenshot of the page for the person reading the CI log."""
+    outcome = yield
+    report = outcome.get_result()
+    pg = item.funcargs.get("page") if hasattr(item, "funcargs") else None
+    if report.when == "call" and report.failed and pg is not None:
+        try:
+            shot(pg, f"FAILED-{item.name}")
+        except Exception:  # the page may already be gone
+            pass
