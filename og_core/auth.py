@@ -17,6 +17,7 @@ from typing import Any
 from eth_account.messages import encode_defunct
 from web3 import Web3
 
+from og_core.addresses import checksum
 from og_core.errors import ReadOnlyError, RpcError, RuleError, revert_from_exception
 from og_core.types import ApiKeyInfo, NewApiKey
 
@@ -32,7 +33,7 @@ def build_token(account: Any, provider: str, *, generation: int, token_id: int, 
     """The bearer value `app-sk-<base64(raw|0xsig)>` (without "Bearer ")."""
     raw = json.dumps({
         "address": account.address,
-        "provider": Web3.to_checksum_address(provider),
+        "provider": checksum(provider),
         "timestamp": timestamp_ms,
         "expiresAt": expires_at_ms,
         "nonce": nonce,
@@ -78,7 +79,7 @@ class SessionAuth:
     def account_state(self, provider: str) -> tuple[int, int, bool]:
         """(generation, revokedBitmap, exists) read from the chain; an unknown account is (0, 0, False)."""
         account = self._require_account()
-        provider = Web3.to_checksum_address(provider)
+        provider = checksum(provider)
         try:
             raw = self._contract.functions.getAccount(account.address, provider).call()
         except Exception as exc:
@@ -92,7 +93,7 @@ class SessionAuth:
     def headers(self, provider: str) -> dict[str, str]:
         """{"Authorization": "Bearer app-sk-…"} from the cache; one chain read when (re)built."""
         account = self._require_account()
-        provider = Web3.to_checksum_address(provider)
+        provider = checksum(provider)
         now = int(time.time() * 1000)
         with self._lock:
             cached = self._cache.get(provider)
@@ -112,12 +113,12 @@ class SessionAuth:
             if provider is None:
                 self._cache.clear()
             else:
-                self._cache.pop(Web3.to_checksum_address(provider), None)
+                self._cache.pop(checksum(provider), None)
 
     # ------------------------------------------------------------------ API keys
     def create_api_key(self, provider: str, *, token_id: int | None, expires_in_s: int) -> NewApiKey:
         account = self._require_account()
-        provider = Web3.to_checksum_address(provider)
+        provider = checksum(provider)
         if expires_in_s < 0:
             raise RuleError("The expiry cannot be negative.", "Use 0 for a key that never expires.")
         generation, bitmap, _exists = self.account_state(provider)
@@ -148,7 +149,7 @@ class SessionAuth:
 
         with self._lock:
             keys = [k for k in self._issued.values()
-                    if provider is None or k.provider == Web3.to_checksum_address(provider)]
+                    if provider is None or k.provider == checksum(provider)]
         states: dict[str, tuple[int, int, bool]] = {}
         out = []
         for k in keys:
@@ -162,7 +163,7 @@ class SessionAuth:
         """Record a confirmed revocation (None = all tokens, which bumps the generation)."""
         from dataclasses import replace
 
-        provider = Web3.to_checksum_address(provider)
+        provider = checksum(provider)
         with self._lock:
             for key, info in list(self._issued.items()):
                 if key[0] == provider and (token_id is None or key[1] == token_id):

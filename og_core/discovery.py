@@ -11,8 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
-from web3 import Web3
 
+from og_core.addresses import checksum
 from og_core.errors import NotFoundError, OgError, RpcError, revert_from_exception
 from og_core.safety import MAX_SMALL_BYTES, UrlGuard
 from og_core.types import ProviderHealth, ServiceInfo
@@ -52,7 +52,7 @@ def parse_service(raw: Sequence[Any]) -> ServiceInfo:
     else:
         info = {}
     return ServiceInfo(
-        provider=Web3.to_checksum_address(raw[0]),
+        provider=checksum(raw[0]),
         service_type=str(raw[1]),
         url=str(raw[2]),
         input_price_wei=int(raw[3]),
@@ -63,7 +63,7 @@ def parse_service(raw: Sequence[Any]) -> ServiceInfo:
         additional_info_raw=info_raw,
         additional_info=info,
         additional_info_error=info_error,
-        tee_signer=Web3.to_checksum_address(raw[9]) if len(raw) > 9 and raw[9] else "",
+        tee_signer=checksum(raw[9]) if len(raw) > 9 and raw[9] else "",
         tee_signer_acknowledged=bool(raw[10]) if len(raw) > 10 else False,
     )
 
@@ -158,7 +158,7 @@ class Discovery:
 
     def service(self, provider: str, *, refresh: bool = False) -> ServiceInfo:
         try:
-            address = Web3.to_checksum_address(provider)
+            address = checksum(provider)
         except ValueError:
             raise NotFoundError(f"“{provider[:60]}” is not a provider address.",
                                 "Pick a provider from the Services page.") from None

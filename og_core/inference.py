@@ -106,7 +106,8 @@ class Inference:
         url = self._url(service, path)
         content = json.dumps(json_body, separators=(",", ":")).encode() if json_body is not None else None
         for attempt, delay in enumerate(SESSION_RETRY_DELAYS_S):
-            time.sleep(delay)
+            if delay:  # sleep(0) still yields the CPU: ~0.2 ms on the hot path
+                time.sleep(delay)
             headers = dict(self._auth.headers(service.provider))
             if content is not None:
                 headers["Content-Type"] = "application/json"

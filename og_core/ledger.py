@@ -16,6 +16,7 @@ from typing import Any
 from web3 import Web3
 from web3.exceptions import TimeExhausted
 
+from og_core.addresses import checksum
 from og_core.amounts import format_og, parse_og, wei_to_og
 from og_core.errors import (
     ContractRevert,
@@ -152,7 +153,7 @@ class Transactions:
             PendingRefund(index=int(r[0]), amount_wei=int(r[1]), created_at=int(r[2]),
                           unlocks_at=int(r[2]) + lock, processed=bool(r[3]))
             for r in raw[5] if not r[3] and int(r[1]) > 0)
-        return ProviderAccount(provider=Web3.to_checksum_address(raw[1]), balance_wei=int(raw[3]),
+        return ProviderAccount(provider=checksum(raw[1]), balance_wei=int(raw[3]),
                                pending_refund_wei=int(raw[4]), acknowledged=bool(raw[7]),
                                generation=int(raw[9]), revoked_bitmap=int(raw[10]), refunds=refunds)
 
@@ -385,7 +386,7 @@ class Transactions:
     @staticmethod
     def _provider_address(provider: str) -> str:
         try:
-            return Web3.to_checksum_address(provider)
+            return checksum(provider)
         except ValueError:
             raise NotFoundError(f"“{str(provider)[:60]}” is not a provider address.",
                                 "Pick a provider from the Services page.") from None

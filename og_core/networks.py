@@ -14,6 +14,7 @@ from typing import Any
 from web3 import Web3
 from zerog_py_sdk.constants import CONTRACT_ADDRESSES
 
+from og_core.addresses import checksum
 from og_core.errors import ConfigError, RpcError
 
 log = logging.getLogger(__name__)
@@ -64,7 +65,7 @@ def local_devnet_info() -> dict[str, Any] | None:
 
 def _checksum_all(addresses: dict[str, str]) -> dict[str, str]:
     try:
-        return {k: Web3.to_checksum_address(v) for k, v in addresses.items() if v}
+        return {k: checksum(v) for k, v in addresses.items() if v}
     except ValueError as exc:
         raise ConfigError("A contract address in the settings is not a valid address.",
                           "Check OG_LEDGER_ADDRESS / OG_INFERENCE_ADDRESS.", detail=str(exc)) from exc

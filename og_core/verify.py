@@ -14,8 +14,8 @@ from urllib.parse import quote
 import httpx
 from eth_account import Account
 from eth_account.messages import encode_defunct
-from web3 import Web3
 
+from og_core.addresses import checksum
 from og_core.discovery import provider_base
 from og_core.errors import OgError, provider_error
 from og_core.safety import MAX_SMALL_BYTES, UrlGuard
@@ -85,7 +85,7 @@ def verify_response(service: ServiceInfo, chat_id: str | None, *, expected_respo
         recovered = Account.recover_message(encode_defunct(text=text), signature=signature)
     except Exception:
         return result(V.INVALID, "The signature is malformed: no signer can be recovered from it.", signed_text=text)
-    if Web3.to_checksum_address(recovered) != Web3.to_checksum_address(expected):
+    if checksum(recovered) != checksum(expected):
         return result(V.INVALID, f"The answer was signed by {recovered}, not by the expected signer {expected} "
                                  f"({service.signing_address_source}).", recovered_signer=recovered, signed_text=text)
     matches: bool | None = None
@@ -109,14 +109,14 @@ def _report_signer(report_data: str) -> str | None:
         return None
     raw = raw.rstrip(b"\x00")
     if len(raw) == 20:
-        return Web3.to_checksum_address(raw)
+        return checksum(raw)
     try:
         text = raw.decode("ascii").strip()
     except UnicodeDecodeError:
         return None
     text = text if text.startswith("0x") else "0x" + text
     try:
-        return Web3.to_checksum_address(text)
+        return checksum(text)
     except ValueError:
         return None
 
