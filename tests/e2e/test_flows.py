@@ -147,7 +147,7 @@ def test_wallet_deposit_fund_refund_advance_collect(devnet, app_server, page):
     click(page, key(page, "wallet_refund_btn").get_by_role("button"))
     confirm_tx(page)
     assert client.ledger().provider(lite).pending_refund_wei == 2 * ONE_OG
-    page.get_by_text("unlocks in").first.wait_for()
+    page.get_by_text("unlocks in").first.wait_for(state="attached")  # a canvas grid cell
     shot(page, "flow-wallet-refund-pending")
 
     page.get_by_role("tab", name="Local dev tools").click()
