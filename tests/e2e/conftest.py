@@ -97,13 +97,19 @@ def app_server(devnet) -> Iterator[Server]:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator:
+def playwright_instance() -> Iterator:
+    """One Playwright driver per session (the sync API allows only one at a time)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_instance) -> Iterator:
+    b = playwright_instance.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield b
+    b.close()
 
 
 @pytest.fixture

@@ -24,19 +24,16 @@ WAV = ROOT / "tests" / "data" / "hello_world.wav"
 
 
 @pytest.fixture
-def mic_page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + [
-            "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-            f"--use-file-for-fake-audio-capture={WAV}"])
-        # the microphone works only on localhost/HTTPS: the server listens on 127.0.0.1
-        context = browser.new_context(viewport={"width": 1400, "height": 1000}, permissions=["microphone"])
-        page = context.new_page()
-        page.set_default_timeout(90_000)
-        yield page
-        browser.close()
+def mic_page(playwright_instance):
+    browser = playwright_instance.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + [
+        "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+        f"--use-file-for-fake-audio-capture={WAV}"])
+    # the microphone works only on localhost/HTTPS: the server listens on 127.0.0.1
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, permissions=["microphone"])
+    page = context.new_page()
+    page.set_default_timeout(90_000)
+    yield page
+    browser.close()
 
 
 def test_speech_to_text_from_microphone(devnet, app_server, mic_page):
