@@ -49,7 +49,7 @@ last = st.session_state.get("img_last")
 if last:
     r = last["result"]
     st.subheader("Result")
-    cols = st.columns(min(len(r.images), 4))
+    cols = st.columns(max(2, min(len(r.images), 4)))  # one image fills half the width, not all of it
     for i, png in enumerate(r.images):
         with cols[i % len(cols)]:
             st.image(png, caption=f"{last['prompt'][:60]} #{i + 1}", width="stretch")
