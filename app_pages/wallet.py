@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from og_core import OgError, format_og
-from og_ui import devtools, session, tx
+from og_ui import devtools, session, tx, wallets
 from og_ui.services import services
 from og_ui.widgets import og_text, queue_toast, short_addr, show_error
 
@@ -92,10 +92,17 @@ with tabs[2]:
         addrs = list(svc_by_addr)
         provider = st.selectbox("Provider", addrs, key="wallet_fund_provider",
                                 format_func=lambda a: f"{svc_by_addr[a].model} · {short_addr(a)}")
+        pasted = st.text_input("…or paste a provider address", key="wallet_fund_address",
+                               placeholder="0x… (40 hex characters)")
         amount = st.text_input("Amount (OG)", value="1", key="wallet_fund_amount")
         if st.button("Fund provider", key="wallet_fund_btn", type="primary",
                      disabled=busy is not None or not view.exists):
-            tx.request(client, lambda: client.plan_fund_provider(provider, amount))
+            target = pasted.strip() or provider
+            if not wallets.is_address(target):
+                st.error("That is not a provider address: it must be 0x followed by 40 hexadecimal characters.",
+                         icon=":material/error:")
+            else:
+                tx.request(client, lambda: client.plan_fund_provider(target, amount))
         if not view.exists:
             st.caption("Create the ledger first (Deposit tab).")
 

@@ -131,3 +131,25 @@ def test_malformed_private_key_is_refused(open_app):
     assert any("not a private key" in t for t in texts(at.sidebar.error))
     assert "ui_tab_key_local" not in at.session_state
     assert any("needs a wallet" in t for t in texts(at.info))
+
+
+@pytest.mark.parametrize("address", ["0x1234", "not-an-address", "0x" + "g" * 40])
+def test_malformed_provider_address_is_refused(open_app, wallet, address):
+    wallet.fund(ledger="5")
+    at = open_app("wallet", wallet)
+    nonce = wallet.nonce()
+    at.text_input(key="wallet_fund_address").set_value(address)
+    at.button(key="wallet_fund_btn").click().run()
+    assert any("not a provider address" in t for t in texts(at.error))
+    assert "tx_confirm" not in at.session_state
+    assert wallet.nonce() == nonce
+
+
+def test_unregistered_provider_address_is_refused(open_app, wallet):
+    wallet.fund(ledger="5")
+    at = open_app("wallet", wallet)
+    at.text_input(key="wallet_fund_address").set_value("0x" + "12" * 20)
+    at.button(key="wallet_fund_btn").click().run()
+    assert at.error and not at.exception
+    assert "tx_confirm" not in at.session_state
+    assert wallet.client.ledger().providers == ()
