@@ -153,3 +153,16 @@ def test_unregistered_provider_address_is_refused(open_app, wallet):
     assert at.error and not at.exception
     assert "tx_confirm" not in at.session_state
     assert wallet.client.ledger().providers == ()
+
+
+def test_capped_top_up(open_app, app_env, wallet):
+    img = provider(app_env, "image")
+    wallet.fund(img, ledger="20", each="1")
+    at = open_app("wallet", wallet)
+    at.selectbox(key="wallet_topup_provider").set_value(img)
+    at.text_input(key="wallet_topup_target").set_value("3")
+    at.text_input(key="wallet_topup_cap").set_value("0.5")
+    at.button(key="wallet_topup_btn").click().run()
+    assert any("0.5 OG" in t for t in texts(at.markdown))  # never more than the cap
+    confirm(at)
+    assert wallet.client.ledger().provider(img).balance_wei == ONE_OG + ONE_OG // 2

@@ -4,7 +4,6 @@ network, and Debian's headless Chromium driven by Playwright (never a downloaded
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -60,13 +59,16 @@ class Server:
                 self.process.wait(5)
 
 
-def start_server(rpc_url: str, name: str) -> Server:
-    """`streamlit run app.py` on a free port, waiting for /_stcore/health."""
+def start_server(rpc_url: str | None, name: str) -> Server:
+    """`streamlit run app.py` on a free port, waiting for /_stcore/health. rpc_url None: like a fresh
+    clone, the app starts its own local network."""
     ARTIFACTS.mkdir(exist_ok=True)
     port = free_port()
     log_path = ARTIFACTS / f"server-{name}.log"
-    env = {k: v for k, v in os.environ.items() if k not in ("PRIVATE_KEY", "OG_NETWORK")}
-    env.update(OG_RPC_URL=rpc_url, PYTHONUNBUFFERED="1")
+    env = {k: v for k, v in os.environ.items() if k not in ("PRIVATE_KEY", "OG_NETWORK", "OG_RPC_URL")}
+    env["PYTHONUNBUFFERED"] = "1"
+    if rpc_url:
+        env["OG_RPC_URL"] = rpc_url
     with open(log_path, "wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
@@ -204,9 +206,9 @@ def secrets(devnet) -> list[str]:
 
 @pytest.fixture(scope="session", autouse=True)
 def _shots_dir():
-    if SHOTS.exists():
-        shutil.rmtree(SHOTS)
     SHOTS.mkdir(parents=True, exist_ok=True)
+    for old in SHOTS.glob("FAILED-*.png"):  # screenshots of an earlier run's failures
+        old.unlink()
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -51,3 +51,24 @@ def test_deep_link_on_fresh_server(devnet, browser, path, title, label):
     assert "Traceback" not in log, log[-3000:]
     for secret in secrets(devnet):
         assert secret not in log
+
+
+def test_fresh_clone_starts_its_own_network(browser, devnet):
+    """No OG_RPC_URL, no .env: `streamlit run app.py` starts a local network and opens on a funded
+    demo wallet; stopping the server stops that network too."""
+    server = start_server(None, "fresh-clone")
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(120_000)
+        open_page(page, server, "")
+        assert page.locator("h1").first.inner_text().strip() == "Discover services"
+        sidebar = page.get_by_test_id("stSidebar")
+        chosen = sidebar.locator(".st-key-ui_demo_address").get_by_role("combobox").input_value()
+        assert chosen.startswith("Demo #1 · 0x")
+        assert "10,000 OG" in sidebar.inner_text()
+        assert page.get_by_test_id("stDataFrame").count() == 1
+    finally:
+        context.close()
+        server.stop()
+    assert "Traceback" not in server.log()
