@@ -70,7 +70,7 @@ def wallet_key() -> tuple[str | None, SecretStr | None, str]:
     if tab_key:
         return wallets.address_of(tab_key), tab_key, TAB
     env_key = settings().private_key if settings().network == net or settings().network == "local" else None
-    if env_key and st.session_state.get(f"ui_use_env_key_{net}", True):
+    if env_key:
         try:
             checked = wallets.check_private_key(env_key.get_secret_value())
             return wallets.address_of(checked), checked, ENV

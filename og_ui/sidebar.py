@@ -14,6 +14,10 @@ def render() -> OgClient | None:
         session.network()  # initialise the choice from OG_NETWORK before the widget exists
         net = st.selectbox("Network", session.NETWORKS, key="ui_network", format_func=session.NETWORK_LABELS.get,
                            persist_state="session")
+        if err := st.session_state.get("ui_settings_error"):
+            st.error(f"{err.message} {err.hint}", icon=":material/settings:")
+        if env_err := st.session_state.get("ui_env_key_error"):
+            st.error(env_err, icon=":material/key_off:")
         if net == "mainnet":
             st.warning("Mainnet uses real OG. Every transaction asks for confirmation and costs real money.",
                        icon=":material/warning:")

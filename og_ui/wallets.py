@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
-from og_core import SecretStr, Settings
+from og_core import SecretStr
 from og_core.networks import local_devnet_info
 
 # The hardhat/anvil mnemonic published in hardhat's documentation: its keys protect nothing.
@@ -57,10 +57,6 @@ def check_private_key(text: str) -> SecretStr:
         raise ValueError("That is not a private key: it must be 64 hexadecimal characters, optionally "
                          "starting with 0x.")
     return SecretStr(key if key.startswith("0x") else "0x" + key)
-
-
-def env_private_key(settings: Settings) -> SecretStr | None:
-    return settings.private_key
 
 
 def address_of(key: SecretStr) -> str:
