@@ -1,0 +1,59 @@
+"""og_ui helpers that need no Streamlit run: key checks, demo wallets, uploads, code snippet."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from PIL import Image
+
+from og_ui import media, wallets
+from og_ui.widgets import short_addr
+
+
+@pytest.mark.parametrize("bad", ["", "   ", "0x1234", "zz" * 32, "0x" + "1" * 63, "0x" + "1" * 65])
+def test_check_private_key_refuses_malformed_keys_without_echoing(bad):
+    with pytest.raises(ValueError) as info:
+        wallets.check_private_key(bad)
+    assert bad.strip() == "" or bad not in str(info.value)
+
+
+def test_check_private_key_accepts_with_or_without_prefix():
+    key = "ab" * 32
+    assert wallets.check_private_key(key).get_secret_value() == "0x" + key
+    assert wallets.check_private_key("0x" + key).get_secret_value() == "0x" + key
+    assert "ab" not in repr(wallets.check_private_key(key))
+
+
+def test_hardhat_fallback_matches_the_devnet_demo_accounts(devnet):
+    derived = wallets._hardhat_demo_accounts()
+    assert [d.address for d in derived] == [a["address"] for a in devnet.info["demo_accounts"]]
+    assert [d.key.get_secret_value() for d in derived] == [a["private_key"] for a in devnet.info["demo_accounts"]]
+
+
+def test_upload_checks():
+    buf = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(buf, "PNG")
+    assert media.check_image(buf.getvalue()) is None
+    assert "not an image" in media.check_image(b"GIF89a-but-not-really")
+    assert media.check_image(b"") == "The file is empty."
+    assert media.check_audio(b"") and media.check_audio(b"RIFF")
+    assert media.check_audio(b"RIFF" + bytes(100)) is None
+
+
+def test_is_address_and_short_addr():
+    assert wallets.is_address("0x" + "aB" * 20)
+    assert not wallets.is_address("0x" + "aB" * 19)
+    assert short_addr("0x1234567890abcdef1234567890abcdef12345678") == "0x1234…5678"
+
+
+def test_chat_code_snippet_reads_the_key_from_the_environment(app_env):
+    from og_core import OgClient
+    from og_ui.codegen import chat_code
+
+    client = OgClient("local")
+    body = json.dumps({"model": "m", "messages": [{"role": "user", "content": "hi"}], "stream": True}).encode()
+    code = chat_code(client, "0x" + "12" * 20, body, {})
+    compile(code, "<snippet>", "exec")
+    assert 'os.environ["PRIVATE_KEY"]' in code and '"content": "hi"' in code
