@@ -27,7 +27,10 @@ prompt = st.text_area("Prompt", key="cmp_prompt", placeholder="e.g. Explain what
 max_tokens = st.number_input("Max tokens per answer", 1, 2048, 256, key="cmp_max_tokens")
 
 ready = {}
-if len(chosen) >= 1:
+if chosen and not funding.has_ledger(client):
+    funding.gate(client, chatbots[chosen[0]], key="cmp_ledger")  # one "read-only" / "create a ledger" box
+    ready = {addr: False for addr in chosen}
+elif chosen:
     cols = st.columns(len(chosen))
     for col, addr in zip(cols, chosen, strict=True):
         with col:

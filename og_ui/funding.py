@@ -23,6 +23,13 @@ def mark_underfunded(key: str, svc: ServiceInfo, err: BaseException) -> None:
         st.session_state[f"{key}_underfunded"] = svc.provider
 
 
+def has_ledger(client: OgClient) -> bool:
+    try:
+        return not client.read_only and client.ledger().exists
+    except OgError:
+        return False
+
+
 def gate(client: OgClient, svc: ServiceInfo, *, key: str) -> bool:
     """True when this session can pay `svc`. Otherwise explains why and offers to fund it here.
 
@@ -50,9 +57,8 @@ def gate(client: OgClient, svc: ServiceInfo, *, key: str) -> bool:
         if not view.exists:
             st.warning("You have no ledger yet, so no provider can be paid. Create one first (at least "
                        f"{format_og(view.min_ledger_wei)}).", icon=":material/account_balance:")
-            c1, c2 = st.columns([1, 2])
+            c1, c2 = st.columns([1, 2], vertical_alignment="bottom")
             amount = c1.text_input("First deposit (OG)", value="5", key=f"{key}_ledger_amount")
-            c2.write("")
             if c2.button("Create ledger…", key=f"{key}_ledger_btn", disabled=tx.busy_reason(client) is not None):
                 tx.request(client, lambda: client.plan_deposit(amount))
             return False
@@ -61,9 +67,8 @@ def gate(client: OgClient, svc: ServiceInfo, *, key: str) -> bool:
                    f"a reserve of {format_og(view.min_first_transfer_wei)} plus the request fees; a first transfer "
                    f"is at least {format_og(view.min_first_transfer_wei)} (ledger available: "
                    f"{format_og(view.available_wei)}).", icon=":material/payments:")
-        c1, c2 = st.columns([1, 2])
+        c1, c2 = st.columns([1, 2], vertical_alignment="bottom")
         amount = c1.text_input("Amount (OG)", value="2", key=f"{key}_fund_amount")
-        c2.write("")
         if c2.button("Fund this provider…", key=f"{key}_fund_btn", type="primary",
                      disabled=tx.busy_reason(client) is not None):
             tx.request(client, lambda: client.plan_fund_provider(svc.provider, amount))

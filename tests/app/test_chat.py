@@ -103,3 +103,12 @@ def test_compare_needs_two_providers(open_app, app_env, wallet):
     at.text_area(key="cmp_prompt").set_value("hi")
     at.button(key="cmp_run").click().run()
     assert any("at least two" in t for t in texts(at.warning))
+
+
+def test_compare_without_ledger_asks_once_and_sends_nothing(open_app, wallet):
+    at = open_app("compare", wallet)
+    assert sum("no ledger yet" in t for t in texts(at.warning)) == 1
+    at.text_area(key="cmp_prompt").set_value("hi")
+    at.button(key="cmp_run").click().run()
+    assert any("Fund every selected provider" in t for t in texts(at.warning))
+    assert "cmp_results" not in at.session_state
