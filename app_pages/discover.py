@@ -155,8 +155,9 @@ if target and a1.button(target[2], key="disc_use", type="primary", icon=":materi
     st.switch_page(target[0])
 with a2:
     with st.popover("Fund", icon=":material/payments:", disabled=client.read_only):
-        amount = st.text_input("Amount (OG)", value="1", key="disc_fund_amount",
-                               help="A new provider needs at least 1 OG from your ledger.")
+        amount = st.text_input("Amount (OG)", value="2", key="disc_fund_amount",
+                               help="A first transfer is at least 1 OG; providers keep 1 OG in reserve, so "
+                                    "2 OG or more leaves room for requests.")
         if st.button("Review transfer", key="disc_fund_btn", disabled=tx.busy_reason(client) is not None):
             tx.request(client, lambda: client.plan_fund_provider(selected.provider, amount))
     if client.read_only:
