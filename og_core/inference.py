@@ -122,7 +122,7 @@ class Inference:
             if content is not None:
                 headers["Content-Type"] = "application/json"
             request = self._http.build_request("POST", url, content=content, files=files, data=data,
-                                               headers=headers)  # the client's timeout is ours
+                                               headers=headers, timeout=self._timeout)
             body = request.read()
             try:
                 resp = self._http.send(request, stream=True)
