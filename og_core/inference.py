@@ -68,6 +68,15 @@ def chat_cost(service: ServiceInfo, usage: Usage) -> int:
     return usage.prompt_tokens * service.input_price_wei + usage.completion_tokens * service.output_price_wei
 
 
+@dataclass(frozen=True)
+class _Reply:
+    """A provider's 200 answer, read in full (size-capped) and closed."""
+
+    headers: httpx.Headers
+    content: bytes
+    request_body: bytes
+
+
 @dataclass
 class _StreamState:
     service: ServiceInfo
@@ -111,8 +120,22 @@ class Inference:
         return url
 
     def _send(self, service: ServiceInfo, path: str, *, json_body: dict | None = None,
-              files: dict | None = None, data: dict | None = None, stream: bool = False) -> tuple[httpx.Response, bytes]:
-        """POST with the session token; one retry with a fresh token after `validate session`."""
+              files: dict | None = None, data: dict | None = None) -> _Reply:
+        """POST and read the whole (size-capped) answer."""
+        resp, body = self._open(service, path, json_body=json_body, files=files, data=data)
+        cap = MAX_IMAGE_RESPONSE_BYTES if files or path.startswith("/v1/proxy/images") else MAX_JSON_BYTES
+        try:
+            content = _read_capped(resp, cap, service)
+        except httpx.HTTPError as exc:
+            raise _unreachable(exc, service) from exc
+        finally:
+            resp.close()
+        return _Reply(resp.headers, content, body)
+
+    def _open(self, service: ServiceInfo, path: str, *, json_body: dict | None = None,
+              files: dict | None = None, data: dict | None = None) -> tuple[httpx.Response, bytes]:
+        """POST with the session token and return the open 200 response (the caller reads and closes
+        it) and the request body; one retry with a fresh token after `validate session`."""
         url = self._parsed_url(service, path)
         content = json.dumps(json_body, separators=(",", ":")).encode() if json_body is not None else None
         for attempt, delay in enumerate(SESSION_RETRY_DELAYS_S):
@@ -129,15 +152,6 @@ class Inference:
             except httpx.HTTPError as exc:
                 raise _unreachable(exc, service) from exc
             if resp.status_code == 200:
-                if not stream:
-                    try:
-                        raw = _read_capped(resp, MAX_IMAGE_RESPONSE_BYTES if files or path.startswith("/v1/proxy/images")
-                                           else MAX_JSON_BYTES, service)
-                    except httpx.HTTPError as exc:
-                        raise _unreachable(exc, service) from exc
-                    finally:
-                        resp.close()
-                    resp._content = raw  # keep the bytes on the response for the caller
                 return resp, body
             try:
                 err_body = _read_capped(resp, MAX_SMALL_BYTES, service)
@@ -155,21 +169,21 @@ class Inference:
         raise AssertionError("unreachable")  # the loop always returns or raises
 
     @staticmethod
-    def _json(resp: httpx.Response, service: ServiceInfo) -> dict[str, Any]:
+    def _json(content: bytes, service: ServiceInfo) -> dict[str, Any]:
         try:
-            data = json.loads(resp.content)
+            data = json.loads(content)
         except ValueError as exc:
             raise ProviderError(f"The provider {service.provider} answered with something that is not JSON.",
                                 "Try again or pick another provider.", kind="garbage",
-                                detail=resp.content[:200].decode("utf-8", "replace")) from exc
+                                detail=content[:200].decode("utf-8", "replace")) from exc
         if not isinstance(data, dict):
             raise ProviderError(f"The provider {service.provider} answered in an unexpected format.",
                                 "Try again or pick another provider.", kind="garbage")
         return data
 
     @staticmethod
-    def _chat_id(resp: httpx.Response, data_id: Any) -> tuple[str | None, str]:
-        header = resp.headers.get(CHAT_ID_HEADER)
+    def _chat_id(headers: httpx.Headers, data_id: Any) -> tuple[str | None, str]:
+        header = headers.get(CHAT_ID_HEADER)
         if header:
             return header, "ZG-Res-Key"
         if data_id:
@@ -181,10 +195,10 @@ class Inference:
              **params: Any) -> ChatResult:
         model = model or service.model
         started = time.perf_counter()
-        resp, body = self._send(service, "/v1/proxy/chat/completions",
-                                json_body={"model": model, "messages": list(messages), **params, "stream": False})
+        reply = self._send(service, "/v1/proxy/chat/completions",
+                           json_body={"model": model, "messages": list(messages), **params, "stream": False})
         latency = (time.perf_counter() - started) * 1000
-        data = self._json(resp, service)
+        data = self._json(reply.content, service)
         try:
             choice = data["choices"][0]
             text = choice["message"].get("content") or ""
@@ -193,10 +207,11 @@ class Inference:
             raise ProviderError(f"The provider {service.provider} sent an answer without a message.",
                                 "Try again or pick another provider.", kind="garbage") from exc
         usage = _usage(data.get("usage"))
-        chat_id, source = self._chat_id(resp, data.get("id"))
+        chat_id, source = self._chat_id(reply.headers, data.get("id"))
         return ChatResult(provider=service.provider, model=model, text=str(text), chat_id=chat_id,
                           chat_id_source=source, usage=usage, cost_wei=chat_cost(service, usage), latency_ms=latency,
-                          ttft_ms=None, finish_reason=finish, request_body=body, response_body=resp.content)
+                          ttft_ms=None, finish_reason=finish, request_body=reply.request_body,
+                          response_body=reply.content)
 
     def chat_stream(self, service: ServiceInfo, messages: Sequence[dict[str, Any]], *, model: str | None = None,
                     stop_event: threading.Event | None = None, **params: Any) -> Any:
@@ -205,7 +220,7 @@ class Inference:
         model = model or service.model
         stop = stop_event or threading.Event()
         started = time.perf_counter()
-        resp, body = self._send(service, "/v1/proxy/chat/completions", stream=True,
+        resp, body = self._open(service, "/v1/proxy/chat/completions",
                                 json_body={"model": model, "messages": list(messages), **params, "stream": True})
         header_id = resp.headers.get(CHAT_ID_HEADER)
         state = _StreamState(service, model, body, started, header_id, "ZG-Res-Key" if header_id else "none")
@@ -313,23 +328,22 @@ class Inference:
             raise ProviderError(f"The provider {service.provider} sent no image.", "Try again.", kind="garbage")
         return tuple(images)
 
-    def _image_result(self, service: ServiceInfo, model: str, resp: httpx.Response, body: bytes,
-                      started: float) -> ImageResult:
-        data = self._json(resp, service)
+    def _image_result(self, service: ServiceInfo, model: str, reply: _Reply, started: float) -> ImageResult:
+        data = self._json(reply.content, service)
         images = self._images(service, data)
-        chat_id, _ = self._chat_id(resp, data.get("id"))
+        chat_id, _ = self._chat_id(reply.headers, data.get("id"))
         return ImageResult(provider=service.provider, model=model, images=images, chat_id=chat_id,
                            cost_wei=len(images) * service.output_price_wei,
-                           latency_ms=(time.perf_counter() - started) * 1000, request_body=body,
-                           response_body=resp.content)
+                           latency_ms=(time.perf_counter() - started) * 1000, request_body=reply.request_body,
+                           response_body=reply.content)
 
     def generate_images(self, service: ServiceInfo, prompt: str, *, n: int = 1, size: str = "512x512",
                         model: str | None = None, **params: Any) -> ImageResult:
         model = model or service.model
         started = time.perf_counter()
-        resp, body = self._send(service, "/v1/proxy/images/generations", json_body={
+        reply = self._send(service, "/v1/proxy/images/generations", json_body={
             "model": model, "prompt": prompt, "n": n, "size": size, "response_format": "b64_json", **params})
-        return self._image_result(service, model, resp, body, started)
+        return self._image_result(service, model, reply, started)
 
     def edit_image(self, service: ServiceInfo, image: bytes, prompt: str, *, n: int = 1, size: str | None = None,
                    model: str | None = None, filename: str = "image.png") -> ImageResult:
@@ -339,8 +353,8 @@ class Inference:
         if size:
             form["size"] = size
         mime = mimetypes.guess_type(filename)[0] or "image/png"
-        resp, body = self._send(service, "/v1/proxy/images/edits", files={"image": (filename, image, mime)}, data=form)
-        return self._image_result(service, model, resp, body, started)
+        reply = self._send(service, "/v1/proxy/images/edits", files={"image": (filename, image, mime)}, data=form)
+        return self._image_result(service, model, reply, started)
 
     def transcribe(self, service: ServiceInfo, audio: bytes, *, filename: str = "audio.wav",
                    language: str | None = None, model: str | None = None) -> TranscriptResult:
@@ -350,17 +364,17 @@ class Inference:
         if language:
             form["language"] = language
         mime = mimetypes.guess_type(filename)[0] or "audio/wav"
-        resp, body = self._send(service, "/v1/proxy/audio/transcriptions", files={"file": (filename, audio, mime)},
-                                data=form)
-        data = self._json(resp, service)
+        reply = self._send(service, "/v1/proxy/audio/transcriptions", files={"file": (filename, audio, mime)},
+                           data=form)
+        data = self._json(reply.content, service)
         if "text" not in data:
             raise ProviderError(f"The provider {service.provider} sent no transcript.", "Try again.", kind="garbage")
         usage = _usage(data.get("usage"))
-        chat_id, _ = self._chat_id(resp, data.get("id"))
+        chat_id, _ = self._chat_id(reply.headers, data.get("id"))
         return TranscriptResult(provider=service.provider, model=model, text=str(data["text"]), chat_id=chat_id,
                                 usage=usage, cost_wei=usage.completion_tokens * service.output_price_wei,
-                                latency_ms=(time.perf_counter() - started) * 1000, request_body=body,
-                                response_body=resp.content)
+                                latency_ms=(time.perf_counter() - started) * 1000,
+                                request_body=reply.request_body, response_body=reply.content)
 
     # ------------------------------------------------------------------ fees
     def unsettled_fee(self, service: ServiceInfo) -> int:
@@ -373,7 +387,7 @@ class Inference:
             raise _unreachable(exc, service) from exc
         if resp.status_code != 200:
             raise provider_error(resp.status_code, resp.content[:MAX_SMALL_BYTES], provider=service.provider)
-        data = self._json(resp, service)
+        data = self._json(resp.content, service)
         try:
             return int(str(data.get("unsettledFee", "0")))
         except ValueError as exc:
