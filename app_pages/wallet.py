@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from og_core import OgError, format_og
-from og_ui import devtools, session, tx, wallets
+from og_ui import session, tx, wallets
 from og_ui.services import services
 from og_ui.widgets import og_text, queue_toast, short_addr, show_error
 
@@ -36,7 +36,12 @@ m[2].metric("Locked in providers", og_text(view.locked_wei, 4), help="In provide
 m[3].metric("Ledger total", og_text(view.total_wei, 4))
 
 svc_by_addr = {s.provider: s for s in services(client)}
-now = devtools.chain_time(client) if client.network == "local" else int(time.time())
+local = client.local  # developer controls; None off the local network
+try:
+    now = local.chain_time() if local is not None else int(time.time())  # refund locks run on chain time
+except OgError as exc:
+    show_error(exc)
+    st.stop()
 
 
 def _countdown(unlocks_at: int) -> str:
@@ -68,7 +73,7 @@ else:
 
 # ----------------------------------------------------------------- actions
 tabs = st.tabs(["Deposit", "Withdraw", "Fund a provider", "Refunds", "Top-up", "API keys", "History"]
-               + (["Local dev tools"] if client.network == "local" else []))
+               + (["Local dev tools"] if local is not None else []))
 
 with tabs[0]:
     label = "Deposit into the ledger" if view.exists else "Create the ledger"
@@ -199,7 +204,7 @@ with tabs[6]:
             hide_index=True, key="wallet_history_table",
             column_config={"tx hash": st.column_config.TextColumn("tx hash", width="large")})
 
-if client.network == "local":
+if local is not None:
     with tabs[7]:
         st.caption("Only on the local network: these call the local chain's developer RPC methods.")
         c1, c2 = st.columns(2)
@@ -207,7 +212,7 @@ if client.network == "local":
             amount = st.text_input("Faucet amount (OG)", value="100", key="wallet_faucet_amount")
             if st.button("Get demo OG", key="wallet_faucet_btn", icon=":material/water_drop:"):
                 try:
-                    balance = devtools.faucet(client, amount)
+                    balance = local.faucet(view.address, amount)
                     queue_toast(f"Wallet balance is now {og_text(balance, 4)}.", ":material/water_drop:")
                     st.rerun()
                 except OgError as exc:
@@ -217,7 +222,7 @@ if client.network == "local":
                                     value=max(1, view.lock_time_s // 3600 + 1), key="wallet_advance_hours")
             if st.button("Advance time", key="wallet_advance_btn", icon=":material/fast_forward:"):
                 try:
-                    t = devtools.advance_time(client, int(hours) * 3600)
+                    t = local.advance_time(int(hours) * 3600)
                     queue_toast(f"Chain time is now {datetime.fromtimestamp(t):%Y-%m-%d %H:%M}.",
                                 ":material/fast_forward:")
                     st.rerun()

@@ -21,6 +21,13 @@ from og_core.errors import (
     UnsafeUrlError,
     WalletBusyError,
 )
+from og_core.local_tools import (
+    LocalDemoAccount,
+    LocalTools,
+    local_demo_accounts,
+    local_network_started,
+    start_local_network,
+)
 from og_core.types import (
     ApiKeyInfo,
     AttestationResult,
@@ -32,6 +39,7 @@ from og_core.types import (
     PendingRefund,
     ProviderAccount,
     ProviderHealth,
+    ProviderReadiness,
     ServiceInfo,
     TranscriptResult,
     TxKind,
@@ -45,11 +53,12 @@ from og_core.types import (
 )
 
 __all__ = [
-    "AmountError", "AmountInputError", "ApiKeyInfo", "ApiKeys", "AttestationResult", "ChatResult", "ChatStream",
-    "ConfigError", "ContractRevert", "ImageResult", "LedgerView", "NetworkName", "NewApiKey", "NotFoundError",
-    "OgClient", "OgError", "PendingRefund", "ProgressCallback", "ProviderAccount", "ProviderError",
-    "ProviderHealth", "ProviderUnreachable", "ReadOnlyError", "RpcError", "RuleError", "SecretStr",
-    "ServiceInfo", "Settings", "TranscriptResult", "TxKind", "TxPlan", "TxRecord", "TxResult", "TxStep",
-    "TxTimeoutError", "UnsafeUrlError", "Usage", "VerificationResult", "VerificationStatus", "WalletBusyError",
-    "format_og", "parse_og", "wei_to_og",
+    "AmountError", "AmountInputError", "ApiKeyInfo", "ApiKeys", "AttestationResult", "ChatResult",
+    "ChatStream", "ConfigError", "ContractRevert", "ImageResult", "LedgerView", "LocalDemoAccount",
+    "LocalTools", "NetworkName", "NewApiKey", "NotFoundError", "OgClient", "OgError", "PendingRefund",
+    "ProgressCallback", "ProviderAccount", "ProviderError", "ProviderHealth", "ProviderReadiness",
+    "ProviderUnreachable", "ReadOnlyError", "RpcError", "RuleError", "SecretStr", "ServiceInfo", "Settings",
+    "TranscriptResult", "TxKind", "TxPlan", "TxRecord", "TxResult", "TxStep", "TxTimeoutError",
+    "UnsafeUrlError", "Usage", "VerificationResult", "VerificationStatus", "WalletBusyError", "format_og",
+    "local_demo_accounts", "local_network_started", "parse_og", "start_local_network", "wei_to_og",
 ]

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from og_core.config import SecretStr, Settings
+from og_core.local_tools import LocalTools
 from og_core.types import (
     ApiKeyInfo,
     AttestationResult,
@@ -20,6 +21,7 @@ from og_core.types import (
     LedgerView,
     NewApiKey,
     ProviderHealth,
+    ProviderReadiness,
     ServiceInfo,
     TranscriptResult,
     TxPlan,
@@ -123,6 +125,7 @@ class OgClient:
         self._auth = self._s.auth
         self._tx = self._s.tx
         self.api_keys = ApiKeys(self)
+        self._local: LocalTools | None = None
 
     # ------------------------------------------------------------------ identity
     @property
@@ -152,6 +155,16 @@ class OgClient:
     def addresses(self) -> dict[str, str]:
         """Contract addresses in use: ledger, inference, fine_tuning."""
         return dict(self._s.profile.addresses)
+
+    @property
+    def local(self) -> LocalTools | None:
+        """Developer controls of the local network — `faucet(address, og)`, `advance_time(seconds)`,
+        `chain_time()` — or None on testnet/mainnet, which have no such methods."""
+        if self.network != "local":
+            return None
+        if self._local is None:
+            self._local = LocalTools(self._s.web3)
+        return self._local
 
     @property
     def web3(self) -> Any:
@@ -190,6 +203,23 @@ class OgClient:
     def unsettled_fee(self, provider: str) -> int:
         """Fees (wei) the provider has recorded for this wallet but not yet settled on-chain."""
         return self._s.inference.unsettled_fee(self.service(provider))
+
+    def provider_readiness(self, provider: str) -> ProviderReadiness:
+        """Can this wallet be served by `provider` now: sub-account exists, acknowledged, usable balance,
+        unsettled fee (asked from the provider, best effort: None when it does not answer), the 1 OG
+        reserve, a plain `reason` and a `suggested_top_up_wei`. Two view calls + one provider GET when
+        the account exists; never sends a transaction. Read-only clients raise ReadOnlyError."""
+        from og_core.errors import OgError
+        from og_core.readiness import assess
+
+        ledger, account = self._tx.account_state(provider)
+        unsettled: int | None = 0
+        if account is not None:
+            try:
+                unsettled = self.unsettled_fee(provider)
+            except OgError:
+                unsettled = None  # a provider that does not answer is reported, not fatal
+        return assess(account.provider if account is not None else provider, ledger, account, unsettled)
 
     # ------------------------------------------------------------------ transactions
     def plan_deposit(self, amount_og: str) -> TxPlan:

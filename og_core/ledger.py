@@ -46,6 +46,7 @@ OG = 10**18
 MIN_LEDGER_WEI = 3 * OG
 MIN_FIRST_TRANSFER_WEI = 1 * OG
 RECOMMENDED_FIRST_TRANSFER_WEI = 2 * OG  # the provider keeps a 1 OG reserve
+PROVIDER_RESERVE_WEI = 1 * OG  # 0G's brokers keep this much of a sub-account locked (protocol.md §4)
 MAX_PROVIDERS_PER_RETRIEVE = 20
 GAS_MARGIN_NUM, GAS_MARGIN_DEN = 13, 10  # estimate × 1.3
 GAS_FLOOR = 30_000
@@ -181,6 +182,15 @@ class Transactions:
                           available_wei=available, total_wei=total, providers=tuple(providers),
                           lock_time_s=self.lock_time(), min_ledger_wei=MIN_LEDGER_WEI,
                           min_first_transfer_wei=MIN_FIRST_TRANSFER_WEI)
+
+    def account_state(self, provider: str) -> tuple[tuple[int, int] | None, ProviderAccount | None]:
+        """(ledger (available, total) or None, this wallet's sub-account with `provider` or None):
+        two view calls, cheaper than `ledger_view` when one provider matters."""
+        address = self._addr()
+        ledger = self._ledger_tuple(address)
+        if ledger is None:
+            return None, None
+        return ledger, self._account(address, self._provider_address(provider))
 
     def chain_time(self) -> int:
         try:

@@ -197,6 +197,44 @@ class LedgerView:
         return None
 
 
+@dataclass(frozen=True)
+class ProviderReadiness:
+    """Can this wallet be served by one provider right now? (`OgClient.provider_readiness`)
+
+    A provider serves a request only when the sub-account exists, the user acknowledged the provider,
+    and the usable balance covers the request fee + unsettled fees + its reserve (1 OG on 0G's
+    brokers). `ready` says the first three hold with something left for fees; `reason` says it in a
+    sentence; `suggested_top_up_wei` is a transfer that would leave room for requests (0 when ready).
+    """
+
+    provider: str
+    ledger_exists: bool
+    ledger_available_wei: int
+    account_exists: bool
+    acknowledged: bool
+    usable_wei: int  # balance − pending refunds
+    unsettled_fee_wei: int | None  # None: the provider could not be asked (best effort)
+    reserve_wei: int
+    ready: bool
+    reason: str
+    suggested_top_up_wei: int
+
+    @property
+    def spare_wei(self) -> int:
+        """Usable balance left for request fees after the reserve and the known unsettled fees."""
+        return max(0, self.usable_wei - self.reserve_wei - (self.unsettled_fee_wei or 0))
+
+    ledger_available_og = OgAmount("ledger_available_wei")
+
+    usable_og = OgAmount("usable_wei")
+
+    reserve_og = OgAmount("reserve_wei")
+
+    spare_og = OgAmount("spare_wei")
+
+    suggested_top_up_og = OgAmount("suggested_top_up_wei")
+
+
 # --------------------------------------------------------------------------- transactions
 
 

@@ -1,11 +1,12 @@
-""""Is this provider funded?" and the in-place offer to fund it. Nothing is ever funded silently:
-the offer opens the same confirmation dialog as the Wallet page."""
+""""Can this session pay this provider?" (og_core's `provider_readiness`) and the in-place offer to
+fund it. Nothing is ever funded silently: the offer opens the same confirmation dialog as the Wallet
+page."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from og_core import OgClient, OgError, ProviderError, ServiceInfo, format_og
+from og_core import OgClient, OgError, ProviderError, ServiceInfo, format_og, wei_to_og
 from og_ui import tx
 from og_ui.widgets import show_error
 
@@ -30,45 +31,52 @@ def has_ledger(client: OgClient) -> bool:
         return False
 
 
-def gate(client: OgClient, svc: ServiceInfo, *, key: str) -> bool:
-    """True when this session can pay `svc`. Otherwise explains why and offers to fund it here.
+def _amount_text(wei: int, fallback: str) -> str:
+    """A suggested amount for an input box: "2", "0.5" (no trailing zeros)."""
+    if wei <= 0:
+        return fallback
+    return f"{wei_to_og(wei).normalize():f}"
 
-    Providers keep a reserve (1 OG on 0G's brokers) locked on top of the request fee, so a
-    sub-account holding only the reserve counts as not funded."""
+
+def gate(client: OgClient, svc: ServiceInfo, *, key: str) -> bool:
+    """True when this session can pay `svc` (og_core's readiness check: account, acknowledgement,
+    usable balance above the provider's reserve and unsettled fees). Otherwise explains why and
+    offers to fund it here, prefilled with the suggested top-up."""
     if client.read_only:
         st.info("You are browsing read-only. Pick a wallet in the sidebar to use this provider.",
                 icon=":material/visibility:")
         return False
     try:
-        view = client.ledger()
+        ready = client.provider_readiness(svc.provider)
     except OgError as exc:
         show_error(exc)
         return False
-    acct = view.provider(svc.provider)
-    usable = acct.usable_wei if acct is not None else 0
+    usable = ready.usable_wei
+    # a refusal the readiness check could not foresee (a request fee above the spare balance):
+    # keep offering the fund box until the usable balance grows
     flagged = st.session_state.get(f"{key}_underfunded") == svc.provider
     if flagged and usable > st.session_state.get(f"{key}_underfunded_at", -1):
         st.session_state.pop(f"{key}_underfunded", None)  # funded since the refusal
         flagged = False
     st.session_state[f"{key}_underfunded_at"] = usable if flagged else -1
-    if usable > view.min_first_transfer_wei and not flagged:
+    if ready.ready and not flagged:
         return True
     with st.container(border=True):
-        if not view.exists:
-            st.warning("You have no ledger yet, so no provider can be paid. Create one first (at least "
-                       f"{format_og(view.min_ledger_wei)}).", icon=":material/account_balance:")
+        if not ready.ledger_exists:
+            st.warning(ready.reason, icon=":material/account_balance:")
             c1, c2 = st.columns([1, 2], vertical_alignment="bottom")
             amount = c1.text_input("First deposit (OG)", value="5", key=f"{key}_ledger_amount")
             if c2.button("Create ledger…", key=f"{key}_ledger_btn", disabled=tx.busy_reason(client) is not None):
                 tx.request(client, lambda: client.plan_deposit(amount))
             return False
-        state = "is not funded yet" if usable == 0 else f"holds only {format_og(usable)}"
-        st.warning(f"This provider {state}. Inference is paid from your sub-account with it, which must keep "
-                   f"a reserve of {format_og(view.min_first_transfer_wei)} plus the request fees; a first transfer "
-                   f"is at least {format_og(view.min_first_transfer_wei)} (ledger available: "
-                   f"{format_og(view.available_wei)}).", icon=":material/payments:")
+        reason = ready.reason if not ready.ready else (
+            f"This provider refused a request for lack of funds: {format_og(ready.spare_wei)} above its reserve "
+            "was not enough.")
+        st.warning(f"{reason} Inference is paid from your sub-account with it (ledger available: "
+                   f"{format_og(ready.ledger_available_wei)}).", icon=":material/payments:")
         c1, c2 = st.columns([1, 2], vertical_alignment="bottom")
-        amount = c1.text_input("Amount (OG)", value="2", key=f"{key}_fund_amount")
+        amount = c1.text_input("Amount (OG)", value=_amount_text(ready.suggested_top_up_wei, "2"),
+                               key=f"{key}_fund_amount")
         if c2.button("Fund this provider…", key=f"{key}_fund_btn", type="primary",
                      disabled=tx.busy_reason(client) is not None):
             tx.request(client, lambda: client.plan_fund_provider(svc.provider, amount))

@@ -8,7 +8,7 @@ import logging
 
 import streamlit as st
 
-from og_core import OgClient, OgError, SecretStr, Settings
+from og_core import OgClient, OgError, SecretStr, Settings, local_network_started, start_local_network
 from og_ui import wallets
 
 log = logging.getLogger(__name__)
@@ -40,13 +40,11 @@ def network() -> str:
 
 def ensure_local_network() -> None:
     """Start (or attach to) the local network once per process, so its demo accounts are known."""
-    if settings().rpc_url or wallets.local_devnet_info():
+    if settings().rpc_url or local_network_started():
         return
-    from og_core.networks import resolve_profile
-
     with st.spinner("Starting the local 0G network (chain, contracts and 5 providers)… first start takes "
                     "a few seconds."):
-        resolve_profile("local")
+        start_local_network()
 
 
 def wallet_key() -> tuple[str | None, SecretStr | None, str]:

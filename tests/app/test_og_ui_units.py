@@ -8,6 +8,7 @@ import json
 import pytest
 from PIL import Image
 
+from og_core import local_demo_accounts
 from og_ui import media, wallets
 from og_ui.widgets import short_addr
 
@@ -26,10 +27,15 @@ def test_check_private_key_accepts_with_or_without_prefix():
     assert "ab" not in repr(wallets.check_private_key(key))
 
 
-def test_hardhat_fallback_matches_the_devnet_demo_accounts(devnet):
-    derived = wallets._hardhat_demo_accounts()
+def test_demo_wallets_are_og_cores_public_accounts_matching_the_devnet(devnet):
+    from og_core.local_tools import _hardhat_demo_accounts
+
+    derived = _hardhat_demo_accounts()  # the fallback when OG_RPC_URL points at a network started elsewhere
     assert [d.address for d in derived] == [a["address"] for a in devnet.info["demo_accounts"]]
-    assert [d.key.get_secret_value() for d in derived] == [a["private_key"] for a in devnet.info["demo_accounts"]]
+    assert [d.private_key for d in derived] == [a["private_key"] for a in devnet.info["demo_accounts"]]
+    demos = wallets.demo_accounts()
+    assert [(d.address, d.key.get_secret_value()) for d in demos] == [tuple(a) for a in local_demo_accounts()]
+    assert [d.label for d in demos][:2] == ["Demo #1", "Demo #2"]
 
 
 def test_upload_checks():
