@@ -389,6 +389,18 @@ class Broker:
             "model": self.cfg.model,
         })
 
+    async def attestation_report(self, request: Request) -> Response:
+        """The model's own TEE report. Like the real broker: a provider without a TEE for the model gets
+        501; one whose model runs in the broker's own TEE (TargetSeparated false, as all ours) answers
+        with that TEE's report, i.e. the same document as /v1/quote."""
+        if self.cfg.verifiability != "TeeML":
+            raise BrokerError("LLM attestation report is not available for this provider. "
+                              "This service runs without TEE attestation.", 501)
+        requested = request.query_params.get("model")
+        if requested is not None:  # the SDK's download link carries no model; a wrong one is refused
+            self.check_model(requested, await self.chain.service())
+        return await self.quote(request)
+
     async def models(self, request: Request) -> Response:
         svc = self.chain._service[1] if self.chain._service else None
         in_price = svc.input_price if svc else self.cfg.input_price
@@ -465,6 +477,7 @@ def create_app(cfg: ProviderConfig, rpc_url: str, inference_address: str, chain_
               billed("/audio/transcriptions", broker.transcriptions), methods=["POST"]),
         Route(proxy + "/images/{key}/{index}", broker.serve_image, methods=["GET"]),
         Route(proxy + "/signature/{chat_id}", broker.signature, methods=["GET"]),
+        Route(proxy + "/attestation/report", broker.attestation_report, methods=["GET"]),
         Route(proxy + "/{rest:path}", broker.unsupported,
               methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]),
         Route("/devnet/settle", broker.settle, methods=["POST"]),
