@@ -8,17 +8,13 @@ from datetime import datetime
 import streamlit as st
 
 from og_core import ChatResult, OgError, VerificationResult
-from og_ui import codegen, funding, session
-from og_ui.services import pick
-from og_ui.widgets import price_text, show_error, usage_caption, verification_badge
+from og_ui import codegen, funding, services, session
+from og_ui.widgets import show_error, usage_caption, verification_badge
 
 st.title("Chat")
 client = session.require_client()
-svc = pick(client, "chatbot", key="chat_provider", label="Chatbot provider")
-if svc is None:
-    st.stop()
-st.caption(f"Model `{svc.model}` · {price_text(svc)} · "
-           f"{'TEE verifiable' if svc.verifiable else 'not TEE verifiable'}")
+svc = services.require(client, "chatbot", key="chat_provider", label="Chatbot provider",
+                       note=lambda s: " · TEE verifiable" if s.verifiable else " · not TEE verifiable")
 
 with st.expander("Settings", icon=":material/tune:"):
     system = st.text_area("System prompt", key="chat_system", persist_state="session",

@@ -4,17 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from og_core import OgError
-from og_ui import funding, media, session
-from og_ui.services import pick
-from og_ui.widgets import price_text, show_error
+from og_ui import funding, media, services, session
 
 st.title("Image editing")
 client = session.require_client()
-svc = pick(client, "image-editing", key="edit_provider", label="Image-editing provider")
-if svc is None:
-    st.stop()
-st.caption(f"Model `{svc.model}` · {price_text(svc)}")
+svc = services.require(client, "image-editing", key="edit_provider", label="Image-editing provider")
 can_pay = funding.gate(client, svc, key="edit")
 
 gallery = st.session_state.get("img_gallery", [])
@@ -46,17 +40,13 @@ if st.button("Apply edit", key="edit_run", type="primary", icon=":material/auto_
     elif not instruction.strip():
         st.warning("Say what to change: an empty instruction is not sent.", icon=":material/edit:")
     else:
-        try:
-            with st.spinner("Editing…"):
-                result = client.edit_image(svc.provider, image, instruction, model=svc.model, filename=name)
-            verification, verr = media.verify(client, result)
-            st.session_state["edit_last"] = {"before": image, "instruction": instruction, "result": result,
-                                             "verification": verification, "verify_error": verr}
+        before = image
+        result = media.run(client, svc, key="edit", spinner="Editing…", before=before, instruction=instruction,
+                           call=lambda: client.edit_image(svc.provider, before, instruction, model=svc.model,
+                                                          filename=name))
+        if result is not None:
             st.session_state.setdefault("img_gallery", []).append(
                 {"prompt": instruction, "png": result.images[0], "model": result.model, "kind": "edited"})
-        except OgError as exc:
-            funding.mark_underfunded("edit", svc, exc)
-            show_error(exc)
 
 last = st.session_state.get("edit_last")
 if last:
@@ -67,6 +57,6 @@ if last:
     a.image(r.images[0], caption="After", width="stretch")
     a.download_button("Download edited PNG", r.images[0], file_name="edited.png", mime="image/png",
                       key="edit_dl", icon=":material/download:")
-    media.result_footer(r, last["verification"], last["verify_error"], tokens="1 image")
+    media.result_footer(last, tokens="1 image")
 elif image is not None:
     st.image(image, caption="Before", width=320)

@@ -7,17 +7,11 @@ from pathlib import Path
 
 import streamlit as st
 
-from og_core import OgError
-from og_ui import funding, media, session
-from og_ui.services import pick
-from og_ui.widgets import price_text, show_error
+from og_ui import funding, media, services, session
 
 st.title("Speech-to-text")
 client = session.require_client()
-svc = pick(client, "speech-to-text", key="stt_provider", label="Speech-to-text provider")
-if svc is None:
-    st.stop()
-st.caption(f"Model `{svc.model}` · {price_text(svc)}")
+svc = services.require(client, "speech-to-text", key="stt_provider", label="Speech-to-text provider")
 can_pay = funding.gate(client, svc, key="stt")
 
 source = st.radio("Audio", ["Upload a file", "Record with the microphone"], horizontal=True, key="stt_source")
@@ -46,16 +40,10 @@ if st.button("Transcribe", key="stt_run", type="primary", icon=":material/subtit
     if audio is None:
         st.warning("Upload or record some audio first.", icon=":material/mic:")
     else:
-        try:
-            with st.spinner("Transcribing…"):
-                result = client.transcribe(svc.provider, audio, filename=name, language=language.strip() or None,
-                                           model=svc.model)
-            verification, verr = media.verify(client, result)
-            st.session_state["stt_last"] = {"name": name, "result": result, "verification": verification,
-                                            "verify_error": verr}
-        except OgError as exc:
-            funding.mark_underfunded("stt", svc, exc)
-            show_error(exc)
+        clip = audio
+        media.run(client, svc, key="stt", spinner="Transcribing…", name=name,
+                  call=lambda: client.transcribe(svc.provider, clip, filename=name,
+                                                 language=language.strip() or None, model=svc.model))
 
 last = st.session_state.get("stt_last")
 if last:
@@ -72,8 +60,7 @@ if last:
         "cost_og": str(r.cost_og), "latency_ms": round(r.latency_ms, 1),
         "verification": None if last["verification"] is None else str(last["verification"].status)}, indent=2),
         file_name=f"{stem}.json", mime="application/json", key="stt_dl_json", icon=":material/data_object:")
-    media.result_footer(r, last["verification"], last["verify_error"],
-                        tokens=f"{r.usage.total_tokens} tokens")
+    media.result_footer(last, tokens=f"{r.usage.total_tokens} tokens")
 else:
     st.info("Upload a recording or use the microphone, then press Transcribe. The transcript has a copy button.",
             icon=":material/mic:")

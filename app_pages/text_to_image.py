@@ -4,19 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from og_core import OgError
-from og_ui import funding, media, session
-from og_ui.services import pick
-from og_ui.widgets import price_text, show_error
+from og_ui import funding, media, services, session
 
 SIZES = ["256x256", "512x512", "768x768", "1024x1024"]
 
 st.title("Text-to-image")
 client = session.require_client()
-svc = pick(client, "text-to-image", key="img_provider", label="Image provider")
-if svc is None:
-    st.stop()
-st.caption(f"Model `{svc.model}` · {price_text(svc)}")
+svc = services.require(client, "text-to-image", key="img_provider", label="Image provider")
 can_pay = funding.gate(client, svc, key="img")
 
 prompt = st.text_area("Prompt", key="img_prompt", placeholder="e.g. a lighthouse at dusk, watercolor")
@@ -31,19 +25,13 @@ if st.button("Generate", key="img_run", type="primary", icon=":material/brush:",
         st.warning("Describe the picture first: an empty prompt is not sent.", icon=":material/edit:")
     else:
         extra = {"seed": int(seed)} if seed else {}
-        try:
-            with st.spinner(f"Generating {int(count)} image(s)…"):
-                result = client.generate_images(svc.provider, prompt, n=int(count), size=size, model=svc.model,
-                                                **extra)
-            verification, verr = media.verify(client, result)
-            st.session_state["img_last"] = {"prompt": prompt, "result": result, "verification": verification,
-                                            "verify_error": verr}
+        result = media.run(client, svc, key="img", spinner=f"Generating {int(count)} image(s)…", prompt=prompt,
+                           call=lambda: client.generate_images(svc.provider, prompt, n=int(count), size=size,
+                                                               model=svc.model, **extra))
+        if result is not None:
             gallery = st.session_state.setdefault("img_gallery", [])
             for png in result.images:
                 gallery.append({"prompt": prompt, "png": png, "model": result.model, "kind": "generated"})
-        except OgError as exc:
-            funding.mark_underfunded("img", svc, exc)
-            show_error(exc)
 
 last = st.session_state.get("img_last")
 if last:
@@ -55,7 +43,7 @@ if last:
             st.image(png, caption=f"{last['prompt'][:60]} #{i + 1}", width="stretch")
             st.download_button("Download PNG", png, file_name=f"image-{i + 1}.png", mime="image/png",
                                key=f"img_dl_{i}", icon=":material/download:")
-    media.result_footer(r, last["verification"], last["verify_error"], tokens=f"{len(r.images)} image(s)")
+    media.result_footer(last, tokens=f"{len(r.images)} image(s)")
 else:
     st.info("Write a prompt and press Generate. Each image is billed at the provider's per-image price.",
             icon=":material/image:")

@@ -11,7 +11,7 @@ import streamlit as st
 
 from og_core import OgError, format_og
 from og_ui import session, tx, wallets
-from og_ui.services import services
+from og_ui.services import select_address, services
 from og_ui.widgets import og_text, queue_toast, short_addr, show_error
 
 st.title("Wallet & ledger")
@@ -94,9 +94,7 @@ with tabs[2]:
     if not svc_by_addr:
         st.info("No provider is registered on this network.")
     else:
-        addrs = list(svc_by_addr)
-        provider = st.selectbox("Provider", addrs, key="wallet_fund_provider",
-                                format_func=lambda a: f"{svc_by_addr[a].model} · {short_addr(a)}")
+        provider = select_address("Provider", svc_by_addr, svc_by_addr, key="wallet_fund_provider")
         pasted = st.text_input("…or paste a provider address", key="wallet_fund_address",
                                placeholder="0x… (40 hex characters)")
         amount = st.text_input("Amount (OG)", value="1", key="wallet_fund_amount")
@@ -118,9 +116,7 @@ with tabs[3]:
     if not funded:
         st.info("No provider holds any of your OG, so there is nothing to refund.")
     else:
-        chosen = st.selectbox("Provider", [p.provider for p in funded], key="wallet_refund_provider",
-                              format_func=lambda a: f"{svc_by_addr[a].model if a in svc_by_addr else '?'} · "
-                              f"{short_addr(a)}")
+        chosen = select_address("Provider", [p.provider for p in funded], svc_by_addr, key="wallet_refund_provider")
         if st.button("Request refund", key="wallet_refund_btn", disabled=busy is not None):
             tx.request(client, lambda: client.plan_retrieve([chosen]))
         unlocked = [p.provider for p in funded if any(not r.processed and r.unlocks_at <= now for r in p.refunds)]
@@ -135,9 +131,7 @@ with tabs[4]:
     st.caption("Bring a provider's usable balance up to a target (plus fees it has not settled yet), never "
                "more than a cap. You confirm every top-up; nothing runs on its own.")
     if svc_by_addr:
-        addrs = list(svc_by_addr)
-        provider = st.selectbox("Provider", addrs, key="wallet_topup_provider",
-                                format_func=lambda a: f"{svc_by_addr[a].model} · {short_addr(a)}")
+        provider = select_address("Provider", svc_by_addr, svc_by_addr, key="wallet_topup_provider")
         c1, c2 = st.columns(2)
         target = c1.text_input("Target (OG)", value="2", key="wallet_topup_target")
         cap = c2.text_input("Cap (OG)", value="5", key="wallet_topup_cap")
@@ -148,9 +142,7 @@ with tabs[5]:
     st.caption("Persistent API keys let other programs call a provider on your behalf (billed to your "
                "sub-account). A key is shown once; revoking it is a transaction.")
     if svc_by_addr:
-        addrs = list(svc_by_addr)
-        provider = st.selectbox("Provider", addrs, key="wallet_key_provider",
-                                format_func=lambda a: f"{svc_by_addr[a].model} · {short_addr(a)}")
+        provider = select_address("Provider", svc_by_addr, svc_by_addr, key="wallet_key_provider")
         days = st.number_input("Expires after (days)", min_value=1, max_value=365, value=30, key="wallet_key_days")
         if st.button("Create API key", key="wallet_key_create"):
             try:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
+
 import streamlit as st
 
 from og_core import OgClient, OgError, ServiceInfo
-from og_ui.widgets import service_label, show_error
+from og_ui.widgets import price_text, service_label, short_addr, show_error
 
 TYPE_LABELS = {
     "chatbot": "Chat",
@@ -42,3 +44,23 @@ def pick(client: OgClient, service_type: str, *, key: str, label: str = "Provide
     addr = st.selectbox(label, list(by_addr), key=key, format_func=lambda a: service_label(by_addr[a]),
                         persist_state="session")
     return by_addr.get(addr)
+
+
+def require(client: OgClient, service_type: str, *, key: str, label: str,
+            note: Callable[[ServiceInfo], str] | None = None) -> ServiceInfo:
+    """The page's provider picker (`pick`) with the model/price caption under it; stops the page when
+    the network has no provider of this type. `note(svc)` is appended to the caption."""
+    svc = pick(client, service_type, key=key, label=label)
+    if svc is None:
+        st.stop()
+    st.caption(f"Model `{svc.model}` · {price_text(svc)}{note(svc) if note else ''}")
+    return svc
+
+
+def select_address(label: str, addresses: Iterable[str], by_addr: Mapping[str, ServiceInfo], *, key: str) -> str:
+    """A selectbox over provider addresses shown as "model · 0x1234…abcd" ("?" when the address is
+    not a registered service)."""
+    def option(a: str) -> str:
+        return f"{by_addr[a].model if a in by_addr else '?'} · {short_addr(a)}"
+
+    return st.selectbox(label, list(addresses), key=key, format_func=option)
