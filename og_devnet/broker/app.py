@@ -19,13 +19,14 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 from web3 import Web3
 
 from . import engines
 from .billing import UnsettledLedger, admission_error, chat_fee, image_fee, stt_fee
 from .chainview import AccountState, ChainView, ServiceState
 from .config import ENDPOINT_FOR_TYPE, ProviderConfig
-from .limits import MAX_BODY_BYTES, ConcurrencyCap, RateLimiter
+from .limits import MAX_BODY_BYTES, ConcurrencyCap, RateLimiter, Slot
 from .settlement import Settler
 from .signing import ResponseSigner, SignatureStore, images_text, response_text
 from .tokens import SessionError, SessionToken, TokenVerifier, check_revocation
@@ -58,6 +59,27 @@ def _text_of(content: Any) -> str:
     if isinstance(content, list):
         return "".join(p.get("text", "") for p in content if isinstance(p, dict))
     return "" if content is None else str(content)
+
+
+class SlotStream(StreamingResponse):
+    """A stream that holds a concurrency slot until the response is over, however it ends: finished,
+    client gone before or during the stream, cancelled, or a send error. The body generator is closed
+    here too, so its cleanup does not wait for the garbage collector (an unstarted one never runs it)."""
+
+    slot: Slot | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            with anyio.CancelScope(shield=True):
+                try:
+                    aclose = getattr(self.body_iterator, "aclose", None)
+                    if aclose is not None:
+                        await aclose()
+                finally:
+                    if self.slot is not None:
+                        self.slot.release()
 
 
 class Broker:
@@ -131,16 +153,19 @@ class Broker:
         token, account = await self.authenticate(request)
         if not self.rate.allow(token.address.lower()):
             raise BrokerError("rate limit exceeded, please retry later", 429, {"Retry-After": "1"})
-        if not self.cap.try_acquire():
+        slot = self.cap.take()
+        if slot is None:
             raise BrokerError("provider is busy: too many concurrent requests, please retry later", 503)
-        streaming = False
         try:
             response = await handler(request, body, token, account)
-            streaming = isinstance(response, StreamingResponse)
-            return response
-        finally:
-            if not streaming:  # a stream releases its slot when it ends
-                self.cap.release()
+        except BaseException:
+            slot.release()
+            raise
+        if isinstance(response, SlotStream):  # the stream releases its slot when the response is over
+            response.slot = slot
+        else:
+            slot.release()
+        return response
 
     # ---------- chat ----------
     async def chat_completions(self, request: Request, body: bytes, token: SessionToken,
@@ -188,9 +213,9 @@ class Broker:
             self._finish_billed(token.address, chat_id, body, out,
                                 chat_fee(prompt_tokens, completion, service.input_price, service.output_price))
             return Response(out, media_type="application/json", headers=headers)
-        return StreamingResponse(self._sse(pieces, body, token, service, chat_id, created, prompt_tokens,
-                                           max_tokens), media_type="text/event-stream",
-                                 headers={**headers, "Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+        return SlotStream(self._sse(pieces, body, token, service, chat_id, created, prompt_tokens, max_tokens),
+                          media_type="text/event-stream",
+                          headers={**headers, "Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
     @staticmethod
     def _finish(completion: int, max_tokens: int | None) -> str:
@@ -206,30 +231,27 @@ class Broker:
             sent.append(data)
             return data
 
+        yield event({**base, "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""},
+                                          "logprobs": None, "finish_reason": None}]})
+        completion = 0
         try:
-            yield event({**base, "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""},
-                                              "logprobs": None, "finish_reason": None}]})
-            completion = 0
-            try:
-                for piece in pieces:
-                    completion += 1
-                    yield event({**base, "choices": [{"index": 0, "delta": {"content": piece},
-                                                      "logprobs": None, "finish_reason": None}]})
-            except ValueError as exc:  # engine failure mid-stream: report it in-band, bill what was sent
-                yield event({"error": {"message": str(exc), "type": "engine_error"}})
-            yield event({**base, "choices": [{"index": 0, "delta": {}, "logprobs": None,
-                                              "finish_reason": self._finish(completion, max_tokens)}]})
-            yield event({**base, "choices": [], "usage": {
-                "prompt_tokens": prompt_tokens, "completion_tokens": completion,
-                "total_tokens": prompt_tokens + completion}})
-            done = b"data: [DONE]\n\n"
-            sent.append(done)
-            # Sign and bill before the last bytes go out, so a client that saw [DONE] finds the signature.
-            self._finish_billed(token.address, chat_id, body, b"".join(sent),
-                                chat_fee(prompt_tokens, completion, service.input_price, service.output_price))
-            yield done
-        finally:
-            self.cap.release()
+            for piece in pieces:
+                completion += 1
+                yield event({**base, "choices": [{"index": 0, "delta": {"content": piece},
+                                                  "logprobs": None, "finish_reason": None}]})
+        except ValueError as exc:  # engine failure mid-stream: report it in-band, bill what was sent
+            yield event({"error": {"message": str(exc), "type": "engine_error"}})
+        yield event({**base, "choices": [{"index": 0, "delta": {}, "logprobs": None,
+                                          "finish_reason": self._finish(completion, max_tokens)}]})
+        yield event({**base, "choices": [], "usage": {
+            "prompt_tokens": prompt_tokens, "completion_tokens": completion,
+            "total_tokens": prompt_tokens + completion}})
+        done = b"data: [DONE]\n\n"
+        sent.append(done)
+        # Sign and bill before the last bytes go out, so a client that saw [DONE] finds the signature.
+        self._finish_billed(token.address, chat_id, body, b"".join(sent),
+                            chat_fee(prompt_tokens, completion, service.input_price, service.output_price))
+        yield done
 
     def _finish_billed(self, user: str, chat_id: str, request_body: bytes, response_body: bytes, fee: int,
                        text: str | None = None) -> None:

@@ -45,3 +45,20 @@ class ConcurrencyCap:
 
     def release(self) -> None:
         self.active -= 1
+
+    def take(self) -> Slot | None:
+        """A held place, or None when full."""
+        return Slot(self) if self.try_acquire() else None
+
+
+class Slot:
+    """One place taken in a ConcurrencyCap. ``release()`` is idempotent, so every exit path of a request
+    (done, failed, cancelled, client gone) can call it without double-counting."""
+
+    def __init__(self, cap: ConcurrencyCap) -> None:
+        self._cap: ConcurrencyCap | None = cap
+
+    def release(self) -> None:
+        cap, self._cap = self._cap, None
+        if cap is not None:
+            cap.release()

@@ -4,15 +4,22 @@ client disconnects, and the automatic settlement loop — against a real local c
 from __future__ import annotations
 
 import base64
+import contextlib
+import json
+import socket
+import struct
+import time
 from collections.abc import Iterator
+from urllib.parse import urlparse
 
+import anyio
 import pytest
 import requests
 from test_broker_helpers import make_token
 from web3 import Web3
 
 from og_devnet.accounts import DEPLOYER, PROVIDER_WALLETS, USERS, tee_key
-from og_devnet.broker import ProviderConfig, start_brokers
+from og_devnet.broker import ProviderConfig, create_app, start_brokers
 
 OG = 10**18
 SPECS = {  # name -> (model, verifiability, max concurrency, settle interval)
@@ -40,7 +47,8 @@ def env() -> Iterator[dict]:
     user_key = USERS[8][1]
     sdk = create_broker(user_key, network="hardhat", rpc_url=rpc_url)
     sdk.ledger.add_ledger("10")
-    out: dict = {"w3": w3, "user_key": user_key, "group": group, "sdk": sdk}
+    out: dict = {"w3": w3, "user_key": user_key, "group": group, "sdk": sdk, "rpc_url": rpc_url,
+                 "inference": addrs.inference}
     for cfg, url in group:
         register_provider(w3, addrs.inference, cfg.provider_key, DEPLOYER[1], service_type=cfg.service_type,
                           url=url, model=cfg.model, input_price=cfg.input_price, output_price=cfg.output_price,
@@ -76,3 +84,87 @@ def test_attestation_report(env: dict) -> None:
     r = requests.get(lite_url + "/v1/proxy/attestation/report", params={"model": lite.model}, timeout=10)
     assert r.status_code == 501
     assert r.json()["error"].startswith("LLM attestation report is not available for this provider.")
+
+
+def _drop_stream(url: str, auth: dict, model: str, read_first: bool) -> None:
+    """Send a streaming chat request on a raw socket and hang up (right away, or after the first bytes)."""
+    host, port = urlparse(url).hostname, urlparse(url).port
+    body = json.dumps({"model": model, "stream": True, "messages": [{"role": "user", "content": "hi"}]})
+    head = (f"POST /v1/proxy/chat/completions HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
+            f"Authorization: {auth['Authorization']}\r\nContent-Length: {len(body)}\r\n\r\n")
+    with socket.create_connection((host, port), timeout=10) as sock:
+        sock.sendall(head.encode() + body.encode())
+        if read_first:
+            assert sock.recv(4096).startswith(b"HTTP/1.1 200")
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # RST, not FIN
+
+
+def _wait(cond, timeout: float = 5.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not cond() and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
+@pytest.mark.parametrize("read_first", [False, True], ids=["before-stream", "mid-stream"])
+def test_disconnect_releases_slot(env: dict, read_first: bool) -> None:
+    cfg, url, auth = env["tee"]  # max_concurrency=1
+    broker = env["group"].apps["tee"].state.broker
+    original, fetch, ttl, take = broker.chat.stream, broker.chain.fetch_service, broker.chain.ttl, broker.cap.take
+    taken: list[int] = []
+    broker.cap.take = lambda: taken.append(1) or take()
+    if read_first:  # a long answer, so the client can hang up while the broker is still writing it
+        broker.chat.stream = lambda *a, **k: iter(["word "] * 50_000)
+    else:  # a slow admission (off the event loop): the hang-up lands before the stream starts
+        broker.chain.ttl = 0
+
+        def slow_fetch():  # type: ignore[no-untyped-def]
+            time.sleep(0.3)
+            return fetch()
+        broker.chain.fetch_service = slow_fetch
+    try:
+        _drop_stream(url, auth, cfg.model, read_first)
+        _wait(lambda: bool(taken))
+        _wait(lambda: broker.cap.active == 0)
+    finally:
+        broker.chat.stream, broker.chain.fetch_service, broker.chain.ttl = original, fetch, ttl
+        broker.cap.take = take
+    assert taken and broker.cap.active == 0
+    body = {"model": cfg.model, "messages": [{"role": "user", "content": "hi"}]}
+    r = requests.post(url + "/v1/proxy/chat/completions", json=body, headers=auth, timeout=30)
+    assert r.status_code == 200, r.text
+    assert broker.cap.active == 0
+
+
+def test_send_error_before_stream_releases_slot(env: dict) -> None:
+    """An ASGI 2.4 server reports a gone client as OSError from send(): here on the very first message,
+    so the answer's generator never starts (and no finally inside it could ever run)."""
+    cfg, _, auth = env["tee"]
+    app = create_app(cfg, env["rpc_url"], env["inference"])  # max_concurrency=1, its own slot count
+    broker = app.state.broker
+    body = json.dumps({"model": cfg.model, "stream": True, "messages": [{"role": "user", "content": "hi"}]})
+    scope = {"type": "http", "asgi": {"version": "3.0", "spec_version": "2.4"}, "http_version": "1.1",
+             "method": "POST", "scheme": "http", "path": "/v1/proxy/chat/completions",
+             "raw_path": b"/v1/proxy/chat/completions", "query_string": b"", "root_path": "",
+             "client": ("127.0.0.1", 5000), "server": ("127.0.0.1", 80),
+             "headers": [(b"host", b"broker"), (b"content-type", b"application/json"),
+                         (b"authorization", auth["Authorization"].encode()),
+                         (b"content-length", str(len(body)).encode())]}
+    statuses: list[int] = []
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": body.encode(), "more_body": False}
+
+    async def call(gone: bool) -> None:
+        async def send(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                statuses.append(message["status"])
+                if gone:
+                    raise OSError("client gone")
+
+        with contextlib.suppress(Exception):
+            await app(scope, receive, send)
+
+    anyio.run(call, True)
+    assert statuses[0] == 200 and broker.cap.active == 0
+    anyio.run(call, False)  # the next request gets the slot
+    assert statuses[1] == 200 and broker.cap.active == 0

@@ -160,6 +160,16 @@ def test_limits() -> None:
     assert cap.try_acquire()
 
 
+def test_slot_release_is_idempotent() -> None:
+    cap = ConcurrencyCap(1)
+    slot = cap.take()
+    assert slot is not None and cap.take() is None
+    slot.release()
+    slot.release()  # a second exit path must not free someone else's place
+    assert cap.active == 0
+    assert cap.take() is not None and cap.active == 1
+
+
 def test_settlement_signature_is_eip712() -> None:
     from eth_account.messages import encode_typed_data
 
