@@ -19,6 +19,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 SHOTS = ARTIFACTS / "screenshots"
+WAV = ROOT / "tests" / "data" / "hello_world.wav"  # "hello world", for upload and the fake microphone
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
@@ -107,20 +108,31 @@ def playwright_instance() -> Iterator:
         yield p
 
 
+def launch_chromium(playwright_instance, *extra_args: str):
+    """Debian's Chromium (never a downloaded browser), headless, plus `extra_args`."""
+    return playwright_instance.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + list(extra_args))
+
+
+def new_page(browser, *, timeout_ms: float = 60_000, **context_options):
+    """A page in a fresh context of `browser`, at the screenshot viewport."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, **context_options)
+    pg = context.new_page()
+    pg.set_default_timeout(timeout_ms)
+    return pg
+
+
 @pytest.fixture(scope="session")
 def browser(playwright_instance) -> Iterator:
-    b = playwright_instance.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    b = launch_chromium(playwright_instance)
     yield b
     b.close()
 
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-    pg = context.new_page()
-    pg.set_default_timeout(60_000)
+    pg = new_page(browser, accept_downloads=True)
     yield pg
-    context.close()
+    pg.context.close()
 
 
 def wait_idle(page, timeout: float = 90_000) -> None:

@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from tests.e2e.conftest import (
-    ROOT,
+    WAV,
     choose,
     click,
     confirm_tx,
@@ -23,7 +23,6 @@ from tests.e2e.conftest import (
 )
 
 pytestmark = pytest.mark.e2e
-WAV = ROOT / "tests" / "data" / "hello_world.wav"
 ONE_OG = 10**18
 
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.conftest import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    ROOT,
+    WAV,
     click,
     ensure_funded,
     key,
+    launch_chromium,
+    new_page,
     open_page,
     pick_wallet,
     secrets,
@@ -20,19 +20,14 @@ from tests.e2e.conftest import (
 )
 
 pytestmark = pytest.mark.e2e
-WAV = ROOT / "tests" / "data" / "hello_world.wav"
 
 
 @pytest.fixture
 def mic_page(playwright_instance):
-    browser = playwright_instance.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + [
-        "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-        f"--use-file-for-fake-audio-capture={WAV}"])
+    browser = launch_chromium(playwright_instance, "--use-fake-device-for-media-stream",
+                              "--use-fake-ui-for-media-stream", f"--use-file-for-fake-audio-capture={WAV}")
     # the microphone works only on localhost/HTTPS: the server listens on 127.0.0.1
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, permissions=["microphone"])
-    page = context.new_page()
-    page.set_default_timeout(90_000)
-    yield page
+    yield new_page(browser, timeout_ms=90_000, permissions=["microphone"])
     browser.close()
 
 
