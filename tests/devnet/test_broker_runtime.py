@@ -25,6 +25,7 @@ OG = 10**18
 SPECS = {  # name -> (model, verifiability, max concurrency, settle interval)
     "tee": ("local/rt-tee", "TeeML", 1, 0.0),
     "lite": ("local/rt-lite", "", 0, 0.0),
+    "auto": ("local/rt-auto", "TeeML", 0, 0.5),
 }
 
 
@@ -168,3 +169,59 @@ def test_send_error_before_stream_releases_slot(env: dict) -> None:
     assert statuses[0] == 200 and broker.cap.active == 0
     anyio.run(call, False)  # the next request gets the slot
     assert statuses[1] == 200 and broker.cap.active == 0
+
+
+def test_settle_loop(env: dict) -> None:
+    """The lifespan's loop settles on its own, exactly the fee, and outlives failing rounds."""
+    from eth_account import Account
+
+    cfg, url, auth = env["auto"]  # settle_interval=0.5
+    broker = env["group"].apps["auto"].state.broker
+    user = Account.from_key(env["user_key"]).address
+    balance = lambda: env["sdk"].serving_contract.functions.getAccount(  # noqa: E731
+        user, cfg.provider_address).call()[3]
+    body = {"model": cfg.model, "messages": [{"role": "user", "content": "hello there"}]}
+
+    def chat_fee() -> int:
+        r = requests.post(url + "/v1/proxy/chat/completions", json=body, headers=auth, timeout=30)
+        assert r.status_code == 200, r.text
+        usage = r.json()["usage"]
+        return usage["prompt_tokens"] * cfg.input_price + usage["completion_tokens"] * cfg.output_price
+
+    before = balance()
+    fee = chat_fee()
+    _wait(lambda: balance() != before, timeout=15)
+    assert before - balance() == fee  # no /devnet/settle call
+    assert broker.ledger.fee(user) == 0
+
+    # Round 1 raises; round 2 finds the chain unreachable; later rounds must still settle.
+    real, w3 = broker.settler.settle_now, broker.chain.w3
+    results: list[object] = []
+
+    def flaky() -> list[dict]:
+        if not broker.ledger.snapshot():  # count only the rounds that have something to settle
+            return real()
+        if not results:
+            results.append("raised")
+            raise ConnectionError("chain unreachable")
+        if len(results) == 1:
+            good, w3.provider = w3.provider, Web3.HTTPProvider("http://127.0.0.1:9",
+                                                                request_kwargs={"timeout": 2})
+            try:
+                results.append(real())
+            finally:
+                w3.provider = good
+            return results[-1]  # type: ignore[return-value]
+        results.append(real())
+        return results[-1]  # type: ignore[return-value]
+
+    before = balance()
+    broker.settler.settle_now = flaky
+    try:
+        fee = chat_fee()
+        _wait(lambda: balance() != before, timeout=20)
+    finally:
+        broker.settler.settle_now = real
+    assert results[:2] == ["raised", []] and len(results) >= 3
+    assert before - balance() == fee
+    assert broker.ledger.fee(user) == 0
