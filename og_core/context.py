@@ -40,6 +40,7 @@ class ClientContext:
         return self.account.address if self.account is not None else None
 
     def close(self) -> None:
+        self.inference.close()
         self.http.close()
 
 
