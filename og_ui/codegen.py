@@ -1,8 +1,10 @@
-"""The "view code" snippets: Python that makes the same request with the 0G SDK, keys from the env."""
+"""The "view code" snippets: a standalone Python script that makes the same request with the 0G SDK,
+prints the answer and verifies its TEE signature. The key is read from the environment."""
 
 from __future__ import annotations
 
 import json
+import pprint
 
 from og_core import OgClient
 
@@ -12,22 +14,29 @@ def _body(request_body: bytes, fallback: dict) -> str:
         data = json.loads(request_body) if request_body else fallback
     except ValueError:
         data = fallback
-    return json.dumps(data, indent=4, ensure_ascii=False)
+    # A Python literal (True/None), not JSON (true/null): the snippet must run as pasted.
+    return pprint.pformat(data, indent=4, width=100, sort_dicts=False)
 
 
 def chat_code(client: OgClient, provider: str, request_body: bytes, fallback: dict) -> str:
-    """Python for this exact chat request (the JSON body is what the app sent)."""
+    """Python for this exact chat request (the body is what the app sent)."""
     a = client.addresses
     body = _body(request_body, fallback)
-    return f'''import json
+    return f'''"""Chat with a 0G Compute provider and verify the answer (from the 0G Compute Playground).
+
+pip install 0g-inference-sdk==0.9.1 requests
+PRIVATE_KEY=0x... python chat.py      # never paste a key into code
+"""
+import hashlib
+import json
 import os
 
 import requests
 from eth_account import Account
+from eth_account.messages import encode_defunct
 from web3 import Web3
 from zerog_py_sdk.broker import ZGServingBroker
 
-# Never paste a key into code: read it from the environment.
 account = Account.from_key(os.environ["PRIVATE_KEY"])
 w3 = Web3(Web3.HTTPProvider("{client.rpc_url}"))  # {client.network}, chain {client.chain_id}
 broker = ZGServingBroker(account, w3,
@@ -36,20 +45,47 @@ broker = ZGServingBroker(account, w3,
                          fine_tuning_address="{a.get("fine_tuning", "")}")
 
 provider = "{provider}"
-meta = broker.inference.get_service_metadata(provider)  # endpoint = <service url>/v1/proxy
-# Careful: get_request_headers() may send a transferFund on its own when it thinks the provider
-# balance is low (SDK 0.9.1). Fund the provider explicitly first; this playground never does that.
-headers = broker.inference.get_request_headers(provider)
+service = broker.inference.get_service(provider)
+endpoint = f"{{service.url}}/v1/proxy"
+# Only a signed session token. The SDK's public get_request_headers() may first send a transferFund
+# on its own when it thinks the provider balance is low (SDK 0.9.1): fund providers explicitly.
+headers = broker.inference._session_manager.get_request_headers(provider)
 
 body = {body}
-with requests.post(f"{{meta['endpoint']}}/chat/completions", headers=headers, json=body,
-                   stream=body.get("stream", False), timeout=120) as resp:
-    resp.raise_for_status()
-    for line in resp.iter_lines(decode_unicode=True):
-        if line.startswith("data: ") and line != "data: [DONE]":
-            delta = json.loads(line[6:])["choices"][0].get("delta", {{}})
-            print(delta.get("content") or "", end="", flush=True)
-    chat_id = resp.headers.get("ZG-Res-Key")
-print()
-# Verify the TEE signature of the answer with chat_id: GET {{service url}}/v1/proxy/signature/<chat_id>?model=…
+resp = requests.post(f"{{endpoint}}/chat/completions", headers=headers, json=body,
+                     stream=bool(body.get("stream")), timeout=120)
+if resp.status_code != 200:
+    raise SystemExit(f"The provider refused ({{resp.status_code}}): {{resp.text}}")
+chat_id = resp.headers.get("ZG-Res-Key")  # the key of the TEE signature; else the completion id
+if body.get("stream"):
+    raw, buffer = b"", b""
+    for chunk in resp.iter_content(chunk_size=None):
+        raw, buffer = raw + chunk, buffer + chunk
+        *lines, buffer = buffer.split(b"\\n")
+        for line in lines:
+            if not line.startswith(b"data: ") or line.strip() == b"data: [DONE]":
+                continue
+            event = json.loads(line[6:])
+            chat_id = chat_id or event.get("id")
+            for choice in event.get("choices") or []:  # the last chunk carries only the usage
+                print((choice.get("delta") or {{}}).get("content") or "", end="", flush=True)
+            if event.get("usage"):
+                print("\\nusage:", event["usage"])
+else:
+    raw = resp.content
+    data = resp.json()
+    chat_id = chat_id or data.get("id")
+    print(data["choices"][0]["message"]["content"])
+    print("usage:", data.get("usage"))
+
+# Verify: the provider's TEE key signed "sha256(request):sha256(response)" (EIP-191).
+sig = requests.get(f"{{endpoint}}/signature/{{chat_id}}", params={{"model": body["model"]}}, timeout=30).json()
+signer = Account.recover_message(encode_defunct(text=sig["text"]), signature=sig["signature"])
+same_bytes = sig["text"].split(":")[-1] == hashlib.sha256(raw).hexdigest()
+# (A provider whose additionalInfo sets TargetSeparated signs with its TargetTeeAddress instead.)
+if signer.lower() == service.tee_signer_address.lower() and same_bytes:
+    print(f"verified: signed by the on-chain TEE signer {{signer}}")
+else:
+    print(f"NOT verified: signed by {{signer}}, on-chain signer {{service.tee_signer_address}}, "
+          f"response hash matches: {{same_bytes}}")
 '''

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
-import json
+import os
+import subprocess
+import sys
 
 import pytest
 from PIL import Image
@@ -54,12 +56,26 @@ def test_is_address_and_short_addr():
     assert short_addr("0x1234567890abcdef1234567890abcdef12345678") == "0x1234…5678"
 
 
-def test_chat_code_snippet_reads_the_key_from_the_environment(app_env):
-    from og_core import OgClient
+@pytest.mark.parametrize("stream", [True, False])
+def test_chat_code_snippet_runs_as_pasted_and_verifies(app_env, wallet, stream, tmp_path):
+    """'View code' is a script a user pastes and runs: it must make the same request with the SDK,
+    print the answer and verify it — here against the real local network."""
     from og_ui.codegen import chat_code
+    from tests.app.conftest import provider
 
-    client = OgClient("local")
-    body = json.dumps({"model": "m", "messages": [{"role": "user", "content": "hi"}], "stream": True}).encode()
-    code = chat_code(client, "0x" + "12" * 20, body, {})
-    compile(code, "<snippet>", "exec")
-    assert 'os.environ["PRIVATE_KEY"]' in code and '"content": "hi"' in code
+    chat_tee = provider(app_env, "chat-tee")
+    wallet.fund(chat_tee)
+    messages = [{"role": "user", "content": "What is 6 * 7?"}]
+    if stream:
+        result = wallet.client.chat_stream(chat_tee, messages, max_tokens=32).result
+    else:
+        result = wallet.client.chat(chat_tee, messages, max_tokens=32)
+    code = chat_code(wallet.client, chat_tee, result.request_body, {})
+    assert wallet.key.removeprefix("0x") not in code
+    script = tmp_path / "chat.py"
+    script.write_text(code)
+    env = {**os.environ, "PRIVATE_KEY": wallet.key}
+    run = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "6 * 7 = 42" in run.stdout
+    assert "usage:" in run.stdout and "verified: signed by the on-chain TEE signer" in run.stdout
