@@ -29,12 +29,6 @@ busy = tx.busy_reason(client)
 if busy:
     st.warning(f"Transactions are paused: {busy}", icon=":material/hourglass_top:")
 
-m = st.columns(4)
-m[0].metric("Wallet", og_text(view.wallet_balance_wei, 4), help="Native OG in your wallet (pays gas)")
-m[1].metric("Ledger available", og_text(view.available_wei, 4), help="Free to fund providers or withdraw")
-m[2].metric("Locked in providers", og_text(view.locked_wei, 4), help="In provider sub-accounts")
-m[3].metric("Ledger total", og_text(view.total_wei, 4))
-
 svc_by_addr = {s.provider: s for s in services(client)}
 local = client.local  # developer controls; None off the local network
 try:
@@ -50,6 +44,20 @@ def _countdown(unlocks_at: int) -> str:
         return "unlocked — collect it"
     h, rem = divmod(left, 3600)
     return f"unlocks in {h} h {rem // 60} min"
+
+
+unlocks = view.refund_unlocks()
+m = st.columns(5)
+m[0].metric("Wallet", og_text(view.wallet_balance_wei, 4), help="Native OG in your wallet (pays gas)")
+m[1].metric("Ledger available", og_text(view.available_wei, 4), help="Free to fund providers or withdraw")
+m[2].metric("Locked with providers", og_text(view.locked_wei, 4),
+            help="In provider sub-accounts (pending refunds included): total − available")
+m[3].metric("Pending refunds", og_text(view.pending_refund_wei, 4),
+            help="Asked back from providers; collect them on the Refunds tab once unlocked")
+if unlocks:
+    ready = sum(1 for t in unlocks if t <= now)
+    m[3].caption(f"{ready} of {len(unlocks)} unlocked" if ready else f"next {_countdown(unlocks[0])}")
+m[4].metric("Ledger total", og_text(view.total_wei, 4), help="Available + locked")
 
 
 # ----------------------------------------------------------------- provider sub-accounts
@@ -69,7 +77,10 @@ else:
         rows.append({"provider": short_addr(p.provider), "service": f"{s.model} ({s.service_type})" if s else "?",
                      "balance": og_text(p.balance_wei), "usable": og_text(p.usable_wei),
                      "pending refunds": pending})
-    st.dataframe(pd.DataFrame(rows), hide_index=True, key="wallet_providers_table")
+    st.dataframe(pd.DataFrame(rows), hide_index=True, key="wallet_providers_table", column_config={
+        "usable": st.column_config.TextColumn(
+            "usable", help="Balance − pending refunds: what the provider bills against. It keeps 1 OG of it "
+                           "in reserve, so fund at least 2 OG.")})
 
 # ----------------------------------------------------------------- actions
 tabs = st.tabs(["Deposit", "Withdraw", "Fund a provider", "Refunds", "Top-up", "API keys", "History"]

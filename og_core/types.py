@@ -182,6 +182,15 @@ class LedgerView:
         """In provider sub-accounts: total − available."""
         return self.total_wei - self.available_wei
 
+    @property
+    def pending_refund_wei(self) -> int:
+        """Part of the locked OG already asked back from providers (waiting out the lock time)."""
+        return sum(p.pending_refund_wei for p in self.providers)
+
+    def refund_unlocks(self) -> list[int]:
+        """Unlock times (unix s, chain time) of every refund still waiting, soonest first."""
+        return sorted(r.unlocks_at for p in self.providers for r in p.refunds if not r.processed)
+
     wallet_balance_og = OgAmount("wallet_balance_wei")
 
     available_og = OgAmount("available_wei")
@@ -189,6 +198,8 @@ class LedgerView:
     total_og = OgAmount("total_wei")
 
     locked_og = OgAmount("locked_wei")
+
+    pending_refund_og = OgAmount("pending_refund_wei")
 
     def provider(self, address: str) -> ProviderAccount | None:
         for p in self.providers:

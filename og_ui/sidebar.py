@@ -110,6 +110,9 @@ def _balances() -> None:
     if not view.exists:
         st.caption("No ledger yet — create one on the Wallet page to pay providers.")
         return
-    c1, c2 = st.columns(2)
-    c1.metric("Available", og_text(view.available_wei, 4), help="Ledger balance free to fund providers")
-    c2.metric("Locked", og_text(view.locked_wei, 4), help="In provider sub-accounts")
+    # Plain lines, not two narrow metrics: those cut "1.9989 OG" to "1.99…" in the sidebar.
+    lines = [f"Ledger available: **{og_text(view.available_wei, 4)}**",
+             f"Locked with providers: **{og_text(view.locked_wei, 4)}**"]
+    if view.pending_refund_wei:
+        lines.append(f"of which pending refunds: **{og_text(view.pending_refund_wei, 4)}**")
+    st.markdown("  \n".join(lines))

@@ -24,6 +24,7 @@ _STOP = set(
     do does did what which who whom this that these those with as by from about can could would should
     will shall please tell so if then than there here how why when where""".split()
 )
+_CODE = re.compile(r"```|\n\s|[{};=<>_]|\w\(")  # code blocks, indented lines, code punctuation, calls
 MIN_SCORE = 0.34  # below this the match is too weak to be an answer
 # Share of the question's (IDF²-weighted) words a match must contain: "capital of France" must not
 # match "capital of Pakistan".
@@ -150,7 +151,9 @@ def markov_model() -> dict[tuple[str, ...], tuple[list[str], list[int]]]:
     """markovify's state → (next words, cumulative weights), from the corpus answers and the KB."""
     import markovify
 
-    text = "\n".join([p.answer for p in index().pairs if len(p.answer.split()) > 3] + [knowledge.all_text()])
+    # Prose only: the corpus also answers with code blocks, whose lines would make "sentences" like "```".
+    prose = [p.answer for p in index().pairs if len(p.answer.split()) > 3 and not _CODE.search(p.answer)]
+    text = "\n".join(prose + [knowledge.all_text()])
     chain = markovify.NewlineText(text, state_size=2, well_formed=False, retain_original=False).chain
     model: dict[tuple[str, ...], tuple[list[str], list[int]]] = {}
     for state, nexts in chain.model.items():
@@ -163,22 +166,27 @@ def markov_model() -> dict[tuple[str, ...], tuple[list[str], list[int]]]:
     return model
 
 
-def markov_sentence(rng: random.Random, max_words: int = 30) -> str:
-    """One sentence from our own seeded walk (markovify's own walk uses the global `random`)."""
+def markov_sentence(rng: random.Random, max_words: int = 30, min_words: int = 5) -> str:
+    """One sentence from our own seeded walk (markovify's own walk uses the global `random`); walks
+    that end within `min_words` are retried a few times, so the sentence says something."""
     import bisect
 
     from markovify.chain import BEGIN, END
 
     model = markov_model()
-    state: tuple[str, ...] = (BEGIN, BEGIN)
     out: list[str] = []
-    while len(out) < max_words:
-        words, cum = model[state]
-        word = words[bisect.bisect(cum, rng.random() * cum[-1])]
-        if word == END:
+    for _ in range(8):
+        state: tuple[str, ...] = (BEGIN, BEGIN)
+        out = []
+        while len(out) < max_words:
+            words, cum = model[state]
+            word = words[bisect.bisect(cum, rng.random() * cum[-1])]
+            if word == END:
+                break
+            out.append(word)
+            state = (state[1], word)
+        if len(out) >= min_words:
             break
-        out.append(word)
-        state = (state[1], word)
     sentence = " ".join(out).strip()
     if sentence and sentence[-1] not in ".!?":
         sentence += "."

@@ -104,8 +104,9 @@ ENTRIES: tuple[Entry, ...] = (
         "fees",
         (("fee", 2), ("fees", 2), ("price", 2), ("pricing", 2), ("cost", 2), ("settle", 3),
          ("settlement", 3), ("charge", 2), ("how much", 1)),
-        "Fees: a chatbot request costs prompt_tokens × inputPrice + completion_tokens × outputPrice; image "
-        "and speech services charge per request. The provider keeps unsettled fees and settles them "
+        "Fees: a chatbot request costs prompt_tokens × inputPrice + completion_tokens × outputPrice; text-to-image "
+        "and image editing cost outputPrice per image; speech-to-text costs the transcript's tokens × "
+        "outputPrice. The provider keeps unsettled fees and settles them "
         "on-chain in batches (settleFeesWithTEE), which moves the money from your sub-account to the "
         "provider.",
     ),
@@ -144,6 +145,19 @@ ENTRIES: tuple[Entry, ...] = (
         "Requests to a provider carry a session token (Authorization: Bearer …) signed by your wallet. "
         "Tokens have an id and an expiry; you can revoke one (revokeToken) or all of them at once "
         "(revokeAllTokens bumps your account's generation), after which the provider rejects them.",
+    ),
+    Entry(
+        "troubleshooting",
+        (("insufficient", 4), ("insufficient balance", 2), ("error", 2), ("fail", 2), ("failed", 2),
+         ("refuse", 2), ("refused", 2), ("not acknowledge", 4), ("not working", 3), ("doesn work", 3),
+         ("rejected", 2), ("why", 1), ("wrong", 1)),
+        "When a provider refuses a request, the message says why. 'insufficient balance': your "
+        "sub-account's locked balance must cover the request fee, your unsettled fees and a 1 OG "
+        "reserve — fund the provider with 2 OG or more. 'user not acknowledge the provider' or 'account "
+        "not exist': you have not funded this provider yet; the first transfer (at least 1 OG) creates "
+        "the sub-account and acknowledges it. 'validate session': the session token is stale, e.g. after "
+        "you revoked tokens; a fresh one fixes it. 'model not supported': the request named another model "
+        "than the service's. HTTP 429 or 503: the provider is rate-limiting or busy; try again shortly.",
     ),
 )
 

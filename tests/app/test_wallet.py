@@ -77,6 +77,8 @@ def test_fund_refund_advance_collect(open_app, app_env, wallet):
     acct = _ledger(wallet).provider(chat)
     assert acct.pending_refund_wei == 2 * ONE_OG
     assert any("unlocks in" in str(v) for v in at.dataframe[0].value["pending refunds"])
+    assert any(m.label == "Pending refunds" and m.value == "2 OG" for m in at.metric)
+    assert any(t.startswith("next unlocks in 2") for t in texts(at.caption))  # 24 h lock, minus seconds
     collect = at.button(key="wallet_collect_btn")
     assert collect.disabled
 
@@ -84,6 +86,7 @@ def test_fund_refund_advance_collect(open_app, app_env, wallet):
     at.button(key="wallet_advance_btn").click().run()
     assert not at.exception
     assert not at.button(key="wallet_collect_btn").disabled
+    assert "1 of 1 unlocked" in texts(at.caption)
     at.button(key="wallet_collect_btn").click().run()
     confirm(at)
     view = _ledger(wallet)

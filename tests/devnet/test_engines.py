@@ -81,6 +81,9 @@ def test_chat_arithmetic_edge_cases(chat: ChatEngine) -> None:
         ("How do I fund a provider?", "transferFund"),
         ("What can I do in this playground?", "speech-to-text"),
         ("Is this a real network?", "local/"),
+        ("Why did my request fail with insufficient balance?", "1 OG reserve"),
+        ("I get: user not acknowledge the provider", "first transfer"),
+        ("How much does speech-to-text cost?", "transcript's tokens"),
     ],
 )
 def test_chat_knowledge_base(chat: ChatEngine, question: str, must_contain: str) -> None:
@@ -98,6 +101,15 @@ def test_chat_small_talk_and_fallback(chat: ChatEngine) -> None:
     answer = ask(chat, "What is the capital of France?")
     assert answer.startswith("I don't have a good answer")
     assert len(answer) > len("I don't have a good answer to that") + 20
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_chat_fallback_is_prose_not_code(chat: ChatEngine, seed: int) -> None:
+    """The corpus also answers with code blocks; their lines must never become a fallback sentence."""
+    answer = ask(chat, "Write a haiku about the sea", seed=seed)
+    thought = answer.split("from my notes: ", 1)[1]
+    assert "`" not in thought and "def " not in thought and "(" not in thought, thought
+    assert len(thought.split()) >= 5, thought
 
 
 def test_chat_stream_pieces_and_token_counts(chat: ChatEngine) -> None:
