@@ -9,6 +9,7 @@ import os
 import signal
 import sys
 import threading
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,31 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--no-limits", action="store_true", help="turn off the brokers' rate and concurrency limits")
     p.add_argument("--ready-file", help="write the network description as JSON here once ready")
     p.add_argument("--quiet", action="store_true", help="print only the RPC URL")
+    p.add_argument("--exit-with-parent", action="store_true",
+                   help="stop when the process that started this one dies (used by og_devnet.launch)")
     return p.parse_args(argv)
+
+
+def _watch_parent(stop: threading.Event, interval: float = 0.5) -> None:
+    """Set `stop` once our parent is gone. start_devnet puts us in a session of our own (so Ctrl-C in a
+    terminal goes to the parent first), which also means nothing else would end us if the parent is
+    killed with SIGKILL: when it dies we are re-parented, and getppid() changes."""
+    parent = os.getppid()
+
+    def loop() -> None:
+        while not stop.wait(interval):
+            if os.getppid() != parent:
+                stop.set()
+
+    threading.Thread(target=loop, name="parent-watch", daemon=True).start()
+
+
+def _price(p: dict[str, Any]) -> str:
+    """Prices as people read them: OG per 1M tokens, or per image."""
+    if p["service_type"] in ("text-to-image", "image-editing"):
+        return f"{Decimal(p['output_price']) / 10**18:f} /image"
+    per_m = [Decimal(p[k]) * 10**6 / 10**18 for k in ("input_price", "output_price")]
+    return f"{per_m[0].normalize():f} / {per_m[1].normalize():f} /1M tok"
 
 
 def _describe(info: dict[str, Any]) -> str:
@@ -39,11 +64,12 @@ def _describe(info: dict[str, Any]) -> str:
         f"  inference  {info['addresses']['inference']}",
         f"  refund lock {info['lock_time']} s (advance time with evm_increaseTime)",
         "",
-        "  provider    type            model                  TEE     url                      address",
+        "  provider    type            model                  TEE     price (OG in / out)     url"
+        "                      address",
     ]
     for p in info["providers"]:
-        lines.append(f"  {p['name']:<11} {p['service_type']:<15} {p['model']:<22} {p['verifiability']:<7} "
-                     f"{p['url']:<24} {p['address']}")
+        lines.append(f"  {p['name']:<11} {p['service_type']:<15} {p['model']:<22} {p['verifiability'] or '-':<7} "
+                     f"{_price(p):<23} {p['url']:<24} {p['address']}")
     lines += ["", "  Demo accounts, 10000 OG each. PUBLIC hardhat test keys - never use them on a real network:"]
     for a in info["demo_accounts"][:5]:
         lines.append(f"    {a['address']}  {a['private_key']}")
@@ -57,6 +83,8 @@ def main(argv: list[str] | None = None) -> int:
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
+    if args.exit_with_parent:
+        _watch_parent(stop)
     net = Devnet(port=args.port, contracts=args.contracts, settle_interval=args.settle_interval,
                  limits=not args.no_limits, lock_time=args.lock_time)
     try:

@@ -98,7 +98,7 @@ def start_devnet(
     ready = workdir / "ready.json"
     log = Path(log_path) if log_path else workdir / "devnet.log"
     args = [sys.executable, "-m", "og_devnet", "--port", str(port), "--contracts", contracts,
-            "--ready-file", str(ready), "--quiet"]
+            "--ready-file", str(ready), "--quiet", "--exit-with-parent"]
     if settle_interval is not None:
         args += ["--settle-interval", str(settle_interval)]
     if no_limits:
