@@ -1,7 +1,8 @@
 """A local EVM chain (eth-tester's py-evm backend) behind a hardhat-like JSON-RPC server.
 
 Chain id 31337, every hardhat account (and the zero address) funded, automine: each
-accepted `eth_sendRawTransaction` is mined at once in its own block. A reverting
+accepted `eth_sendRawTransaction` is mined at once in its own block (`evm_setAutomine false` queues
+them as pending until `evm_mine`, for tests of slow confirmations). A reverting
 transaction is mined with status 0 and charged gas, as on geth/hardhat. Reverts of
 `eth_call` / `eth_estimateGas` come back geth-style (code 3, revert bytes in `data`) so
 web3 decodes custom errors. eth-tester's own `EthereumTester` layer is bypassed: it cannot
@@ -130,6 +131,8 @@ class ChainNode:
         self._time_offset = 0
         self._next_timestamp: int | None = None
         self.tx_count = 0  # eth_sendRawTransaction calls, accepted or not
+        self._automine = True
+        self._pool: list[Any] = []  # accepted while automine is off; mined by evm_mine, in order
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._methods = {
@@ -309,15 +312,16 @@ class ChainNode:
         raise RpcError(-32000, f"execution failed: {type(error).__name__}: {error}")
 
     # ------------------------------------------------------------------ formatting
-    def _format_tx(self, tx: Any, block: Any, index: int) -> dict[str, Any]:
+    def _format_tx(self, tx: Any, block: Any | None, index: int) -> dict[str, Any]:
+        """JSON of a transaction; `block` None means still pending (block fields null, as geth)."""
         type_id = getattr(tx, "type_id", None) or 0
         out: dict[str, Any] = {
             "hash": _b(tx.hash),
             "type": _hex(type_id),
             "nonce": _hex(tx.nonce),
-            "blockHash": _b(block.hash),
-            "blockNumber": _hex(block.number),
-            "transactionIndex": _hex(index),
+            "blockHash": _b(block.hash) if block is not None else None,
+            "blockNumber": _hex(block.number) if block is not None else None,
+            "transactionIndex": _hex(index) if block is not None else None,
             "from": to_checksum_address(tx.sender),
             "to": to_checksum_address(tx.to) if tx.to else None,
             "value": _hex(tx.value),
@@ -326,7 +330,8 @@ class ChainNode:
             "r": _hex(tx.r),
             "s": _hex(tx.s),
         }
-        base_fee = getattr(block.header, "base_fee_per_gas", 0) or 0
+        header = block.header if block is not None else self._chain.create_header_from_parent(self._head())
+        base_fee = getattr(header, "base_fee_per_gas", 0) or 0
         if type_id == 0:
             out["gasPrice"] = _hex(tx.gas_price)
             out["v"] = _hex(tx.v)
@@ -463,7 +468,12 @@ class ChainNode:
 
     def rpc_eth_getTransactionCount(self, params: list) -> str:
         addr = _addr(_param(params, 0))
-        return _hex(self._state_at(_param(params, 1, "latest")).get_nonce(addr))
+        tag = _param(params, 1, "latest")
+        nonce = self._state_at(tag).get_nonce(addr)
+        return _hex(nonce + (self._queued_from(addr) if tag == "pending" else 0))
+
+    def _queued_from(self, sender: bytes) -> int:
+        return sum(1 for tx in self._pool if tx.sender == sender)
 
     def rpc_eth_getCode(self, params: list) -> str:
         addr = _addr(_param(params, 0))
@@ -523,8 +533,12 @@ class ChainNode:
         return self._format_block(block, full)
 
     def rpc_eth_getTransactionByHash(self, params: list) -> dict[str, Any] | None:
-        mined = self._mined.get(_data(_param(params, 0), "transaction hash"))
-        return mined.tx if mined else None
+        tx_hash = _data(_param(params, 0), "transaction hash")
+        mined = self._mined.get(tx_hash)
+        if mined:
+            return mined.tx
+        queued = next((tx for tx in self._pool if tx.hash == tx_hash), None)
+        return self._format_tx(queued, None, 0) if queued is not None else None
 
     def rpc_eth_getTransactionReceipt(self, params: list) -> dict[str, Any] | None:
         mined = self._mined.get(_data(_param(params, 0), "transaction hash"))
@@ -594,13 +608,9 @@ class ChainNode:
         raw = _data(_param(params, 0), "raw transaction")
         self._prepare_pending()
         vm = self._chain.get_vm()
-        try:
-            tx = vm.get_transaction_builder().decode(raw)
-            sender = tx.sender
-        except EVMValidationError as exc:
-            raise RpcError(-32000, f"invalid sender: {exc}") from None
-        except Exception as exc:  # noqa: BLE001 - rlp/type decoding errors
-            raise RpcError(-32000, f"rlp: invalid transaction: {exc}") from None
+        tx, sender = self._decode(raw, vm)
+        if not self._automine:
+            return self._enqueue(tx, sender, vm)
         self._precheck(tx, sender, vm)
         try:
             self._chain.apply_transaction(tx)
@@ -610,13 +620,43 @@ class ChainNode:
         self._record_block(self._mine())
         return _b(tx.hash)
 
-    def _precheck(self, tx: Any, sender: bytes, vm: Any) -> None:
+    @staticmethod
+    def _decode(raw: bytes, vm: Any) -> tuple[Any, bytes]:
+        try:
+            tx = vm.get_transaction_builder().decode(raw)
+            return tx, tx.sender
+        except EVMValidationError as exc:
+            raise RpcError(-32000, f"invalid sender: {exc}") from None
+        except Exception as exc:  # noqa: BLE001 - rlp/type decoding errors
+            raise RpcError(-32000, f"rlp: invalid transaction: {exc}") from None
+
+    def _enqueue(self, tx: Any, sender: bytes, vm: Any) -> str:
+        """Automine off: accept into the pool (txpool checks, nonce after the sender's queued txs)."""
+        if any(queued.hash == tx.hash for queued in self._pool):
+            raise RpcError(-32000, "already known")
+        self._precheck(tx, sender, vm, queued=self._queued_from(sender))
+        self._pool.append(tx)
+        return _b(tx.hash)
+
+    def _mine_pool(self) -> None:
+        """One block with every queued transaction; one that no longer applies is dropped, as a
+        txpool would."""
+        self._prepare_pending()
+        pool, self._pool = self._pool, []
+        for tx in pool:
+            try:
+                self._chain.apply_transaction(tx)
+            except EVMValidationError:
+                continue
+        self._record_block(self._mine())
+
+    def _precheck(self, tx: Any, sender: bytes, vm: Any, queued: int = 0) -> None:
         """The checks geth's txpool makes, with geth's words."""
         if tx.chain_id is not None and tx.chain_id != self.chain_id:
             raise RpcError(-32000, f"invalid chain id for signer: have {tx.chain_id} want {self.chain_id}")
         state = vm.state
         header = vm.get_header()
-        nonce = state.get_nonce(sender)
+        nonce = state.get_nonce(sender) + queued
         who = to_checksum_address(sender)
         if tx.nonce < nonce:
             raise RpcError(-32000, f"nonce too low: address {who}, tx: {tx.nonce} state: {nonce}")
@@ -663,9 +703,19 @@ class ChainNode:
         ts = _param(params, 0, None)
         if ts is not None:
             self.rpc_evm_setNextBlockTimestamp([ts])
-        self._prepare_pending()
-        self._record_block(self._mine())
+        self._mine_pool()
         return "0x0"
+
+    def rpc_evm_setAutomine(self, params: list) -> bool:
+        """hardhat's switch. eth-tester's EthereumTester has one too, but this node bypasses that
+        layer, so the pool lives here. Turning it back on mines what is queued, so nothing is stranded."""
+        enabled = _param(params, 0)
+        if not isinstance(enabled, bool):
+            raise _invalid("automine must be true or false")
+        self._automine = enabled
+        if enabled and self._pool:
+            self._mine_pool()
+        return True
 
     def rpc_hardhat_setBalance(self, params: list) -> bool:
         addr = _addr(_param(params, 0))

@@ -255,3 +255,40 @@ def test_throughput(node: ChainNode, w3: Web3) -> None:
         rates[name] = n / (time.perf_counter() - t)
     print("\nchain throughput:", {k: round(v) for k, v in rates.items()})
     assert rates["eth_blockNumber req/s"] > 100 and rates["transfer tx/s"] > 5
+
+
+def test_automine_off_keeps_transactions_pending_until_evm_mine(node: ChainNode, w3: Web3) -> None:
+    sender, key = USERS[7]
+    receiver = Account.create().address
+    start_nonce = w3.eth.get_transaction_count(sender)
+    assert rpc(node, "evm_setAutomine", [False])["result"] is True
+    try:
+        first = send(w3, key, to=receiver, value=1)
+        second = send(w3, key, to=receiver, value=2)  # the pending count lets a second one follow
+        assert w3.eth.get_transaction_count(sender, "pending") == start_nonce + 2
+        assert w3.eth.get_transaction_count(sender) == start_nonce
+        tx = w3.eth.get_transaction(first)
+        assert tx["blockNumber"] is None and tx["nonce"] == start_nonce
+        assert rpc(node, "eth_getTransactionReceipt", [Web3.to_hex(first)])["result"] is None
+        assert w3.eth.get_balance(receiver) == 0
+        assert "already known" in rpc(node, "eth_sendRawTransaction", [_resigned(w3, key, receiver, start_nonce)])[
+            "error"]["message"]
+        head = w3.eth.block_number
+        rpc(node, "evm_mine")
+        assert w3.eth.block_number == head + 1
+        r1, r2 = w3.eth.get_transaction_receipt(first), w3.eth.get_transaction_receipt(second)
+        assert r1.status == r2.status == 1 and r1.blockNumber == r2.blockNumber == head + 1
+        assert w3.eth.get_balance(receiver) == 3 and w3.eth.get_transaction_count(sender) == start_nonce + 2
+        third = send(w3, key, to=receiver, value=4)
+    finally:
+        assert rpc(node, "evm_setAutomine", [True])["result"] is True  # mines what is still queued
+    assert w3.eth.get_transaction_receipt(third).status == 1
+    send(w3, key, to=receiver, value=8)  # automine is back: mined at once
+    assert w3.eth.get_balance(receiver) == 15
+    assert "error" in rpc(node, "evm_setAutomine", ["yes"])
+
+
+def _resigned(w3: Web3, key: str, to: str, nonce: int) -> str:
+    """The exact raw bytes of the first transaction above (same fields → same hash)."""
+    tx = {"to": to, "value": 1, "nonce": nonce, "chainId": 31337, "gasPrice": w3.eth.gas_price, "gas": 21000}
+    return Web3.to_hex(Account.from_key(key).sign_transaction(tx).raw_transaction)
