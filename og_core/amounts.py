@@ -2,52 +2,76 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+import re
+from decimal import Context, Decimal, localcontext
 
 from og_core.errors import AmountInputError
 
 WEI_PER_OG = 10**18
 MAX_DECIMALS = 18
+MAX_WEI_DIGITS = 78  # 2**256 has 78 digits: anything longer cannot exist on chain
+MAX_CHARS = 200  # longer text is never a real amount (and would make int() slow)
 
+# ASCII digits only: str.isdigit()/Decimal() also take Arabic-Indic and other scripts' digits.
+_NUMBER = re.compile(r"([+-]?)([0-9]*)(?:\.([0-9]*))?(?:[eE]([+-]?[0-9]+))?")
+_NOT_FINITE = {"nan", "snan", "inf", "infinity"}
 
 _HINT = "Enter an amount in OG, e.g. 2 or 0.5."
 AmountError = AmountInputError  # an OgError and a ValueError; `.message` says why in plain words
 
 
 def parse_og(value: str | int | Decimal, *, field: str = "Amount", allow_zero: bool = False) -> int:
-    """Parse an OG amount ("2", "0.5", "1e-3") into wei.
+    """Parse an OG amount ("2", "0.5", "1e-3") into wei, exactly or not at all.
 
-    Rules: a finite decimal number, > 0 (or ≥ 0 with allow_zero), at most 18 decimals.
-    Floats are refused: they cannot represent most decimal amounts exactly.
+    Rules: a finite decimal number in ASCII digits, > 0 (or ≥ 0 with allow_zero), at most 18
+    decimals. Done in integer arithmetic, so no precision context can round it. Floats are refused:
+    they cannot represent most decimal amounts exactly.
     """
     if isinstance(value, bool) or isinstance(value, float):
         raise AmountError(f"{field} must be written as text or a whole number, not a float.", _HINT)
     text = str(value).strip().replace("_", "")
     if text == "":
         raise AmountError(f"{field} is empty.", _HINT)
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        raise AmountError(f"{field} “{text[:40]}” is not a number.", _HINT) from None
-    if not amount.is_finite():
+    if text.lstrip("+-").lower() in _NOT_FINITE:
         raise AmountError(f"{field} must be a finite number of OG.", _HINT)
-    if amount < 0 or (amount == 0 and not allow_zero):
+    if len(text) > MAX_CHARS:
+        raise AmountError(f"{field} is {len(text)} characters long; that is not an amount of OG.", _HINT)
+    match = _NUMBER.fullmatch(text)
+    if match is None or not (match.group(2) or match.group(3)):
+        raise AmountError(f"{field} “{text[:40]}” is not a number.", _HINT)
+    sign, whole, fraction, exponent = match.group(1), match.group(2), match.group(3) or "", match.group(4)
+    mantissa = int(whole + fraction or "0")
+    scale = int(exponent or "0") - len(fraction)  # value = mantissa × 10**scale
+    if mantissa == 0:
+        if allow_zero:
+            return 0
         raise AmountError(f"{field} must be more than 0 OG.", _HINT)
-    exponent = amount.normalize().as_tuple().exponent
-    if isinstance(exponent, int) and -exponent > MAX_DECIMALS:
-        raise AmountError(f"{field} has more than {MAX_DECIMALS} decimals; 1 neuron (10⁻¹⁸ OG) is the smallest unit.", _HINT)
-    wei = amount * WEI_PER_OG
-    if wei != wei.to_integral_value():  # defensive; covered by the exponent check
-        raise AmountError(f"{field} is finer than 1 neuron (10⁻¹⁸ OG).", _HINT)
-    result = int(wei)
-    if result >= 2**256:
+    if sign == "-":
+        raise AmountError(f"{field} must be more than 0 OG.", _HINT)
+    return _to_wei(mantissa, scale, field)
+
+
+def _to_wei(mantissa: int, scale: int, field: str) -> int:
+    while mantissa % 10 == 0:  # 1.50 has 1 decimal, not 2
+        mantissa //= 10
+        scale += 1
+    shift = scale + MAX_DECIMALS  # wei = mantissa × 10**shift
+    if shift < 0:
+        raise AmountError(f"{field} has more than {MAX_DECIMALS} decimals; 1 neuron (10⁻¹⁸ OG) is the smallest unit.",
+                          _HINT)
+    if len(str(mantissa)) + shift > MAX_WEI_DIGITS or mantissa * 10**shift >= 2**256:
         raise AmountError(f"{field} is larger than any OG amount that can exist.", _HINT)
-    return result
+    return mantissa * 10**shift
+
+
+def _exact(wei: int) -> Context:
+    """A context with room for every digit of `wei` in OG, so nothing is rounded silently."""
+    return Context(prec=len(str(abs(int(wei)))) + MAX_DECIMALS + 2)
 
 
 def wei_to_og(wei: int) -> Decimal:
     """Exact OG value of an amount in wei."""
-    return Decimal(int(wei)).scaleb(-18)
+    return Decimal(int(wei)).scaleb(-MAX_DECIMALS, context=_exact(wei))
 
 
 def format_og(wei: int, places: int = 6, *, unit: bool = True) -> str:
@@ -62,7 +86,8 @@ def format_og(wei: int, places: int = 6, *, unit: bool = True) -> str:
     quantum = Decimal(1).scaleb(-places)
     if 0 < abs(og) < quantum:
         return f"{'-' if og < 0 else ''}< {quantum:f}{suffix}"
-    text = f"{og.quantize(quantum):,f}"
+    with localcontext(_exact(wei)):  # the default 28 digits cannot hold 2**256 wei to 6 places
+        text = f"{og.quantize(quantum):,f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return f"{text}{suffix}"

@@ -34,3 +34,32 @@ def test_format():
     assert format_og(1) == "< 0.000001 OG"
     assert format_og(1234 * 10**18, unit=False) == "1,234"
     assert wei_to_og(1) == Decimal("1E-18")
+
+
+@pytest.mark.parametrize("text,wei", [
+    ("123456789012.123456789012345678", 123456789012123456789012345678),  # 30 digits: beyond Decimal's 28
+    ("10000000000000000000000000000.5", 10000000000000000000000000000 * 10**18 + 5 * 10**17),
+    ("1.50", 15 * 10**17), ("0.000000000000000001000", 1), (".5", 5 * 10**17), ("+2", 2 * 10**18),
+    ("2e-18", 2), (Decimal("1.5E+3"), 1500 * 10**18)])
+def test_parse_is_exact(text, wei):
+    assert parse_og(text) == wei
+
+
+@pytest.mark.parametrize("text,words", [
+    ("1e1000000", "larger"), (Decimal("1E+1000000"), "larger"), ("1e-1000000", "18 decimals"),
+    ("١٢", "not a number"), ("２", "not a number"), pytest.param("1" * 500, "characters long", id="500-digits"), (".", "not a number"),
+    ("1e", "not a number"), ("-0.5", "more than 0"), ("Infinity", "finite"), pytest.param(str(2**256 // 10**18 + 1), "larger", id="2**256-wei")])
+def test_extreme_or_foreign_input_is_refused_in_words(text, words):
+    with pytest.raises(AmountError) as info:
+        parse_og(text)
+    assert words in info.value.message and info.value.hint
+
+
+def test_zero_with_any_exponent_is_zero():
+    assert parse_og("0e99999", allow_zero=True) == 0
+
+
+def test_display_of_huge_amounts_is_exact():
+    wei = 123456789012123456789012345678
+    assert wei_to_og(wei) == Decimal("123456789012.123456789012345678")
+    assert format_og(2**256 - 1).endswith("039,457.584008 OG")
