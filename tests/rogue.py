@@ -1,0 +1,146 @@
+"""A misbehaving chat provider registered on a real local chain: the tests pick how it behaves
+(ok, garbage, no-choices, slow, cut, wrong-signer, tampered). It checks that the client sent a real
+session token for it. Also a provider registered at a closed port (down)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import socket
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from eth_account import Account
+from eth_account.messages import encode_defunct
+from eth_utils import keccak
+from web3 import Web3
+
+from og_devnet.accounts import DEPLOYER
+from og_devnet.deploy import register_provider
+from og_devnet.launch import DevnetHandle, start_devnet
+from tests.conftest import new_funded_account
+from tests.core.fakes import FakeProvider, send_json, send_sse
+
+MODEL = "rogue/model-1"
+PRICE = 10**12  # wei per token
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Rogue:
+    """A chat provider whose behaviour the test picks: ok, garbage, no-choices, slow, cut,
+    wrong-signer, tampered. It checks that og_core sent a real session token for it."""
+
+    def __init__(self, address: str, tee: Account) -> None:
+        self.address = address
+        self.tee = tee
+        self.mode = "ok"
+        self.tokens: list[dict] = []
+        self.signatures: dict[str, dict] = {}
+        self.server = FakeProvider()
+        self.server.routes["POST /v1/proxy/chat/completions"] = self._chat
+        self.server.routes["GET /v1/proxy/signature/*"] = self._signature
+        self.server.routes["GET /v1/models"] = lambda h: send_json(h, 200, {"data": [{"id": MODEL}]})
+
+    def _session(self, header: str) -> dict:
+        raw, _, sig = base64.b64decode(header.removeprefix("Bearer app-sk-")).decode().rpartition("|")
+        token = json.loads(raw)
+        # EIP-191 over the keccak of the raw message, as protocol.md says the broker checks it
+        signer = Account.recover_message(encode_defunct(primitive=keccak(text=raw)), signature=sig)
+        assert signer == token["address"] and token["provider"] == self.address
+        return token
+
+    def _chat(self, h) -> None:
+        request = self.server.requests[-1][3]
+        self.tokens.append(self._session(h.headers["Authorization"]))
+        chat_id = f"rogue-{len(self.tokens)}"
+        if self.mode == "garbage":
+            h.send_response(200)
+            h.send_header("Content-Length", "10")
+            h.end_headers()
+            h.wfile.write(b"<html>oops")
+            return
+        if self.mode == "no-choices":
+            send_json(h, 200, {"id": chat_id, "usage": {"prompt_tokens": 1}})
+            return
+        if self.mode == "slow":
+            time.sleep(3)
+        stream = json.loads(request).get("stream")
+        usage = {"prompt_tokens": 7, "completion_tokens": 2, "total_tokens": 9}
+        if stream:
+            events = [b"data: " + json.dumps({"id": chat_id, "choices": [{"delta": {"content": t}}]}).encode()
+                      + b"\n\n" for t in ("4", "2")]
+            events.append(b"data: " + json.dumps({"id": chat_id, "choices": [], "usage": usage}).encode() + b"\n\n")
+            events.append(b"data: [DONE]\n\n")
+            body = b"".join(events)
+            if self.mode == "cut":
+                send_sse(h, events[:1], close_early=True)
+            else:
+                send_sse(h, events)
+        else:
+            data = {"id": chat_id, "choices": [{"message": {"content": "42"}, "finish_reason": "stop"}],
+                    "usage": usage}
+            body = json.dumps(data).encode()
+            send_json(h, 200, data)
+        signed_body = body + b" " if self.mode == "tampered" else body
+        text = f"{hashlib.sha256(request).hexdigest()}:{hashlib.sha256(signed_body).hexdigest()}"
+        key = Account.create() if self.mode == "wrong-signer" else self.tee
+        sig = key.sign_message(encode_defunct(text=text)).signature.to_0x_hex()
+        self.signatures[chat_id] = {"text": text, "signature": sig, "signing_address": key.address,
+                                    "signing_algo": "ecdsa"}
+
+    def _signature(self, h) -> None:
+        chat_id = h.path.split("?")[0].rsplit("/", 1)[-1]
+        if chat_id in self.signatures:
+            send_json(h, 200, self.signatures[chat_id])
+        else:
+            send_json(h, 400, {"error": "Chat id not found or expired, chat_id_not_found"})
+
+
+def register(handle: DevnetHandle, url: str, *, model: str = MODEL, info: str = "{}",
+              verifiability: str = "TeeML", tee: str | None = None) -> str:
+    owner = new_funded_account(handle, og=200)
+    w3 = Web3(Web3.HTTPProvider(handle.rpc_url))
+    register_provider(w3, handle.info["addresses"]["inference"], owner.key.to_0x_hex(), DEPLOYER[1],
+                      service_type="chatbot", url=url, model=model, input_price=PRICE, output_price=PRICE,
+                      verifiability=verifiability, additional_info=info, tee_signer=tee or owner.address)
+    return owner.address
+
+
+@dataclass
+class RogueNet:
+    """A local network of its own (extra services must not change the shared one's list)."""
+
+    handle: DevnetHandle
+    rogue: Rogue
+    down: str  # a provider registered at a closed port
+    extra: list[str] = field(default_factory=list)
+
+
+def rogue_network(*, fillers: int = 0, malformed: bool = False) -> Iterator[RogueNet]:
+    """Start a network with a Rogue provider and a down one (plus `fillers` idle services and one with
+    malformed additionalInfo); yield it; stop it."""
+    handle = start_devnet(port=0, settle_interval=3600, no_limits=True)
+    tee = Account.create()
+    owner = new_funded_account(handle, og=200)
+    rogue = Rogue(owner.address, tee)
+    w3 = Web3(Web3.HTTPProvider(handle.rpc_url))
+    register_provider(w3, handle.info["addresses"]["inference"], owner.key.to_0x_hex(), DEPLOYER[1],
+                      service_type="chatbot", url=rogue.server.url, model=MODEL, input_price=PRICE,
+                      output_price=PRICE, verifiability="TeeML", additional_info='{"TargetSeparated":false}',
+                      tee_signer=tee.address)
+    net = RogueNet(handle, rogue, register(handle, f"http://127.0.0.1:{closed_port()}", model="down/model"))
+    if malformed:
+        net.extra.append(register(handle, "http://127.0.0.1:9", model="malformed/model", info="{not json"))
+    net.extra += [register(handle, f"http://127.0.0.1:{10_000 + i}", model=f"filler/{i}") for i in range(fillers)]
+    try:
+        yield net
+    finally:
+        rogue.server.close()
+        handle.stop()
