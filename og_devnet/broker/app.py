@@ -22,6 +22,7 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 from web3 import Web3
 
+from .. import jsonsafe
 from . import engines
 from .billing import UnsettledLedger, admission_error, chat_fee, image_fee, stt_fee
 from .chainview import AccountState, ChainView, ServiceState
@@ -33,6 +34,10 @@ from .tokens import SessionError, SessionToken, TokenVerifier, check_revocation
 
 log = logging.getLogger(__name__)
 IMAGE_TTL = 20 * 60
+INT64 = range(-(2**63), 2**63)  # OpenAI's seed is an int64
+# Bodies above this are checked and parsed in a worker thread, so the event loop keeps serving.
+INLINE_JSON_BYTES = 256 * 1024
+SAMPLING_RANGES = {"temperature": "from 0 to 2", "top_p": "greater than 0 and at most 1"}
 
 
 class BrokerError(Exception):
@@ -59,6 +64,30 @@ def _text_of(content: Any) -> str:
     if isinstance(content, list):
         return "".join(p.get("text", "") for p in content if isinstance(p, dict))
     return "" if content is None else str(content)
+
+
+def _engine_call(fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
+    """Call an engine; its EngineError (a ValueError: the client's input was unusable) becomes a 400."""
+    try:
+        return fn(*args, **kw)
+    except ValueError as exc:
+        raise BrokerError(str(exc)) from None
+
+
+def _form_int(value: Any) -> Any:
+    """A multipart field holding a decimal integer as an int; anything else is returned unchanged."""
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        try:
+            return int(value)
+        except ValueError:  # more digits than int() converts: out of any range anyway
+            pass
+    return value
+
+
+def _seed(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value not in INT64:
+        raise BrokerError("invalid request: 'seed' must be an integer")
+    return value
 
 
 class SlotStream(StreamingResponse):
@@ -97,7 +126,10 @@ class Broker:
         self.rate = RateLimiter(cfg.rate_limit)
         self.cap = ConcurrencyCap(cfg.max_concurrency)
         self.settler = Settler(self.chain, self.ledger, cfg.provider_key, cfg.tee_key, chain_id)
-        self.chat = engines.chat_engine(cfg.model) if cfg.service_type == "chatbot" else None
+        # Imported now: a missing engine stops the broker from starting (no stand-in is ever served).
+        self.engine = engines.load(cfg.service_type)
+        self.chat = self.engine(cfg.model) if cfg.service_type == "chatbot" else None
+        self.max_images = engines.max_images() if cfg.service_type in ("text-to-image", "image-editing") else 0
 
     # ---------- auth, admission, limits ----------
     async def authenticate(self, request: Request) -> tuple[SessionToken, AccountState | str]:
@@ -124,9 +156,9 @@ class Broker:
         return service
 
     def check_model(self, requested: Any, service: ServiceState) -> None:
-        if requested != service.model:
-            raise BrokerError(f"model not supported: requested {json.dumps(requested)}, "
-                              f"accepted: {json.dumps([service.model])}")
+        if requested != service.model:  # a multipart field may be a file: show its type, never fail
+            shown = json.dumps(requested, default=lambda o: type(o).__name__)
+            raise BrokerError(f"model not supported: requested {shown}, accepted: {json.dumps([service.model])}")
 
     async def read_body(self, request: Request) -> bytes:
         length = request.headers.get("content-length")
@@ -170,7 +202,7 @@ class Broker:
     # ---------- chat ----------
     async def chat_completions(self, request: Request, body: bytes, token: SessionToken,
                                account: AccountState | str) -> Response:
-        req = self._json_object(body)
+        req = await self._json_object(body)
         messages = req.get("messages")
         if not isinstance(messages, list) or not messages or not all(isinstance(m, dict) for m in messages):
             raise BrokerError("invalid request: 'messages' must be a non-empty list of message objects")
@@ -179,8 +211,9 @@ class Broker:
         if max_tokens is not None and (isinstance(max_tokens, bool) or not isinstance(max_tokens, int)
                                        or max_tokens < 1):
             raise BrokerError("invalid request: 'max_tokens' must be a positive integer")
+        sampling = self._sampling_params(req)
         assert self.chat is not None
-        prompt_tokens = self.chat.prompt_tokens(norm)
+        prompt_tokens = _engine_call(self.chat.prompt_tokens, norm)
         # Pre-check like the real broker: the input fee of the prompt (the output is billed afterwards).
         service = await self.admit(token.address, account, lambda s: prompt_tokens * s.input_price)
         self.check_model(req.get("model"), service)
@@ -190,16 +223,11 @@ class Broker:
             if not isinstance(opts, dict) or "include_usage" not in opts:
                 req["stream_options"] = {**(opts if isinstance(opts, dict) else {}), "include_usage": True}
                 body = json.dumps(req, separators=(",", ":"), sort_keys=True).encode()
-        kwargs: dict[str, Any] = {"max_tokens": max_tokens}
-        for name in ("temperature", "top_p", "seed"):
-            value = req.get(name)
-            if isinstance(value, int | float) and not isinstance(value, bool):
-                kwargs[name] = int(value) if name == "seed" else float(value)
         chat_id = "chatcmpl-" + uuid.uuid4().hex
         created = int(time.time())
         headers = {"ZG-Res-Key": chat_id, "provider": self.provider,
                    "Access-Control-Expose-Headers": "Provider,content-encoding,ZG-Res-Key"}
-        pieces = self.chat.stream(norm, **kwargs)
+        pieces = _engine_call(self.chat.stream, norm, max_tokens=max_tokens, **sampling)
         if not stream:
             text_parts = list(pieces)
             completion = len(text_parts)
@@ -216,6 +244,24 @@ class Broker:
         return SlotStream(self._sse(pieces, body, token, service, chat_id, created, prompt_tokens, max_tokens),
                           media_type="text/event-stream",
                           headers={**headers, "Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+    @staticmethod
+    def _sampling_params(req: dict) -> dict[str, Any]:
+        """temperature/top_p as floats and seed as an int64; their ranges are the engine's to check."""
+        out: dict[str, Any] = {}
+        for name, allowed in SAMPLING_RANGES.items():
+            value = req.get(name)
+            if value is None:
+                continue
+            try:
+                if isinstance(value, bool) or not isinstance(value, int | float):
+                    raise TypeError
+                out[name] = float(value)  # OverflowError for a huge integer
+            except (TypeError, OverflowError):
+                raise BrokerError(f"invalid request: '{name}' must be a number {allowed}") from None
+        if req.get("seed") is not None:
+            out["seed"] = _seed(req["seed"])
+        return out
 
     @staticmethod
     def _finish(completion: int, max_tokens: int | None) -> str:
@@ -262,19 +308,20 @@ class Broker:
     # ---------- images ----------
     async def image_generations(self, request: Request, body: bytes, token: SessionToken,
                                 account: AccountState | str) -> Response:
-        req = self._json_object(body)
+        req = await self._json_object(body)
         prompt = req.get("prompt")
         if not isinstance(prompt, str) or not prompt.strip():
             raise BrokerError("invalid request: 'prompt' must be a non-empty string")
         n, size, fmt = self._image_params(req.get("n", 1), req.get("size"), req.get("response_format"))
-        service = await self.admit(token.address, account, lambda s: 0)  # images: billed per image after
-        self.check_model(req.get("model"), service)
         kw: dict[str, Any] = {"n": n}
         if size:
             kw["size"] = size
-        if isinstance(req.get("seed"), int):
-            kw["seed"] = req["seed"]
-        images = await self._engine(engines.generate_images, prompt, **kw)
+        if req.get("seed") is not None:
+            kw["seed"] = _seed(req["seed"])
+        # The fee is known up front (n images × outputPrice), so admission counts it (protocol.md §2).
+        service = await self.admit(token.address, account, lambda s: image_fee(n, s.output_price))
+        self.check_model(req.get("model"), service)
+        images = await self._engine(self.engine, prompt, **kw)
         return self._image_response(request, body, token, service, images, fmt)
 
     async def image_edits(self, request: Request, body: bytes, token: SessionToken,
@@ -286,27 +333,24 @@ class Broker:
         prompt = form.get("prompt")
         if not isinstance(prompt, str) or not prompt.strip():
             raise BrokerError("invalid request: 'prompt' must be a non-empty string")
-        n, size, fmt = self._image_params(form.get("n", "1"), form.get("size"), form.get("response_format"))
-        service = await self.admit(token.address, account, lambda s: 0)
+        n, size, fmt = self._image_params(_form_int(form.get("n", "1")), form.get("size"),
+                                          form.get("response_format"))
+        service = await self.admit(token.address, account, lambda s: image_fee(n, s.output_price))
         self.check_model(form.get("model"), service)
         data = await image.read()
-        out = [await self._engine(engines.edit_image, data, prompt, size=size or None) for _ in range(n)]
+        out = [await self._engine(self.engine, data, prompt, size=size or None) for _ in range(n)]
         return self._image_response(request, body, token, service, out, fmt)
 
-    @staticmethod
-    def _image_params(n: Any, size: Any, fmt: Any) -> tuple[int, str | None, str]:
-        try:
-            count = int(n) if not isinstance(n, bool) else -1
-        except (TypeError, ValueError):
-            count = -1
-        if not 1 <= count <= 10:
-            raise BrokerError("invalid request: 'n' must be an integer between 1 and 10")
+    def _image_params(self, n: Any, size: Any, fmt: Any) -> tuple[int, str | None, str]:
+        """Validated n, size and response_format; n's range is the image engine's."""
+        if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= self.max_images:
+            raise BrokerError(f"invalid request: 'n' must be an integer from 1 to {self.max_images}")
         if size is not None and not isinstance(size, str):
             raise BrokerError("invalid request: 'size' must be a string like 512x512")
         fmt = fmt or "b64_json"
         if fmt not in ("b64_json", "url"):
             raise BrokerError("invalid request: 'response_format' must be b64_json or url")
-        return count, size, fmt
+        return n, size, fmt
 
     def _image_response(self, request: Request, body: bytes, token: SessionToken, service: ServiceState,
                         images: list[bytes], fmt: str) -> Response:
@@ -350,11 +394,13 @@ class Broker:
         if fmt not in ("json", "text", "verbose_json"):
             raise BrokerError("invalid request: 'response_format' must be json, text or verbose_json")
         language = form.get("language")
-        language = language if isinstance(language, str) and language else None
+        if language is not None and not isinstance(language, str):
+            raise BrokerError("invalid request: 'language' must be a language code like en")
+        # The fee depends on the transcript, so only the reserve and unsettled fees are checked first.
         service = await self.admit(token.address, account, lambda s: 0)
         self.check_model(form.get("model"), service)
         audio = await upload.read()
-        tr = await self._engine(engines.transcribe, audio, filename=upload.filename, language=language)
+        tr = await self._engine(self.engine, audio, filename=upload.filename, language=language or None)
         usage = {"type": "tokens", "input_tokens": 0, "output_tokens": tr.tokens, "total_tokens": tr.tokens}
         if fmt == "text":
             out, media = tr.text.encode(), "text/plain; charset=utf-8"
@@ -370,9 +416,12 @@ class Broker:
 
     # ---------- helpers ----------
     @staticmethod
-    def _json_object(body: bytes) -> dict:
-        try:
-            obj = json.loads(body)
+    async def _json_object(body: bytes) -> dict:
+        try:  # depth-checked: deep nesting would crash the whole process (see og_devnet.jsonsafe)
+            if len(body) <= INLINE_JSON_BYTES:
+                obj = jsonsafe.loads(body)
+            else:
+                obj = await anyio.to_thread.run_sync(jsonsafe.loads, body)
         except ValueError as exc:
             raise BrokerError(f"invalid JSON body: {exc}") from None
         if not isinstance(obj, dict):
@@ -390,10 +439,7 @@ class Broker:
 
     @staticmethod
     async def _engine(fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
-        try:
-            return await anyio.to_thread.run_sync(lambda: fn(*args, **kw))
-        except ValueError as exc:  # EngineError is a ValueError: the client's input was unusable
-            raise BrokerError(str(exc)) from None
+        return await anyio.to_thread.run_sync(lambda: _engine_call(fn, *args, **kw))
 
     # ---------- unauthenticated / control routes ----------
     async def quote(self, request: Request) -> Response:

@@ -45,8 +45,8 @@ def insufficient_message(locked: int, fee: int, unsettled: int, provider: str) -
 def admission_error(account: AccountState | str, service: ServiceState, fee: int, unsettled: int,
                     provider: str) -> str | None:
     """The first failing admission check, in the real broker's order, or None."""
-    if isinstance(account, str):
-        return f"get account from contract, account not exist: {account}"
+    if isinstance(account, str):  # "account not exist", or why the chain could not be read
+        return f"get account from contract, {account}"
     if not account.acknowledged:
         return ("user not acknowledge the provider, please use acknowledgeProviderSigner function in sdk "
                 "first, it will take effect in 2 minutes")

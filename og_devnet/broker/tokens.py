@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import time
 from dataclasses import dataclass
 
 from eth_hash.auto import keccak
 
+from .. import jsonsafe
 from .ecdsa import recover_hash
 
 PREFIX = "Bearer app-sk-"
@@ -63,8 +63,8 @@ def parse_authorization(header: str | None) -> SessionToken:
     raw, sep, signature = decoded.partition("|")
     if not sep:
         raise SessionError("invalid Authorization payload, expect base64(rawMessage:signature)")
-    try:
-        obj = json.loads(raw)
+    try:  # depth-checked: a deeply nested token would crash the process (see og_devnet.jsonsafe)
+        obj = jsonsafe.loads(raw)
     except ValueError as exc:
         raise SessionError(f"invalid session token format in Authorization: {exc}") from None
     if not isinstance(obj, dict):

@@ -19,7 +19,7 @@ from og_devnet.broker.billing import (
     stt_fee,
     to_0g,
 )
-from og_devnet.broker.chainview import AccountState, ServiceState
+from og_devnet.broker.chainview import ACCOUNT_NOT_EXIST, AccountState, ServiceState
 from og_devnet.broker.limits import ConcurrencyCap, RateLimiter
 from og_devnet.broker.settlement import settlement_signature
 from og_devnet.broker.signing import ResponseSigner, SignatureStore, images_text, response_text, sha256_hex
@@ -134,8 +134,9 @@ def test_fee_math_and_wording() -> None:
         AccountState(USER.address, 0, 5 * 10**18, 0, False, 0, 0), svc, 0, 0, PROVIDER)
     unacked = ServiceState("chatbot", "u", 1, 2, "local/m", "TeeML", "{}", PROVIDER, False)
     assert admission_error(acct, unacked, 0, 0, PROVIDER) == "service not acknowledge the tee signer"
-    assert admission_error("execution reverted", svc, 0, 0, PROVIDER).startswith(
-        "get account from contract, account not exist")
+    assert admission_error(ACCOUNT_NOT_EXIST, svc, 0, 0, PROVIDER) == "get account from contract, account not exist"
+    assert admission_error("ConnectionError: refused", svc, 0, 0, PROVIDER) == (
+        "get account from contract, ConnectionError: refused")  # an outage is not "account not exist"
 
 
 def test_unsettled_ledger() -> None:
