@@ -18,7 +18,7 @@ from eth_account.messages import encode_defunct
 from web3 import Web3
 
 from og_core.addresses import checksum
-from og_core.errors import ReadOnlyError, RpcError, RuleError, revert_from_exception
+from og_core.errors import ReadOnlyError, RpcError, RuleError, is_revert_named
 from og_core.types import ApiKeyInfo, NewApiKey
 
 EPHEMERAL_TOKEN_ID = 255
@@ -83,7 +83,7 @@ class SessionAuth:
         try:
             raw = self._contract.functions.getAccount(account.address, provider).call()
         except Exception as exc:
-            if revert_from_exception(exc) is not None:  # AccountNotExists: a fresh account starts at 0
+            if is_revert_named(exc, "AccountNotExists"):  # a fresh account starts at generation 0
                 return 0, 0, False
             raise RpcError("Your account with this provider could not be read from the chain.",
                            "Check the network connection and try again.",

@@ -106,7 +106,8 @@ _CUSTOM_ERRORS: dict[str, tuple[str, str]] = {
     "InsufficientAvailableBalance(uint256,uint256)": (
         "Only {0:og} is available in the ledger, but {1:og} is needed.",
         "Deposit more OG into the ledger first, or use a smaller amount."),
-    "AccountExists(address,address)": ("{0} already has a sub-account with provider {1}.", ""),
+    "AccountExists(address,address)": ("{0} already has a sub-account with provider {1}.",
+                                       "Fund it again to add to it; a new sub-account is not needed."),
     "AccountNotExists(address,address)": ("{0} has no sub-account with provider {1}.",
                                           "Fund the provider first (at least 1 OG) from the Wallet page."),
     "ServiceNotExist(address)": ("No service is registered for provider {0}.",
@@ -122,7 +123,8 @@ _CUSTOM_ERRORS: dict[str, tuple[str, str]] = {
     "RefundLocked(address,address,uint256)": ("The refund from provider {1} is still locked until {2:time}.",
                                               "Collect it after the lock time has passed."),
     "MustWithdrawAllFundsFirst(uint256)": ("The ledger still holds {0:og}.", "Withdraw everything before deleting it."),
-    "LimitTooLarge(uint256,uint256)": ("A page of {0} entries was asked for; the most is {1}.", ""),
+    "LimitTooLarge(uint256,uint256)": ("A page of {0} entries was asked for; the most is {1}.",
+                                       "Refresh the page; if it persists, report it — the app should page in smaller steps."),
     "ZeroAmountNotAllowed()": ("The amount must be more than 0 OG.", "Enter an amount above 0."),
     "CallFailed()": ("The inference contract refused the transfer.",
                      "A first transfer to a provider needs at least 1 OG; check the provider is registered."),
@@ -131,11 +133,24 @@ _CUSTOM_ERRORS: dict[str, tuple[str, str]] = {
         "The acknowledgement of provider {1} cannot be revoked while it holds {2:og}.",
         "Retrieve the funds first."),
     "LedgerLocked()": ("The ledger is locked by another operation.", "Try again in a moment."),
-    "ServiceNotExists(address)": ("No service is registered for provider {0}.", ""),
-    "InvalidServiceType(string)": ("“{0}” is not a registered service.", ""),
-    "AlreadyInitialized()": ("The contract is already initialised.", ""),
-    "Error(string)": ("The contract refused: {0}.", ""),
-    "Panic(uint256)": ("The contract hit an internal error (panic {0}).", ""),
+    "ServiceNotExists(address)": ("No service is registered for provider {0}.",
+                                  "Pick a provider from the Services page."),
+    "InvalidServiceType(string)": ("“{0}” is not a registered service.",
+                                   "The network's contract addresses look wrong; check the network profile."),
+    "AlreadyInitialized()": ("The contract is already initialised.", "Nothing to do: it is set up already."),
+    "Error(string)": ("The contract refused: {0}.", "Nothing was spent. Check the amounts and try again."),
+    "Panic(uint256)": ("The contract hit an internal error (panic {0}).",
+                       "Nothing was spent. Try a different amount; if it persists, the contract has a bug."),
+    # 0G's official contracts only (their ABIs list these); users can meet them on testnet/mainnet.
+    "TransferFailed()": ("The contract could not pay out the OG.", "Try again in a moment; nothing was spent."),
+    "ZeroAddressNotAllowed()": ("The zero address cannot be used here.", "Pick a real provider or wallet address."),
+    "InvalidAddress(address)": ("{0} cannot be used here.", "Pick a real provider or wallet address."),
+    "ProviderCannotBeUser()": ("A provider cannot be its own customer.",
+                               "Use a different wallet than the provider's to fund it."),
+    "AdditionalInfoTooLong(uint256,uint256)": ("The ledger note is {0} bytes; the most is {1}.",
+                                               "Create the ledger without a note."),
+    "DirectDepositsDisabled()": ("This contract does not take OG sent to it directly.",
+                                 "Deposit through the Wallet page instead."),
 }
 
 
@@ -154,7 +169,6 @@ def _spec(signature: str) -> _ErrorSpec:
 
 ERROR_SELECTORS: dict[bytes, _ErrorSpec] = {keccak(text=sig)[:4]: _spec(sig) for sig in _CUSTOM_ERRORS}
 
-_HEX = re.compile(r"0x[0-9a-fA-F]{8,}")
 
 
 def _fmt(template: str, args: tuple[Any, ...]) -> str:
@@ -216,53 +230,108 @@ def decode_revert(data: bytes | str | None) -> ContractRevert | None:
                           detail=f"{spec.signature} args={args!r}")
 
 
-def revert_data_from_exception(exc: BaseException) -> str | None:
-    """Find revert bytes in the shapes web3 8 uses (ContractCustomError.data, RPC error dicts)."""
-    seen: set[int] = set()
+def _causes(exc: BaseException) -> list[BaseException]:
+    """The exception and what it was raised from, outermost first (cycles cut)."""
+    chain: list[BaseException] = []
+    item: BaseException | None = exc
+    while item is not None and item not in chain and len(chain) < 16:
+        chain.append(item)
+        item = item.__cause__ or item.__context__
+    return chain
 
-    def walk(item: Any) -> str | None:
-        if item is None or id(item) in seen:
-            return None
-        seen.add(id(item))
-        if isinstance(item, (bytes, bytearray)) and len(item) >= 4:
-            return "0x" + bytes(item).hex()
-        if isinstance(item, str):
-            m = _HEX.search(item)
-            return m.group(0) if m and len(m.group(0)) % 2 == 0 else None
-        if isinstance(item, dict):
-            for key in ("data", "error", "result"):
-                found = walk(item.get(key))
-                if found:
-                    return found
-            return None
-        if isinstance(item, (list, tuple)):
-            for nested in item:
-                found = walk(nested)
-                if found:
-                    return found
-            return None
-        if isinstance(item, BaseException):
-            for attr in ("data",):
-                found = walk(getattr(item, attr, None))
-                if found:
-                    return found
-            found = walk(item.args)
-            return found or walk(item.__cause__) or walk(item.__context__)
+
+def _rpc_error_object(exc: BaseException) -> dict[str, Any] | None:
+    """The node's JSON-RPC error object, when the exception carries one (web3 8, or older web3's ValueError)."""
+    response = getattr(exc, "rpc_response", None)
+    if isinstance(response, dict) and isinstance(response.get("error"), dict):
+        return response["error"]
+    if len(exc.args) == 1 and isinstance(exc.args[0], dict) and "message" in exc.args[0]:
+        return exc.args[0]
+    return None
+
+
+def rpc_error_object(exc: BaseException) -> dict[str, Any] | None:
+    """The JSON-RPC error object the node answered with, if any: a definite answer. None means there
+    was no answer (timeout, connection error), so the node may or may not have acted on the request."""
+    for item in _causes(exc):
+        error = _rpc_error_object(item)
+        if error is not None:
+            return error
+    return None
+
+
+def _revert_bytes(value: Any) -> str | None:
+    """`value` as 0x-hex revert data (selector + args), else None."""
+    if isinstance(value, dict):  # some nodes nest it: {"data": "0x…"}
+        value = value.get("data")
+    if isinstance(value, (bytes, bytearray)):
+        return "0x" + bytes(value).hex() if len(value) >= 4 else None
+    if not isinstance(value, str):
         return None
+    text = value.removeprefix("Reverted ").strip()
+    if text[:2].lower() != "0x" or len(text) < 10 or len(text) % 2:
+        return None
+    try:
+        bytes.fromhex(text[2:])
+    except ValueError:
+        return None
+    return text.lower()
 
-    return walk(exc)
+
+def _says_reverted(message: Any) -> bool:
+    return isinstance(message, str) and "revert" in message.lower()
+
+
+def revert_data_from_exception(exc: BaseException) -> str | None:
+    """Revert bytes from structured sources only: web3's ContractLogicError / ContractCustomError
+    `.data`, or a JSON-RPC error object that says the execution reverted (code 3 or a revert message).
+    Never from free text: error texts also carry addresses and object ids (`… object at 0x7f3a…`)."""
+    from web3.exceptions import ContractLogicError
+
+    for item in _causes(exc):
+        if isinstance(item, ContractLogicError):
+            found = _revert_bytes(item.data)
+            if found:
+                return found
+        error = _rpc_error_object(item)
+        if error is not None and (error.get("code") == 3 or _says_reverted(error.get("message"))):
+            found = _revert_bytes(error.get("data"))
+            if found:
+                return found
+    return None
+
+
+def _is_revert(exc: BaseException) -> bool:
+    """The node said the execution reverted (with or without data). web3 also raises
+    ContractLogicError for non-revert eth_call errors (e.g. "header not found"), so its words count."""
+    from web3.exceptions import ContractLogicError
+
+    for item in _causes(exc):
+        if isinstance(item, ContractLogicError) and (_revert_bytes(item.data) or _says_reverted(item.message)):
+            return True
+        error = _rpc_error_object(item)
+        if error is not None and (error.get("code") == 3 or _says_reverted(error.get("message"))):
+            return True
+    return False
 
 
 def revert_from_exception(exc: BaseException) -> ContractRevert | None:
-    """Decoded custom error from a web3 exception, or a plain-text revert reason, else None."""
+    """The contract's refusal in words when `exc` is a revert reported by the node, else None
+    (a connection error, a timeout or a node's own refusal is not a revert)."""
     decoded = decode_revert(revert_data_from_exception(exc))
     if decoded is not None:
         return decoded
-    text = str(exc)
-    if "execution reverted" in text.lower() or "revert" in text.lower():
-        return ContractRevert("The contract refused the transaction.", "Nothing was spent.",
-                              name="revert", detail=text[:500])
+    if _is_revert(exc):
+        return ContractRevert("The contract refused the transaction.", "Nothing was spent. Check the amounts and try again.",
+                              name="revert", detail=str(exc)[:500])
     return None
+
+
+def is_revert_named(exc: BaseException, *names: str) -> bool:
+    """True only when the contract reverted with one of these custom errors (matched by selector),
+    e.g. LedgerNotExists: the one answer that means "there is none"."""
+    decoded = decode_revert(revert_data_from_exception(exc))
+    return decoded is not None and decoded.name in names
 
 
 # --------------------------------------------------------------------------- provider errors

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from web3 import Web3
-from web3.exceptions import TimeExhausted
+from web3.exceptions import TimeExhausted, TransactionNotFound
 
 from og_core.addresses import checksum
 from og_core.amounts import format_og, parse_og, wei_to_og
@@ -27,7 +27,9 @@ from og_core.errors import (
     RuleError,
     TxTimeoutError,
     WalletBusyError,
+    is_revert_named,
     revert_from_exception,
+    rpc_error_object,
 )
 from og_core.types import (
     LedgerView,
@@ -48,9 +50,14 @@ MIN_FIRST_TRANSFER_WEI = 1 * OG
 RECOMMENDED_FIRST_TRANSFER_WEI = 2 * OG  # the provider keeps a 1 OG reserve
 PROVIDER_RESERVE_WEI = 1 * OG  # 0G's brokers keep this much of a sub-account locked (protocol.md §4)
 MAX_PROVIDERS_PER_RETRIEVE = 20
+MAX_PROVIDERS_PER_SERVICE = 50  # LedgerManager: TooManyProvidersForService
+MAX_ACTIVE_REFUNDS = 5  # InferenceServing: TooManyRefunds (per user and provider)
 GAS_MARGIN_NUM, GAS_MARGIN_DEN = 13, 10  # estimate × 1.3
 GAS_FLOOR = 30_000
 FEE_RESERVE_WEI = OG // 100  # leave at least this much in the wallet for gas
+# A sent tx the node does not know, whose nonce is still unused, is called dropped only after this
+# long: behind a load-balanced RPC the lookup may reach a node the tx has not propagated to yet.
+PENDING_GRACE_S = 600.0
 
 
 def short(address: str) -> str:
@@ -59,13 +66,28 @@ def short(address: str) -> str:
 
 # --------------------------------------------------------------------------- per-wallet state
 @dataclass
+class PendingTx:
+    """A sent transaction whose fate is not known yet (receipt timeout or lost send reply)."""
+
+    tx_hash: str
+    nonce: int
+    sent_at: float  # time.monotonic()
+    record: TxRecord
+    plan: TxPlan
+
+
+@dataclass
 class WalletState:
     """Process-wide state of one wallet: a lock serializing its transactions, the pending tx after a
-    receipt timeout, and the history. Two sessions with one wallet share it."""
+    receipt timeout or a lost send reply, and the history. Two sessions with one wallet share it."""
 
     lock: threading.Lock = field(default_factory=threading.Lock)
-    pending_hash: str | None = None
+    pending: PendingTx | None = None
     history: list[TxRecord] = field(default_factory=list)
+
+    @property
+    def pending_hash(self) -> str | None:
+        return self.pending.tx_hash if self.pending is not None else None
 
 
 _wallets_lock = threading.Lock()
@@ -80,6 +102,34 @@ def wallet_state(address: str) -> WalletState:
 def _rpc_error(exc: BaseException, what: str) -> RpcError:
     return RpcError(f"The chain could not be reached while {what}.", "Check the network connection and try again.",
                     detail=f"{type(exc).__name__}: {exc}"[:500])
+
+
+def _node_refused(exc: BaseException, what: str) -> OgError | None:
+    """The node's own refusal (a JSON-RPC error that is not a revert) in words, else None."""
+    error = rpc_error_object(exc)
+    if error is None:
+        return None
+    text = str(error.get("message", ""))
+    if "insufficient funds" in text.lower():
+        return RuleError("Your wallet cannot pay for this transaction and its gas.",
+                         "Send OG to this wallet first, then try again. Nothing was spent.", detail=text[:500])
+    return RpcError(f"The network refused to {what} the transaction: {text[:200]}",
+                    "Nothing was spent. Refresh the page and try again.", detail=text[:500])
+
+
+def _require_funds(balance: int, value: int, gas_fee: int = 0) -> None:
+    """The wallet must cover the value sent plus gas limit × gas price, for every transaction."""
+    if balance >= value + gas_fee:
+        return
+    if not gas_fee:
+        need = f"{format_og(value)} plus gas"
+    elif value:
+        need = f"{format_og(value)} plus about {format_og(gas_fee)} for gas"
+    else:
+        need = f"about {format_og(gas_fee)} for gas"
+    raise RuleError(f"Your wallet has {format_og(balance)}, this transaction needs {need}.",
+                    f"Send at least {format_og(value + gas_fee - balance)} to this wallet, then try again. "
+                    "Nothing was sent.")
 
 
 class Transactions:
@@ -134,10 +184,9 @@ class Transactions:
         try:
             raw = self.ledger.functions.getLedger(address).call()
         except Exception as exc:
-            revert = revert_from_exception(exc)
-            if revert is not None:  # LedgerNotExists
+            if is_revert_named(exc, "LedgerNotExists"):
                 return None
-            raise _rpc_error(exc, "reading your ledger") from exc
+            raise revert_from_exception(exc) or _rpc_error(exc, "reading your ledger") from exc
         if int(str(raw[0]), 16) == 0:  # a zeroed struct also means "no ledger"
             return None
         return int(raw[1]), int(raw[2])
@@ -146,9 +195,9 @@ class Transactions:
         try:
             raw = self.serving.functions.getAccount(address, provider).call()
         except Exception as exc:
-            if revert_from_exception(exc) is not None:  # AccountNotExists
+            if is_revert_named(exc, "AccountNotExists"):
                 return None
-            raise _rpc_error(exc, "reading a provider account") from exc
+            raise revert_from_exception(exc) or _rpc_error(exc, "reading a provider account") from exc
         lock = self.lock_time()
         refunds = tuple(
             PendingRefund(index=int(r[0]), amount_wei=int(r[1]), created_at=int(r[2]),
@@ -277,6 +326,7 @@ class Transactions:
         effects: list[str] = []
         warnings: list[str] = []
         if acct is None:
+            self._check_room_for_provider(address)
             if amount < MIN_FIRST_TRANSFER_WEI:
                 raise RuleError(f"The first transfer to a provider must be at least {format_og(MIN_FIRST_TRANSFER_WEI)}.",
                                 f"Fund it with at least {format_og(RECOMMENDED_FIRST_TRANSFER_WEI)} "
@@ -300,6 +350,31 @@ class Transactions:
         return self._plan(TxKind.FUND_PROVIDER, f"Fund provider {short(provider)} with {format_og(amount)}", amount,
                           effects, warnings, function="transferFund",
                           args=(provider, self.service_name(), amount), providers=(provider,))
+
+    def _check_room_for_provider(self, address: str) -> None:
+        """TooManyProvidersForService, in words before the pre-flight: a new sub-account needs a free slot."""
+        try:
+            count = len(self.ledger.functions.getLedgerProviders(address, self.service_name()).call())
+        except OgError:
+            raise
+        except Exception as exc:
+            raise _rpc_error(exc, "listing your providers") from exc
+        if count >= MAX_PROVIDERS_PER_SERVICE:
+            raise RuleError(f"You already use {count} providers for this service; the contract allows at most "
+                            f"{MAX_PROVIDERS_PER_SERVICE}, so a new one cannot be added.",
+                            "Fund one of the providers you already use instead.")
+
+    @staticmethod
+    def _check_refund_slots(acct: ProviderAccount, queue: int, still_locked: Sequence[PendingRefund]) -> None:
+        """TooManyRefunds, in words before the pre-flight: retrieveFund collects the unlocked refunds,
+        then queues a new one only if a slot is free."""
+        if queue <= 0 or len(still_locked) < MAX_ACTIVE_REFUNDS:
+            return
+        first = min(r.unlocks_at for r in still_locked)
+        raise RuleError(f"Provider {short(acct.provider)} already has {len(still_locked)} refunds waiting for the "
+                        f"lock time; the contract allows at most {MAX_ACTIVE_REFUNDS}, so no new one can be queued.",
+                        f"Run Retrieve again after {_utc(first)}, when the oldest one unlocks, or leave this "
+                        "provider out of the selection.")
 
     def plan_retrieve(self, providers: Sequence[str] | None = None) -> TxPlan:
         view = self.ledger_view()
@@ -332,6 +407,7 @@ class Transactions:
             unlocked = sum(r.amount_wei for r in acct.refunds if r.unlocks_at <= now)
             still_locked = [r for r in acct.refunds if r.unlocks_at > now]
             queue = acct.balance_wei - acct.pending_refund_wei
+            self._check_refund_slots(acct, queue, still_locked)
             collect_total += unlocked
             parts = []
             if unlocked:
@@ -377,7 +453,8 @@ class Transactions:
         if not 0 <= int(token_id) <= 254:
             raise RuleError(f"API key id {token_id} is out of range.", "Use an id from 0 to 254.")
         if self._account(self._addr(), provider) is None:
-            raise RuleError(f"You have no account with provider {short(provider)}, so no key to revoke.", "")
+            raise RuleError(f"You have no account with provider {short(provider)}, so no key to revoke.",
+                            "Nothing to do: keys only exist for providers you have funded.")
         return self._plan(TxKind.REVOKE_TOKEN, f"Revoke API key #{token_id} for provider {short(provider)}", 0,
                           [f"The provider will refuse API key #{token_id} from now on.",
                            "Your other keys and this app's session keep working."],
@@ -387,7 +464,8 @@ class Transactions:
     def plan_revoke_all_tokens(self, provider: str) -> TxPlan:
         provider = self._provider_address(provider)
         if self._account(self._addr(), provider) is None:
-            raise RuleError(f"You have no account with provider {short(provider)}, so no token to revoke.", "")
+            raise RuleError(f"You have no account with provider {short(provider)}, so no token to revoke.",
+                            "Nothing to do: tokens only work for providers you have funded.")
         return self._plan(TxKind.REVOKE_ALL_TOKENS, f"Revoke every token for provider {short(provider)}", 0,
                           ["Every API key and session token for this provider stops working.",
                            "This app signs a fresh session token automatically for your next request."],
@@ -406,36 +484,54 @@ class Transactions:
         if self.account is None:
             return None
         state = wallet_state(self.account.address)
-        if state.pending_hash and self._resolve_pending(state):
-            return f"Waiting for transaction {state.pending_hash} to be confirmed or dropped."
+        pending = state.pending
+        if pending is not None and self._still_pending(state, pending):
+            return (f"Waiting for transaction {pending.tx_hash} (nonce {pending.nonce}) to be confirmed "
+                    "or dropped.")
         return None
 
-    def _resolve_pending(self, state: WalletState) -> bool:
-        """True while the timed-out tx is still pending; clears it once mined or dropped."""
-        tx_hash = state.pending_hash
-        if tx_hash is None:
-            return False
+    def _still_pending(self, state: WalletState, pending: PendingTx) -> bool:
+        """True while the pending tx's fate is unknown; records the outcome and unblocks once known."""
+        outcome = self._lookup(pending)
+        if outcome is None:
+            return True
+        pending.record.status = outcome  # type: ignore[assignment]
+        if state.pending is pending:
+            state.pending = None
+        if outcome == "confirmed" and self._on_confirmed is not None:
+            self._on_confirmed(pending.plan)
+        return False
+
+    def _lookup(self, pending: PendingTx) -> str | None:
+        """"confirmed" / "reverted" / "dropped", or None while unknown. A failed read proves nothing,
+        so it keeps the wallet busy rather than calling a possibly mined deposit dropped."""
+        try:
+            outcome = self._receipt_outcome(pending.tx_hash)
+            if outcome is not None or self._node_knows(pending.tx_hash):
+                return outcome
+            used = int(self.w3.eth.get_transaction_count(pending.plan.wallet, "latest"))
+            if used > pending.nonce:  # the nonce went to a tx: ours (mined meanwhile) or another
+                return self._receipt_outcome(pending.tx_hash) or "dropped"
+        except Exception as exc:  # noqa: BLE001 - any read failure: stay busy
+            log.info("could not look up pending tx %s: %s", pending.tx_hash, exc)
+            return None
+        if time.monotonic() - pending.sent_at >= PENDING_GRACE_S:
+            return "dropped"  # never seen, nonce still free: it did not reach the network
+        return None
+
+    def _receipt_outcome(self, tx_hash: str) -> str | None:
         try:
             receipt = self.w3.eth.get_transaction_receipt(tx_hash)
-        except Exception:
-            receipt = None
-        if receipt is not None:
-            self._finish_record(state, tx_hash, "confirmed" if receipt["status"] == 1 else "reverted")
-            state.pending_hash = None
-            return False
+        except TransactionNotFound:
+            return None
+        return "confirmed" if receipt["status"] == 1 else "reverted"
+
+    def _node_knows(self, tx_hash: str) -> bool:
         try:
             self.w3.eth.get_transaction(tx_hash)
-            return True  # known to the node, not mined yet
-        except Exception:
-            self._finish_record(state, tx_hash, "dropped")
-            state.pending_hash = None
+        except TransactionNotFound:
             return False
-
-    @staticmethod
-    def _finish_record(state: WalletState, tx_hash: str, status: str) -> None:
-        for rec in state.history:
-            if rec.tx_hash == tx_hash and rec.status in ("pending", "unknown"):
-                rec.status = status  # type: ignore[assignment]
+        return True
 
     def _function(self, plan: TxPlan) -> Any:
         contract = self.ledger if plan.contract == "ledger" else self.serving
@@ -450,64 +546,28 @@ class Transactions:
         state = wallet_state(address)
         with state.lock:
             report(TxStep.CHECKING, "Checking the rules and your balances…")
-            if state.pending_hash and self._resolve_pending(state):
-                raise WalletBusyError(f"An earlier transaction ({state.pending_hash}) is still pending.",
+            pending = state.pending
+            if pending is not None and self._still_pending(state, pending):
+                raise WalletBusyError(f"An earlier transaction ({pending.tx_hash}) is still pending.",
                                       "Wait until it is confirmed or dropped; nothing new was sent.")
-            if plan.value_wei:
-                self._check_wallet_covers(plan.value_wei)
+            balance = self._wallet_balance(address)
+            _require_funds(balance, plan.value_wei)  # an eth_call carrying more value than held fails
             fn = self._function(plan)
             params: dict[str, Any] = {"from": address, "value": plan.value_wei}
             report(TxStep.SIMULATING, "Simulating the transaction on the current chain state…")
-            try:
-                fn.call(params)
-                gas = fn.estimate_gas(params)
-            except Exception as exc:
-                revert = revert_from_exception(exc)
-                if revert is not None:
-                    report(TxStep.FAILED, revert.message)
-                    revert.hint = (revert.hint + " Nothing was sent or spent.").strip()
-                    raise revert from exc
-                raise _rpc_error(exc, "simulating the transaction") from exc
+            gas_limit = self._simulate(fn, params, report)
+            gas_price = self._gas_price()
+            _require_funds(balance, plan.value_wei, gas_limit * gas_price)
             report(TxStep.SIGNING, "Signing…")
-            try:
-                tx = fn.build_transaction({
-                    **params,
-                    "gas": max(GAS_FLOOR, int(gas) * GAS_MARGIN_NUM // GAS_MARGIN_DEN),
-                    "gasPrice": int(self.w3.eth.gas_price),
-                    "nonce": int(self.w3.eth.get_transaction_count(address, "pending")),
-                    "chainId": self.chain_id,
-                })
-                signed = self.account.sign_transaction(tx)
-            except Exception as exc:
-                raise _rpc_error(exc, "preparing the transaction") from exc
-            try:
-                raw_hash = self.w3.eth.send_raw_transaction(signed.raw_transaction)
-            except Exception as exc:
-                revert = revert_from_exception(exc)
-                if revert is not None:
-                    raise revert from exc
-                raise _rpc_error(exc, "sending the transaction") from exc
-            tx_hash = Web3.to_hex(raw_hash)
+            signed, nonce = self._sign(fn, params, gas_limit, gas_price)
+            tx_hash = Web3.to_hex(signed.hash)  # known before sending: a lost reply still leaves a trace
             record = TxRecord(kind=plan.kind, what=plan.title, amount_wei=plan.amount_wei, tx_hash=tx_hash,
-                              status="pending", time=time.time())
+                              status="pending", time=time.time(), detail=f"nonce {nonce}")
             state.history.append(record)
+            sent = PendingTx(tx_hash, nonce, time.monotonic(), record, plan)
+            self._send(state, sent, signed, report)
             report(TxStep.SENT, f"Sent {tx_hash}; waiting for confirmation…")
-            try:
-                receipt = self.w3.eth.wait_for_transaction_receipt(raw_hash, timeout=receipt_timeout_s,
-                                                                   poll_latency=0.2)
-            except TimeExhausted as exc:
-                # It may still land: never re-send; block this wallet until it is found or dropped.
-                state.pending_hash = tx_hash
-                record.status = "unknown"
-                report(TxStep.FAILED, f"No confirmation after {receipt_timeout_s:g} s.")
-                raise TxTimeoutError(f"Transaction {tx_hash} was sent but not confirmed within "
-                                     f"{receipt_timeout_s:g} s. It may still go through.",
-                                     "Wait and refresh the Wallet page; it will not be sent again.",
-                                     tx_hash=tx_hash) from exc
-            except Exception as exc:
-                state.pending_hash = tx_hash
-                record.status = "unknown"
-                raise _rpc_error(exc, "waiting for the confirmation") from exc
+            receipt = self._wait(state, sent, receipt_timeout_s, report)
             if receipt["status"] != 1:
                 record.status = "reverted"
                 report(TxStep.FAILED, "The transaction was mined but reverted.")
@@ -521,6 +581,77 @@ class Transactions:
         report(TxStep.CONFIRMED, message)
         return TxResult(plan=plan, tx_hash=tx_hash, status="confirmed", block_number=int(receipt["blockNumber"]),
                         gas_used=int(receipt["gasUsed"]), message=message)
+
+    def _wallet_balance(self, address: str) -> int:
+        try:
+            return int(self.w3.eth.get_balance(address))
+        except Exception as exc:
+            raise _rpc_error(exc, "reading your wallet balance") from exc
+
+    def _gas_price(self) -> int:
+        try:
+            return int(self.w3.eth.gas_price)
+        except Exception as exc:
+            raise _rpc_error(exc, "reading the gas price") from exc
+
+    def _simulate(self, fn: Any, params: dict[str, Any], report: Callable[[TxStep, str], None]) -> int:
+        """eth_call pre-flight (a revert comes back decoded, nothing spent), then the gas limit."""
+        try:
+            fn.call(params)
+            gas = fn.estimate_gas(params)
+        except Exception as exc:
+            revert = revert_from_exception(exc)
+            if revert is not None:
+                report(TxStep.FAILED, revert.message)
+                revert.hint = (revert.hint + " Nothing was sent or spent.").strip()
+                raise revert from exc
+            raise _node_refused(exc, "simulate") or _rpc_error(exc, "simulating the transaction") from exc
+        return max(GAS_FLOOR, int(gas) * GAS_MARGIN_NUM // GAS_MARGIN_DEN)
+
+    def _sign(self, fn: Any, params: dict[str, Any], gas_limit: int, gas_price: int) -> tuple[Any, int]:
+        try:
+            nonce = int(self.w3.eth.get_transaction_count(params["from"], "pending"))
+            tx = fn.build_transaction({**params, "gas": gas_limit, "gasPrice": gas_price, "nonce": nonce,
+                                       "chainId": self.chain_id})
+            return self.account.sign_transaction(tx), nonce
+        except Exception as exc:
+            raise _rpc_error(exc, "preparing the transaction") from exc
+
+    def _send(self, state: WalletState, pending: PendingTx, signed: Any,
+              report: Callable[[TxStep, str], None]) -> None:
+        """Send once. A JSON-RPC error is the node's definite refusal; anything else (timeout, cut
+        connection) leaves it unknown whether the node took it, so the wallet waits for the answer."""
+        try:
+            self.w3.eth.send_raw_transaction(signed.raw_transaction)
+        except Exception as exc:
+            error = rpc_error_object(exc)
+            if error is not None:
+                pending.record.status = "failed"
+                pending.record.detail = f"nonce {pending.nonce}; refused: {error.get('message', '')}"[:300]
+                report(TxStep.FAILED, "The network refused the transaction.")
+                raise revert_from_exception(exc) or _node_refused(exc, "send") or _rpc_error(
+                    exc, "sending the transaction") from exc
+            state.pending = pending  # it may have gone through: never re-send, block until known
+            report(TxStep.FAILED, "No answer from the network after sending.")
+            raise TxTimeoutError(f"Transaction {pending.tx_hash} is pending: it was sent, but the network's reply "
+                                 "was lost, so it may still go through.",
+                                 "Wait and refresh the Wallet page; it will not be sent again, and new transactions "
+                                 "wait until this one is confirmed or dropped.",
+                                 tx_hash=pending.tx_hash, detail=f"{type(exc).__name__}: {exc}"[:500]) from exc
+
+    def _wait(self, state: WalletState, pending: PendingTx, timeout_s: float,
+              report: Callable[[TxStep, str], None]) -> Any:
+        try:
+            return self.w3.eth.wait_for_transaction_receipt(pending.tx_hash, timeout=timeout_s, poll_latency=0.2)
+        except Exception as exc:  # TimeExhausted or a read failure: it may still land
+            state.pending = pending
+            why = (f"not confirmed within {timeout_s:g} s" if isinstance(exc, TimeExhausted)
+                   else "its confirmation could not be read")
+            report(TxStep.FAILED, f"Transaction is pending: {why}.")
+            raise TxTimeoutError(f"Transaction {pending.tx_hash} is pending: it was sent but {why}. "
+                                 "It may still go through.",
+                                 "Wait and refresh the Wallet page; it will not be sent again.",
+                                 tx_hash=pending.tx_hash, detail=f"{type(exc).__name__}: {exc}"[:500]) from exc
 
     def history(self) -> list[TxRecord]:
         if self.account is None:

@@ -6,14 +6,20 @@ from eth_utils import keccak
 
 from og_core.errors import (
     _CUSTOM_ERRORS,
+    ERROR_SELECTORS,
     ContractRevert,
     decode_revert,
+    is_revert_named,
     provider_error,
+    revert_data_from_exception,
     revert_from_exception,
 )
 
 ADDR = "0x" + "12" * 20
 SAMPLE = {"address": ADDR, "uint256": 3 * 10**18, "string": "x"}
+URLLIB3_TEXT = ("HTTPSConnectionPool(host='evmrpc.0g.ai', port=443): Max retries exceeded (Caused by NewConnection"
+                "Error('<urllib3.connection.HTTPSConnection object at 0x7f3a2c1b2d50>: Failed to establish a new "
+                "connection'))")
 PROTOCOL_ERRORS = [
     "LedgerExists(address)", "LedgerNotExists(address)", "MinimumDepositRequired(uint256,uint256)",
     "InsufficientBalance(address)", "InsufficientBalance(address,address)",
@@ -64,6 +70,61 @@ def test_revert_found_inside_web3_exception():
     err = revert_from_exception(exc)
     assert err is not None and err.name == "LedgerNotExists"
     assert revert_from_exception(ConnectionError("refused")) is None
+
+
+def test_every_error_in_the_decoder_table_has_a_next_step():
+    assert len(ERROR_SELECTORS) == len(_CUSTOM_ERRORS)
+    for spec in ERROR_SELECTORS.values():
+        err = decode_revert(_revert_data(spec.signature))
+        assert err is not None and err.name == spec.name
+        assert err.hint.strip() and "{" not in err.hint, f"{spec.signature} has no hint"
+    unknown = decode_revert(b"\xde\xad\xbe\xef")
+    assert unknown is not None and unknown.hint
+
+
+def _rpc_error(error: dict):
+    from web3.exceptions import Web3RPCError
+
+    return Web3RPCError(str(error), rpc_response={"jsonrpc": "2.0", "id": 1, "error": error})
+
+
+@pytest.mark.parametrize("exc", [
+    pytest.param(ConnectionError(URLLIB3_TEXT), id="urllib3-object-id"),
+    pytest.param(_rpc_error({"code": -32000, "message": "insufficient funds for gas * price + value: address "
+                                                        "0x3f344e38371201E327B6152b61926F252Af03605 have 0 want 5"}),
+                 id="node-refusal-with-address"),
+    pytest.param(ValueError("reverted? no: nonce too low for 0x3f344e38371201E327B6152b61926F252Af03605"),
+                 id="free-text-says-revert"),
+])
+def test_hex_inside_error_text_is_not_revert_data(exc):
+    assert revert_data_from_exception(exc) is None
+    assert revert_from_exception(exc) is None
+    assert not is_revert_named(exc, "LedgerNotExists", "AccountNotExists")
+
+
+def test_contract_logic_error_that_is_not_a_revert():
+    from web3.exceptions import ContractLogicError
+
+    # web3 raises this for any eth_call error without data, e.g. a node's "header not found"
+    assert revert_from_exception(ContractLogicError("header not found", data=None)) is None
+    generic = revert_from_exception(ContractLogicError("execution reverted", data=None))
+    assert generic is not None and generic.name == "revert" and generic.hint
+
+
+def test_revert_data_from_structured_rpc_errors():
+    data = "0x" + _revert_data("LedgerNotExists(address)").hex()
+    geth = _rpc_error({"code": 3, "message": "execution reverted", "data": data})
+    assert revert_from_exception(geth).name == "LedgerNotExists" and is_revert_named(geth, "LedgerNotExists")
+    hardhat = ValueError({"code": -32603, "message": "reverted with custom error", "data": {"data": data}})
+    assert revert_data_from_exception(hardhat) == data
+    try:  # wrapped by a caller: the cause chain is searched too
+        raise RuntimeError("wrapper") from geth
+    except RuntimeError as wrapped:
+        assert is_revert_named(wrapped, "LedgerNotExists")
+    other = "0x" + _revert_data("AccountNotExists(address,address)").hex()
+    assert not is_revert_named(_rpc_error({"code": 3, "message": "execution reverted", "data": other}),
+                               "LedgerNotExists")
+    assert revert_data_from_exception(_rpc_error({"code": -32000, "message": "nonce too low", "data": data})) is None
 
 
 @pytest.mark.parametrize("status,body,kind,words", [
