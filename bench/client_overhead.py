@@ -96,7 +96,7 @@ def main() -> None:
         body = {"model": service.model, "messages": MESSAGES, "max_tokens": MAX_TOKENS, "stream": False}
         payload = json.dumps(body, separators=(",", ":")).encode()
         http = httpx.Client(timeout=60)
-        ready = {**client.request_headers(provider), "Content-Type": "application/json"}
+        ready = {**client._request_headers(provider), "Content-Type": "application/json"}
 
         def sdk_flow():
             headers = {**broker.inference.get_request_headers(provider), "Content-Type": "application/json"}

@@ -11,7 +11,7 @@ import json
 import secrets
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from eth_account.messages import encode_defunct
@@ -60,15 +60,40 @@ class _Cached:
     generation: int
 
 
-class SessionAuth:
-    """Per-wallet token cache for one client. Thread-safe."""
+@dataclass
+class IssuedKeys:
+    """API keys one wallet issued in this process, shared by every client of that wallet (each
+    session has its own OgClient), so two sessions never hand out the same token id.
 
-    def __init__(self, account: Any, serving_contract: Any) -> None:
+    Metadata only — provider, token id, created, expires, revoked — never a token. It lives in
+    memory: after a restart it is empty, and only ids revoked on-chain are known to be used.
+    """
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    keys: dict[tuple[str, int], ApiKeyInfo] = field(default_factory=dict)  # (provider, token id)
+
+
+_registry_lock = threading.Lock()
+_registry: dict[tuple[int | None, str, str], IssuedKeys] = {}
+
+
+def issued_keys(chain_id: int | None, serving_address: str, wallet: str) -> IssuedKeys:
+    """The process-wide registry of `wallet`'s keys on one inference contract of one chain."""
+    with _registry_lock:
+        return _registry.setdefault((chain_id, serving_address.lower(), wallet.lower()), IssuedKeys())
+
+
+class SessionAuth:
+    """Per-wallet token cache for one client. Thread-safe. API key metadata is shared process-wide
+    per wallet (`issued_keys`); `chain_id` keeps one chain's keys apart from another's."""
+
+    def __init__(self, account: Any, serving_contract: Any, *, chain_id: int | None = None) -> None:
         self._account = account
         self._contract = serving_contract
         self._lock = threading.Lock()
         self._cache: dict[str, _Cached] = {}
-        self._issued: dict[tuple[str, int], ApiKeyInfo] = {}
+        self._issued = (issued_keys(chain_id, str(getattr(serving_contract, "address", "")), account.address)
+                        if account is not None else IssuedKeys())
 
     def _require_account(self) -> Any:
         if self._account is None:
@@ -122,33 +147,23 @@ class SessionAuth:
         if expires_in_s < 0:
             raise RuleError("The expiry cannot be negative.", "Use 0 for a key that never expires.")
         generation, bitmap, _exists = self.account_state(provider)
-        with self._lock:
-            issued_ids = {tid for (p, tid), k in self._issued.items() if p == provider and not k.revoked}
-            if token_id is None:
-                free = [i for i in range(EPHEMERAL_TOKEN_ID) if not (bitmap >> i) & 1 and i not in issued_ids]
-                if not free:
-                    raise RuleError("Every API key id (0–254) for this provider is used or revoked.",
-                                    "Revoke all tokens for this provider to start again.")
-                token_id = free[0]
-            elif not 0 <= token_id < EPHEMERAL_TOKEN_ID:
-                raise RuleError(f"API key id {token_id} is out of range.", "Use an id from 0 to 254.")
-            elif (bitmap >> token_id) & 1:
-                raise RuleError(f"API key id {token_id} has been revoked for this provider.",
-                                "Pick another id; a revoked id stays revoked until you revoke all tokens.")
+        registry = self._issued
+        with registry.lock:  # pick and record in one step: another session may be creating one now
+            in_use = {tid for (p, tid), k in registry.keys.items() if p == provider and not k.revoked}
+            token_id = _pick_token_id(token_id, bitmap, in_use)
             now = int(time.time() * 1000)
             expires = now + expires_in_s * 1000 if expires_in_s else 0
             token = build_token(account, provider, generation=generation, token_id=token_id, timestamp_ms=now,
                                 expires_at_ms=expires, nonce=secrets.token_hex(16))
             info = ApiKeyInfo(provider=provider, token_id=token_id, created_at=now, expires_at=expires)
-            self._issued[(provider, token_id)] = info
+            registry.keys[(provider, token_id)] = info
         return NewApiKey(info=info, token=token)
 
     def list_api_keys(self, provider: str | None = None) -> list[ApiKeyInfo]:
-        """Keys issued by this client, with revocation state refreshed from the chain."""
-        from dataclasses import replace
-
-        with self._lock:
-            keys = [k for k in self._issued.values()
+        """Keys this wallet issued in this process (any session), with revocation state refreshed
+        from the chain."""
+        with self._issued.lock:
+            keys = [k for k in self._issued.keys.values()
                     if provider is None or k.provider == checksum(provider)]
         states: dict[str, tuple[int, int, bool]] = {}
         out = []
@@ -161,12 +176,30 @@ class SessionAuth:
 
     def mark_revoked(self, provider: str, token_id: int | None) -> None:
         """Record a confirmed revocation (None = all tokens, which bumps the generation)."""
-        from dataclasses import replace
-
         provider = checksum(provider)
-        with self._lock:
-            for key, info in list(self._issued.items()):
+        with self._issued.lock:
+            for key, info in list(self._issued.keys.items()):
                 if key[0] == provider and (token_id is None or key[1] == token_id):
-                    self._issued[key] = replace(info, revoked=True)
+                    self._issued.keys[key] = replace(info, revoked=True)
         if token_id is None:
             self.invalidate(provider)
+
+
+def _pick_token_id(token_id: int | None, revoked_bitmap: int, in_use: set[int]) -> int:
+    """The requested id if it is free, else the lowest free one; free = neither revoked on-chain
+    nor held by a live key of this wallet (any session)."""
+    if token_id is None:
+        free = next((i for i in range(EPHEMERAL_TOKEN_ID) if not (revoked_bitmap >> i) & 1 and i not in in_use), None)
+        if free is None:
+            raise RuleError("Every API key id (0–254) for this provider is used or revoked.",
+                            "Revoke all tokens for this provider to start again.")
+        return free
+    if not 0 <= token_id < EPHEMERAL_TOKEN_ID:
+        raise RuleError(f"API key id {token_id} is out of range.", "Use an id from 0 to 254.")
+    if (revoked_bitmap >> token_id) & 1:
+        raise RuleError(f"API key id {token_id} has been revoked for this provider.",
+                        "Pick another id; a revoked id stays revoked until you revoke all tokens.")
+    if token_id in in_use:
+        raise RuleError(f"API key id {token_id} is already used by another key of this wallet for this provider.",
+                        "Pick another id, or leave it empty to get the next free one.")
+    return token_id

@@ -39,13 +39,17 @@ class ChatStream:
     """Iterate to receive text pieces as they arrive (works with `st.write_stream`);
     after iteration `.result` holds the `ChatResult` (also when the stream was cut or stopped).
 
-    `stop()` (or setting the `stop_event` passed to `chat_stream`) ends it early; what arrived
-    so far is kept and the result says it was stopped.
+    `stop()` ends it early, from any thread, at once: it shuts the connection down, so a read
+    waiting for a slow provider returns. Setting the `stop_event` passed to `chat_stream` instead
+    takes effect when the next chunk arrives. What arrived so far is kept and the result says
+    it was stopped.
     """
 
-    def __init__(self, pieces: Iterator[str], finish: Callable[[], ChatResult], stop_event: threading.Event):
+    def __init__(self, pieces: Iterator[str], finish: Callable[[], ChatResult], stop_event: threading.Event,
+                 *, abort: Callable[[], None] | None = None):
         self._pieces = pieces
         self._finish = finish
+        self._abort = abort
         self.stop_event = stop_event
         self._result: ChatResult | None = None
 
@@ -53,7 +57,9 @@ class ChatStream:
         yield from self._pieces
 
     def stop(self) -> None:
-        self.stop_event.set()
+        self.stop_event.set()  # first: the reader must see it when its read fails
+        if self._abort is not None:
+            self._abort()
 
     @property
     def result(self) -> ChatResult:
@@ -74,14 +80,18 @@ class ApiKeys:
     def create(self, provider: str, *, token_id: int | None = None, expires_in_s: int = 30 * 24 * 3600) -> NewApiKey:
         """Sign a persistent API key. No transaction, no funding.
 
-        token_id None → the lowest id that is neither revoked on-chain nor issued in this session.
+        token_id None → the lowest id that is neither revoked on-chain nor held by a key this wallet
+        issued in this process (from any session: clients of one wallet share the record). An
+        explicit token_id that is revoked or held raises RuleError. The record is in memory only:
+        after a restart, ids issued before are known only once revoked on-chain.
         expires_in_s 0 → never expires (explicit choice only). The returned `NewApiKey.token` is the
         secret bearer token: shown once, not kept by og_core.
         """
         return self._client._auth.create_api_key(provider, token_id=token_id, expires_in_s=expires_in_s)
 
     def list(self, provider: str | None = None) -> list[ApiKeyInfo]:
-        """Keys issued in this session (no secrets), with their on-chain revocation state."""
+        """Keys this wallet issued in this process, by any session (no secrets), with their on-chain
+        revocation state. Empty after a restart (the record is not persisted)."""
         return self._client._auth.list_api_keys(provider)
 
     def plan_revoke(self, provider: str, token_id: int) -> TxPlan:
@@ -106,6 +116,8 @@ class OgClient:
     network: "local" | "testnet" | "mainnet" (default: settings.network, i.e. OG_NETWORK or local).
     private_key: hex key or SecretStr; default settings.private_key; None → read-only client.
     rpc_url / addresses override the profile (addresses: dict with ledger, inference, fine_tuning).
+    http_timeout_s: the longest a provider request may take in all, or a stream until its first
+    bytes; a stream may then pause ≤ 30 s between chunks and take ≤ 10 min in all.
     """
 
     def __init__(
@@ -296,12 +308,15 @@ class OgClient:
     def verify(self, result: ChatResult | ImageResult | TranscriptResult | None = None, *,
                provider: str | None = None, chat_id: str | None = None) -> VerificationResult:
         """Check the provider's TEE signature for a result (or a bare provider + chat_id):
-        VERIFIED / INVALID / UNAVAILABLE with the reason and the addresses compared."""
-        from og_core.verify import images_hash, response_hash, verify_response
+        VERIFIED / INVALID / UNAVAILABLE with the reason and the addresses compared. A stopped or
+        cut stream holds only part of the signed answer: UNAVAILABLE, never INVALID, unless the
+        signer itself is wrong."""
+        from og_core.verify import images_hash, partial_reason, response_hash, verify_response
 
         expected: str | None = None
+        partial: str | None = None
         if result is not None:
-            provider, chat_id = result.provider, result.chat_id
+            provider, chat_id, partial = result.provider, result.chat_id, partial_reason(result)
             if isinstance(result, ImageResult):
                 expected = images_hash(result.images)
             elif result.response_body:
@@ -309,7 +324,7 @@ class OgClient:
         if provider is None:
             raise ValueError("verify() needs a result or a provider")
         return verify_response(self.service(provider), chat_id, expected_response_hash=expected,
-                               http=self._s.http, url_guard=self._s.url_guard)
+                               http=self._s.http, url_guard=self._s.url_guard, partial=partial)
 
     def verify_provider(self, provider: str) -> AttestationResult:
         """Compare the `/v1/quote` report_data signer with the on-chain teeSignerAddress."""
@@ -317,10 +332,10 @@ class OgClient:
 
         return verify_attestation(self.service(provider), http=self._s.http, url_guard=self._s.url_guard)
 
-    # ------------------------------------------------------------------ auth (advanced)
-    def request_headers(self, provider: str) -> dict[str, str]:
-        """`Authorization` header for a provider, from og_core's cached session token (no chain call
-        once warm, never a funding side effect). Contains a bearer token: do not log or display it."""
+    # ------------------------------------------------------------------ benchmarks only
+    def _request_headers(self, provider: str) -> dict[str, str]:
+        """For benchmarks only (bench/client_overhead.py's raw-POST baseline); not public API, since
+        og_core never returns a bearer token. The `Authorization` header from the cached session token."""
         return self._auth.headers(provider)
 
     def close(self) -> None:

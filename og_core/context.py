@@ -75,9 +75,9 @@ def build_context(network: str | None, private_key: str | SecretStr | None, *, s
         broker = ZGServingBroker(account, w3, inference_address=profile.addresses["inference"],
                                  ledger_address=profile.addresses["ledger"],
                                  fine_tuning_address=profile.addresses["fine_tuning"])
-    http = httpx.Client(follow_redirects=False, timeout=httpx.Timeout(http_timeout_s, connect=10.0))
     guard = UrlGuard(allow_private=profile.allow_loopback)
-    auth = SessionAuth(account, broker.serving_contract)
+    http = guard.client(httpx.Timeout(http_timeout_s, connect=10.0))
+    auth = SessionAuth(account, broker.serving_contract, chain_id=profile.chain_id)
     discovery = Discovery(broker.serving_contract, profile.rpc_url, http, guard)
 
     def on_confirmed(plan: TxPlan) -> None:

@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 
 from og_core.addresses import checksum
-from og_core.errors import NotFoundError, OgError, RpcError, revert_from_exception
-from og_core.safety import MAX_SMALL_BYTES, UrlGuard
+from og_core.errors import NotFoundError, OgError, ProviderError, RpcError, revert_from_exception
+from og_core.safety import MAX_SMALL_BYTES, UrlGuard, read_capped
 from og_core.types import ProviderHealth, ServiceInfo
 
 log = logging.getLogger(__name__)
@@ -75,13 +75,17 @@ def probe_provider(service: ServiceInfo, http: httpx.Client, guard: UrlGuard,
     start = time.perf_counter()
     try:
         guard.check(url)
-        resp = http.get(url, timeout=timeout_s)
+        with http.stream("GET", url, timeout=timeout_s) as resp:
+            if resp.status_code != 200:
+                latency = (time.perf_counter() - start) * 1000
+                return ProviderHealth(False, latency, (), f"The provider answered HTTP {resp.status_code}.")
+            try:
+                content = read_capped(resp, MAX_SMALL_BYTES)  # refused before it is all in memory
+            except ProviderError:
+                return ProviderHealth(False, (time.perf_counter() - start) * 1000, (),
+                                      "The provider's model list is unreasonably large.")
         latency = (time.perf_counter() - start) * 1000
-        if len(resp.content) > MAX_SMALL_BYTES:
-            return ProviderHealth(False, latency, (), "The provider's model list is unreasonably large.")
-        if resp.status_code != 200:
-            return ProviderHealth(False, latency, (), f"The provider answered HTTP {resp.status_code}.")
-        data = resp.json()
+        data = json.loads(content)
         items = data.get("data", []) if isinstance(data, dict) else []
         models = tuple(str(m.get("id")) for m in items if isinstance(m, dict) and m.get("id"))
         return ProviderHealth(True, latency, models, None)

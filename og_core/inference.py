@@ -26,16 +26,23 @@ from og_core.safety import (
     MAX_SMALL_BYTES,
     MAX_STREAM_BYTES,
     UrlGuard,
+    abort_response,
+    deadline,
+    read_capped,
 )
 from og_core.types import ChatResult, ImageResult, ServiceInfo, TranscriptResult, Usage
 
 CHAT_ID_HEADER = "ZG-Res-Key"
 SESSION_RETRY_DELAYS_S = (0.0, 0.0, 0.8, 1.6)  # first try, fresh token, then wait out a provider's cache
+STREAM_STALL_S = 30.0  # longest silence between two chunks once a stream has started
+STREAM_MAX_S = 600.0  # longest a streamed answer may take in all
+FEE_TIMEOUT_S = 10.0
 
 
 def _unreachable(exc: Exception, service: ServiceInfo, timeout_s: float | None = None) -> ProviderUnreachable:
     if isinstance(exc, httpx.TimeoutException):
-        return ProviderUnreachable(f"The provider {service.provider} did not answer in time.",
+        within = f" (within {timeout_s:g} s)" if timeout_s else ""
+        return ProviderUnreachable(f"The provider {service.provider} did not answer in time{within}.",
                                    "It may be overloaded; try again or pick another provider.",
                                    kind="timeout", detail=type(exc).__name__)
     return ProviderUnreachable(f"The provider {service.provider} cannot be reached.",
@@ -43,16 +50,12 @@ def _unreachable(exc: Exception, service: ServiceInfo, timeout_s: float | None =
                                kind="unreachable", detail=f"{type(exc).__name__}: {exc}"[:300])
 
 
-def _read_capped(resp: httpx.Response, cap: int, service: ServiceInfo) -> bytes:
-    chunks, size = [], 0
-    for chunk in resp.iter_bytes():
-        size += len(chunk)
-        if size > cap:
-            resp.close()
-            raise ProviderError(f"The provider's answer is larger than {cap // (1024 * 1024)} MB; it was refused.",
-                                "Ask for less output or pick another provider.", kind="too_large")
-        chunks.append(chunk)
-    return b"".join(chunks)
+def _error_body(resp: httpx.Response) -> bytes:
+    """An error answer's (capped) body for the message; unreadable → empty."""
+    try:
+        return read_capped(resp, MAX_SMALL_BYTES)
+    except (httpx.HTTPError, OgError):
+        return b""
 
 
 def _usage(data: Any) -> Usage:
@@ -82,7 +85,8 @@ class _StreamState:
     service: ServiceInfo
     model: str
     request_body: bytes
-    started: float
+    started: float  # perf_counter, for latencies
+    t0: float  # time.monotonic() at the start, for deadlines
     chat_id: str | None
     chat_id_source: str
     raw: bytearray = field(default_factory=bytearray)
@@ -94,22 +98,39 @@ class _StreamState:
     ended: float | None = None
     cut_reason: str | None = None
     stopped: bool = False
+    last_byte: float | None = None  # time.monotonic() of the latest chunk
+    waiting_for: str = "first"  # which deadline the current read runs under: first | stall | cap
+    closed: bool = False
+    # stop() from another thread must not shut down a connection the pool already gave to someone else
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 _POST_HEADERS = {"Accept": "*/*", "User-Agent": "og-core"}
 
 
 class Inference:
+    """Provider requests with overall deadlines, not just per-read timeouts:
+
+    - a non-streaming request (connect, upload, answer) ends within `timeout_s` in all;
+    - a stream's first bytes arrive within `timeout_s`, then it may pause at most `stall_s`
+      (default min(timeout_s, 30 s)) between chunks and last at most `stream_max_s` in all.
+    """
+
     def __init__(self, auth: SessionAuth, http: httpx.Client, guard: UrlGuard, address: str | None,
-                 timeout_s: float = 120.0) -> None:
+                 timeout_s: float = 120.0, *, stall_s: float | None = None,
+                 stream_max_s: float = STREAM_MAX_S) -> None:
         self._auth = auth
         self._http = http
         self._guard = guard
         self._address = address
+        self._timeout_s = timeout_s
+        self._stall_s = min(timeout_s, STREAM_STALL_S) if stall_s is None else stall_s
+        self._stream_max_s = stream_max_s
         self._timeout = httpx.Timeout(timeout_s, connect=10.0)
         # Inference POSTs go straight to a pooled transport: no cookies to carry between providers,
         # no redirects to follow, and none of the client's per-request machinery on the hot path.
-        self._transport = httpx.HTTPTransport()
+        # It connects only where the guard allows and honours `deadline`.
+        self._transport = guard.transport()
         self._urls: dict[tuple[str, str], httpx.URL] = {}
 
     # ------------------------------------------------------------------ plumbing
@@ -130,15 +151,16 @@ class Inference:
 
     def _send(self, service: ServiceInfo, path: str, *, json_body: dict | None = None,
               files: dict | None = None, data: dict | None = None) -> _Reply:
-        """POST and read the whole (size-capped) answer."""
-        resp, body = self._open(service, path, json_body=json_body, files=files, data=data)
+        """POST and read the whole (size-capped) answer, all within `timeout_s`."""
         cap = MAX_IMAGE_RESPONSE_BYTES if files or path.startswith("/v1/proxy/images") else MAX_JSON_BYTES
-        try:
-            content = _read_capped(resp, cap, service)
-        except httpx.HTTPError as exc:
-            raise _unreachable(exc, service) from exc
-        finally:
-            resp.close()
+        with deadline(time.monotonic() + self._timeout_s):
+            resp, body = self._open(service, path, json_body=json_body, files=files, data=data)
+            try:
+                content = read_capped(resp, cap)
+            except httpx.HTTPError as exc:
+                raise _unreachable(exc, service, self._timeout_s) from exc
+            finally:
+                resp.close()
         return _Reply(resp.headers, content, body)
 
     def _open(self, service: ServiceInfo, path: str, *, json_body: dict | None = None,
@@ -159,13 +181,11 @@ class Inference:
             try:
                 resp = self._transport.handle_request(request)
             except httpx.HTTPError as exc:
-                raise _unreachable(exc, service) from exc
+                raise _unreachable(exc, service, self._timeout_s) from exc
             if resp.status_code == 200:
                 return resp, body
             try:
-                err_body = _read_capped(resp, MAX_SMALL_BYTES, service)
-            except (httpx.HTTPError, OgError):
-                err_body = b""
+                err_body = _error_body(resp)
             finally:
                 resp.close()
             error = provider_error(resp.status_code, err_body, provider=service.provider)
@@ -228,17 +248,49 @@ class Inference:
 
         model = model or service.model
         stop = stop_event or threading.Event()
-        started = time.perf_counter()
-        resp, body = self._open(service, "/v1/proxy/chat/completions",
-                                json_body={"model": model, "messages": list(messages), **params, "stream": True})
+        started, t0 = time.perf_counter(), time.monotonic()
+        with deadline(t0 + min(self._timeout_s, self._stream_max_s)):
+            resp, body = self._open(service, "/v1/proxy/chat/completions",
+                                    json_body={"model": model, "messages": list(messages), **params, "stream": True})
         header_id = resp.headers.get(CHAT_ID_HEADER)
-        state = _StreamState(service, model, body, started, header_id, "ZG-Res-Key" if header_id else "none")
-        return ChatStream(self._pieces(resp, state, stop), lambda: self._finish(state), stop)
+        state = _StreamState(service, model, body, started, t0, header_id, "ZG-Res-Key" if header_id else "none")
+        return ChatStream(self._pieces(resp, state, stop), lambda: self._finish(state), stop,
+                          abort=lambda: self._abort(resp, state))
+
+    def _next_deadline(self, state: _StreamState) -> float:
+        """When the next chunk must have arrived; records which limit that is for the cut reason."""
+        if state.last_byte is None:
+            at, state.waiting_for = state.t0 + self._timeout_s, "first"
+        else:
+            at, state.waiting_for = state.last_byte + self._stall_s, "stall"
+        cap = state.t0 + self._stream_max_s
+        if cap <= at:
+            at, state.waiting_for = cap, "cap"
+        return at
+
+    def _timeout_reason(self, state: _StreamState) -> str:
+        if state.waiting_for == "cap":
+            return f"the answer took longer than {self._stream_max_s:g} s in all and was cut (timeout)"
+        if state.waiting_for == "first":
+            return f"the provider sent nothing within {self._timeout_s:g} s (timeout)"
+        return f"the provider stopped sending for {self._stall_s:g} s (timeout)"
+
+    @staticmethod
+    def _abort(resp: httpx.Response, state: _StreamState) -> None:
+        with state.lock:
+            if not state.closed:
+                abort_response(resp)
 
     def _pieces(self, resp: httpx.Response, state: _StreamState, stop: threading.Event) -> Iterator[str]:
         buffer = b""
+        chunks = resp.iter_bytes()
         try:
-            for chunk in resp.iter_bytes():
+            while True:
+                with deadline(self._next_deadline(state)):
+                    chunk = next(chunks, None)
+                if chunk is None:
+                    break
+                state.last_byte = time.monotonic()
                 state.raw += chunk
                 if len(state.raw) > MAX_STREAM_BYTES:
                     state.cut_reason = "the answer exceeded the size limit and was cut"
@@ -256,13 +308,18 @@ class Inference:
                 piece = self._sse_line(buffer, state)
                 if piece:
                     yield piece
-        except httpx.TimeoutException:
-            state.cut_reason = "the provider stopped sending (timeout)"
         except httpx.HTTPError as exc:
-            state.cut_reason = f"the connection broke ({type(exc).__name__})"
+            if stop.is_set():  # stop() shut the connection down under a blocked read
+                state.stopped = True
+            elif isinstance(exc, httpx.TimeoutException):
+                state.cut_reason = self._timeout_reason(state)
+            else:
+                state.cut_reason = f"the connection broke ({type(exc).__name__})"
         finally:
             state.ended = time.perf_counter()
-            resp.close()
+            with state.lock:
+                state.closed = True
+                resp.close()
 
     @staticmethod
     def _sse_line(line: bytes, state: _StreamState) -> str | None:
@@ -329,10 +386,11 @@ class Inference:
             elif item.get("url"):
                 url = self._guard.check(str(item["url"]))
                 try:
-                    with self._http.stream("GET", url, timeout=self._timeout) as resp:
-                        images.append(_read_capped(resp, MAX_IMAGE_RESPONSE_BYTES, service))
+                    with (deadline(time.monotonic() + self._timeout_s),
+                          self._http.stream("GET", url, timeout=self._timeout) as resp):
+                        images.append(read_capped(resp, MAX_IMAGE_RESPONSE_BYTES))
                 except httpx.HTTPError as exc:
-                    raise _unreachable(exc, service) from exc
+                    raise _unreachable(exc, service, self._timeout_s) from exc
         if not images:
             raise ProviderError(f"The provider {service.provider} sent no image.", "Try again.", kind="garbage")
         return tuple(images)
@@ -390,13 +448,16 @@ class Inference:
         if self._address is None:
             return 0
         url = self._url(service, f"/v1/user/{self._address}/unsettledfee")
+        headers = self._auth.headers(service.provider)
         try:
-            resp = self._http.get(url, headers=self._auth.headers(service.provider), timeout=10.0)
+            with (deadline(time.monotonic() + FEE_TIMEOUT_S),
+                  self._http.stream("GET", url, headers=headers, timeout=FEE_TIMEOUT_S) as resp):
+                if resp.status_code != 200:
+                    raise provider_error(resp.status_code, _error_body(resp), provider=service.provider)
+                content = read_capped(resp, MAX_SMALL_BYTES)
         except httpx.HTTPError as exc:
-            raise _unreachable(exc, service) from exc
-        if resp.status_code != 200:
-            raise provider_error(resp.status_code, resp.content[:MAX_SMALL_BYTES], provider=service.provider)
-        data = self._json(resp.content, service)
+            raise _unreachable(exc, service, FEE_TIMEOUT_S) from exc
+        data = self._json(content, service)
         try:
             return int(str(data.get("unsettledFee", "0")))
         except ValueError as exc:

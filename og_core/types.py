@@ -8,6 +8,8 @@ never has to know about 10**18.
 from __future__ import annotations
 
 import enum
+import json
+import re
 import time
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -16,6 +18,7 @@ from typing import Any, Literal
 from og_core.amounts import wei_to_og
 
 NetworkName = Literal["local", "testnet", "mainnet"]
+_ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
 
 
 # --------------------------------------------------------------------------- discovery
@@ -87,27 +90,47 @@ class ServiceInfo:
 
     @property
     def target_separated(self) -> bool:
-        return bool((self.additional_info or {}).get("TargetSeparated"))
+        """additionalInfo's TargetSeparated is JSON true (provider-written: the string "false" is not)."""
+        return (self.additional_info or {}).get("TargetSeparated") is True
 
     @property
     def centralized(self) -> bool:
         return (self.additional_info or {}).get("ProviderType") == "centralized"
 
     @property
+    def _uses_target(self) -> bool:
+        return self.target_separated and not self.centralized
+
+    @property
+    def signing_address_error(self) -> str | None:
+        """Why the signer of answers cannot be known — the model runs in a separate TEE but
+        TargetTeeAddress is missing or not an address — else None."""
+        if not self._uses_target:
+            return None
+        target = (self.additional_info or {}).get("TargetTeeAddress")
+        if isinstance(target, str) and _ADDRESS.fullmatch(target):
+            return None
+        what = "gives no TargetTeeAddress" if target in (None, "") else (
+            f"its TargetTeeAddress ({json.dumps(target)[:60]}) is not an address")
+        return f"The service's additionalInfo says its model runs in a separate TEE, but {what}."
+
+    @property
     def signing_address(self) -> str:
         """Address responses must be signed by: TargetTeeAddress when the model runs in a
-        separate TEE (and the provider is not centralized), else the on-chain teeSignerAddress."""
-        target = (self.additional_info or {}).get("TargetTeeAddress")
-        if self.target_separated and target and not self.centralized:
-            return str(target)
-        return self.tee_signer
+        separate TEE (and the provider is not centralized), else the on-chain teeSignerAddress;
+        "" when that TargetTeeAddress is unusable (see `signing_address_error`)."""
+        if not self._uses_target:
+            return self.tee_signer
+        return "" if self.signing_address_error else str(self.additional_info["TargetTeeAddress"])  # type: ignore[index]
 
     @property
     def signing_address_source(self) -> str:
         """Where `signing_address` came from, in words for the user."""
-        if self.signing_address != self.tee_signer:
-            return "TargetTeeAddress in the service's additionalInfo (model runs in a separate TEE)"
-        return "on-chain teeSignerAddress"
+        if not self._uses_target:
+            return "on-chain teeSignerAddress"
+        if self.signing_address_error:
+            return "TargetTeeAddress in the service's additionalInfo, which is missing or not a valid address"
+        return "TargetTeeAddress in the service's additionalInfo (model runs in a separate TEE)"
 
     @property
     def verifiable(self) -> bool:
@@ -116,6 +139,7 @@ class ServiceInfo:
             self.verifiability.lower() in ("teeml", "opml", "zkml")
             and self.tee_signer_acknowledged
             and self.additional_info is not None
+            and self.signing_address_error is None
         )
 
 

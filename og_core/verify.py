@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
+import time
 from collections.abc import Sequence
 from urllib.parse import quote
 
@@ -17,9 +19,17 @@ from eth_account.messages import encode_defunct
 
 from og_core.addresses import checksum
 from og_core.discovery import provider_base
-from og_core.errors import OgError, provider_error
-from og_core.safety import MAX_SMALL_BYTES, UrlGuard
-from og_core.types import AttestationResult, ServiceInfo, VerificationResult, VerificationStatus
+from og_core.errors import OgError, ProviderError, provider_error
+from og_core.safety import MAX_SMALL_BYTES, UrlGuard, deadline, read_capped
+from og_core.types import (
+    AttestationResult,
+    ChatResult,
+    ImageResult,
+    ServiceInfo,
+    TranscriptResult,
+    VerificationResult,
+    VerificationStatus,
+)
 
 V = VerificationStatus
 SIGNING_SCHEMES = ("teeml", "opml", "zkml")
@@ -36,31 +46,52 @@ def images_hash(images: Sequence[bytes]) -> str:
     return ",".join(hashlib.sha256(img).hexdigest() for img in images)
 
 
+def _get(url: str, http: httpx.Client, guard: UrlGuard) -> tuple[int, bytes]:
+    """Status and (size-capped) body, all within TIMEOUT_S; OgError / httpx.HTTPError otherwise."""
+    guard.check(url)
+    with deadline(time.monotonic() + TIMEOUT_S), http.stream("GET", url, timeout=TIMEOUT_S) as resp:
+        return resp.status_code, read_capped(resp, MAX_SMALL_BYTES)
+
+
 def _get_json(url: str, http: httpx.Client, guard: UrlGuard) -> tuple[dict | None, str | None]:
     """(json, None) or (None, reason the check is unavailable)."""
     try:
-        guard.check(url)
-        resp = http.get(url, timeout=TIMEOUT_S)
+        status, content = _get(url, http, guard)
+    except ProviderError as exc:
+        if exc.kind != "too_large":
+            raise
+        return None, "the provider's answer is unreasonably large"
     except OgError as exc:
         return None, exc.message
     except httpx.TimeoutException:
         return None, f"the provider did not answer within {TIMEOUT_S:g} s"
     except httpx.HTTPError as exc:
         return None, f"the provider cannot be reached ({type(exc).__name__})"
-    content = resp.content[: MAX_SMALL_BYTES + 1]
-    if len(content) > MAX_SMALL_BYTES:
-        return None, "the provider's answer is unreasonably large"
-    if resp.status_code != 200:
-        return None, provider_error(resp.status_code, content).message.rstrip(".").lower()
+    if status != 200:
+        return None, provider_error(status, content).message.rstrip(".").lower()
     try:
-        data = resp.json()
+        data = json.loads(content)
     except ValueError:
         return None, "the provider's answer is not valid JSON"
     return (data, None) if isinstance(data, dict) else (None, "the provider's answer has an unexpected format")
 
 
+def partial_reason(result: ChatResult | ImageResult | TranscriptResult) -> str | None:
+    """Why a result holds only part of what the provider signed (a stopped or cut stream), else None."""
+    if not isinstance(result, ChatResult):
+        return None
+    if result.stopped:
+        return "You stopped this answer early"
+    if result.cut:
+        return f"The stream was cut ({result.cut_reason or 'it ended early'})"
+    return None
+
+
 def verify_response(service: ServiceInfo, chat_id: str | None, *, expected_response_hash: str | None,
-                    http: httpx.Client, url_guard: UrlGuard) -> VerificationResult:
+                    http: httpx.Client, url_guard: UrlGuard, partial: str | None = None) -> VerificationResult:
+    """partial: why the received bytes are only part of the answer (see `partial_reason`). Then a
+    hash mismatch is expected, not tampering: the result is UNAVAILABLE, not INVALID."""
+
     def result(status: VerificationStatus, reason: str, **kw: object) -> VerificationResult:
         return VerificationResult(status=status, reason=reason, chat_id=chat_id, provider=service.provider,
                                   expected_signer=service.signing_address or None,
@@ -68,6 +99,8 @@ def verify_response(service: ServiceInfo, chat_id: str | None, *, expected_respo
 
     if service.verifiability.lower() not in SIGNING_SCHEMES:
         return result(V.UNAVAILABLE, "This provider does not sign its answers (no TEE verifiability).")
+    if service.signing_address_error:
+        return result(V.UNAVAILABLE, f"{service.signing_address_error} So its answers' signatures cannot be checked.")
     if not chat_id:
         return result(V.UNAVAILABLE, "The answer carried no chat id, so its signature cannot be looked up.")
     expected = service.signing_address
@@ -77,7 +110,8 @@ def verify_response(service: ServiceInfo, chat_id: str | None, *, expected_respo
            f"?model={quote(service.model, safe='')}")
     data, why = _get_json(url, http, url_guard)
     if data is None:
-        return result(V.UNAVAILABLE, f"The signature could not be fetched: {why}.")
+        lead = f"{partial}, and the" if partial else "The"
+        return result(V.UNAVAILABLE, f"{lead} signature could not be fetched: {why}.")
     text, signature = data.get("text"), data.get("signature")
     if not isinstance(text, str) or not isinstance(signature, str):
         return result(V.UNAVAILABLE, "The provider's signature answer lacks the signed text or the signature.")
@@ -92,6 +126,11 @@ def verify_response(service: ServiceInfo, chat_id: str | None, *, expected_respo
     if expected_response_hash is not None:
         _req_half, sep, resp_half = text.partition(":")
         matches = bool(sep) and resp_half.strip().lower() == expected_response_hash.lower()
+        if not matches and partial:
+            return result(V.UNAVAILABLE, f"{partial}, so the text you hold is only the beginning of the answer the "
+                                         f"provider signed. Its signature over the whole answer is genuine (signed "
+                                         f"by {recovered}, the {service.signing_address_source}), but a part cannot "
+                                         "be compared with it.", recovered_signer=recovered, signed_text=text)
         if not matches:
             return result(V.INVALID, "The provider's signature is genuine, but the answer you received differs "
                                      "from the one it signed.", recovered_signer=recovered, signed_text=text,

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
+import ipaddress
 import json
+import ssl
 import threading
 import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 from web3 import Web3
@@ -21,7 +25,7 @@ Route = Callable[[BaseHTTPRequestHandler], None]
 class FakeProvider:
     """Routes: {"GET /v1/quote": handler}. A handler writes the whole response itself."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         self.routes: dict[str, Route] = {}
         self.requests: list[tuple[str, str, dict[str, str], bytes]] = []
         outer = self
@@ -51,7 +55,9 @@ class FakeProvider:
                 self._dispatch("POST")
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        if tls is not None:
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
         self.thread.start()
 
@@ -114,3 +120,79 @@ class FakeAuth:
 
     def invalidate(self, provider: str | None = None) -> None:
         self.invalidations += 1
+
+
+class Flood:
+    """A route answering 200 with `total` bytes, chunked (no Content-Length, so only reading can
+    find the size). `sent` is how much it wrote before the client hung up; `done` when it stopped."""
+
+    def __init__(self, total: int, chunk: int = 64 * 1024) -> None:
+        self.total, self.chunk, self.sent = total, chunk, 0
+        self.done = threading.Event()
+
+    def __call__(self, h: BaseHTTPRequestHandler) -> None:
+        piece = b"x" * self.chunk
+        try:
+            h.send_response(200)
+            h.send_header("Content-Type", "application/json")
+            h.send_header("Transfer-Encoding", "chunked")
+            h.end_headers()
+            while self.sent < self.total:
+                h.wfile.write(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")
+                self.sent += len(piece)
+            h.wfile.write(b"0\r\n\r\n")
+        except OSError:
+            h.close_connection = True  # the client hung up: what it refused was never sent
+        finally:
+            self.done.set()
+
+
+def drip(h: BaseHTTPRequestHandler, head: bytes, body: bytes, *, every: float, drip_head: bool = False) -> None:
+    """Write a raw HTTP response one byte every `every` s (the head too when drip_head), so no
+    single read ever waits long: only an overall deadline can end it."""
+    h.close_connection = True
+    try:
+        if not drip_head:
+            h.wfile.write(head)
+            h.wfile.flush()
+        raw = head + body
+        for i in range(0 if drip_head else len(head), len(raw)):
+            h.wfile.write(raw[i:i + 1])
+            h.wfile.flush()
+            time.sleep(every)
+    except OSError:
+        pass  # the client gave up, as it should
+
+
+def json_head(body: bytes) -> bytes:
+    return (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+            + str(len(body)).encode() + b"\r\nConnection: close\r\n\r\n")
+
+
+def self_signed_tls(directory: Path, host: str = "127.0.0.1") -> tuple[ssl.SSLContext, Path]:
+    """A server TLS context for `host` (an IP or a DNS name) and the certificate file a client must trust."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)])
+    try:
+        san: x509.GeneralName = x509.IPAddress(ipaddress.ip_address(host))
+    except ValueError:
+        san = x509.DNSName(host)
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(minutes=1)).not_valid_after(now + datetime.timedelta(hours=1))
+            .add_extension(x509.SubjectAlternativeName([san]), False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+            .sign(key, hashes.SHA256()))
+    cert_file, key_file = directory / "cert.pem", directory / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+    return context, cert_file

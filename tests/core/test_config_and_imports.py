@@ -30,10 +30,32 @@ def test_settings_from_env_and_dotenv(tmp_path, monkeypatch):
     assert "PRIVATE_KEY" not in os.environ  # .env is read without exporting the key
 
 
-def test_og_core_imports_no_streamlit():
-    code = "import sys, og_core, og_core.client, og_core.discovery; print('streamlit' in sys.modules or any(m.startswith('streamlit.') for m in sys.modules))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"
+NO_STREAMLIT = """
+import importlib, json, pkgutil, sys
+import og_core
+from og_core import OgClient, Settings
+
+names = [m.name for m in pkgutil.walk_packages(og_core.__path__, "og_core.")]
+for name in names:
+    importlib.import_module(name)
+rpc_url, addresses = sys.argv[1], json.loads(sys.argv[2])
+with OgClient("local", settings=Settings(), rpc_url=rpc_url, addresses=addresses) as client:
+    client.services()
+print(json.dumps({"imported": names, "streamlit": sorted(m for m in sys.modules if m.split(".")[0] == "streamlit")}))
+"""
+
+
+def test_og_core_imports_no_streamlit(devnet):
+    """Every og_core module, and a client at work, in a fresh interpreter: no streamlit* module."""
+    import json
+    from pathlib import Path
+
+    out = subprocess.run([sys.executable, "-c", NO_STREAMLIT, devnet.rpc_url, json.dumps(devnet.info["addresses"])],
+                         capture_output=True, text=True, check=True, timeout=120)
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    package = Path(__file__).resolve().parents[2] / "og_core"
+    assert set(seen["imported"]) == {f"og_core.{p.stem}" for p in package.glob("*.py") if p.stem != "__init__"}
+    assert seen["streamlit"] == []
 
 
 def test_sdk_output_captured_per_thread(caplog, capsys):

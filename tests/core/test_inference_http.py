@@ -10,7 +10,16 @@ import pytest
 from og_core.errors import ProviderError, ProviderUnreachable
 from og_core.inference import Inference
 from og_core.safety import UrlGuard
-from tests.core.fakes import FakeAuth, FakeProvider, send_json, send_sse, service
+from tests.core.fakes import (
+    FakeAuth,
+    FakeProvider,
+    drip,
+    json_head,
+    self_signed_tls,
+    send_json,
+    send_sse,
+    service,
+)
 
 MSG = [{"role": "user", "content": "hi"}]
 
@@ -29,10 +38,10 @@ def provider():
     p.close()
 
 
-def make(provider, timeout=5.0):
+def make(provider, timeout=5.0, **limits):
     auth = FakeAuth()
     http = httpx.Client()
-    return Inference(auth, http, UrlGuard(allow_private=True), "0x" + "12" * 20, timeout_s=timeout), auth
+    return Inference(auth, http, UrlGuard(allow_private=True), "0x" + "12" * 20, timeout_s=timeout, **limits), auth
 
 
 def test_stream_complete_and_chat_id_from_first_chunk(provider):
@@ -132,3 +141,84 @@ def test_response_size_cap(provider, monkeypatch):
     with pytest.raises(ProviderError) as info:
         inf.chat(service(provider.url), MSG)
     assert info.value.kind == "too_large"
+
+
+# --------------------------------------------------------------------------- deadlines and stop
+
+ANSWER = json.dumps({"id": "x", "choices": [{"message": {"content": "ok"}}]}).encode()
+
+
+@pytest.mark.parametrize("drip_head", [False, True], ids=["body", "headers"])
+def test_drip_fed_answer_ends_at_the_overall_deadline(provider, drip_head):
+    # one byte every 0.1 s: no read ever waits 1 s, yet the answer would take ~5-10 s
+    provider.routes["POST /v1/proxy/chat/completions"] = lambda h: drip(h, json_head(ANSWER), ANSWER,
+                                                                         every=0.1, drip_head=drip_head)
+    inf, _ = make(provider, timeout=1.0)
+    t0 = time.monotonic()
+    with pytest.raises(ProviderUnreachable) as info:
+        inf.chat(service(provider.url), MSG)
+    assert time.monotonic() - t0 < 1.8
+    assert info.value.kind == "timeout" and "within 1 s" in info.value.message
+
+
+def test_stream_pausing_longer_than_the_stall_limit_is_cut(provider):
+    provider.routes["POST /v1/proxy/chat/completions"] = lambda h: send_sse(
+        h, [chunk(0, "a"), chunk(1, "b")], delay=2.0)
+    inf, _ = make(provider, timeout=5.0, stall_s=0.4)
+    t0 = time.monotonic()
+    r = inf.chat_stream(service(provider.url), MSG).result
+    assert time.monotonic() - t0 < 1.5
+    assert r.cut and r.text == "a" and r.cut_reason == "the provider stopped sending for 0.4 s (timeout)"
+
+
+def test_stream_that_never_ends_is_cut_at_the_overall_cap(provider):
+    provider.routes["POST /v1/proxy/chat/completions"] = lambda h: send_sse(
+        h, [chunk(i, "w ") for i in range(60)], delay=0.05)
+    inf, _ = make(provider, timeout=5.0, stream_max_s=1.0)
+    t0 = time.monotonic()
+    r = inf.chat_stream(service(provider.url), MSG).result
+    assert time.monotonic() - t0 < 1.6
+    assert r.cut and "longer than 1 s in all" in r.cut_reason and 5 <= r.text.count("w") < 60
+
+
+def test_stream_first_bytes_must_come_within_the_timeout(provider):
+    provider.routes["POST /v1/proxy/chat/completions"] = lambda h: (
+        h.send_response(200), h.send_header("Transfer-Encoding", "chunked"), h.end_headers(), h.wfile.flush(),
+        time.sleep(3))
+    inf, _ = make(provider, timeout=0.5, stall_s=10.0)
+    r = inf.chat_stream(service(provider.url), MSG).result
+    assert r.cut and r.cut_reason == "the provider sent nothing within 0.5 s (timeout)" and r.text == ""
+
+
+@pytest.fixture(params=["http", "https"])
+def any_scheme_provider(request, tmp_path, monkeypatch):
+    tls = None
+    if request.param == "https":  # real providers are HTTPS: stop() must also wake a TLS read
+        tls, cert = self_signed_tls(tmp_path)
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    p = FakeProvider(tls)
+    yield p
+    p.close()
+
+
+def test_stop_from_another_thread_ends_a_blocked_read_at_once(any_scheme_provider):
+    provider = any_scheme_provider
+    provider.routes["POST /v1/proxy/chat/completions"] = lambda h: send_sse(
+        h, [chunk(0, "first "), chunk(1, "late"), b"data: [DONE]\n\n"], delay=5.0)
+    inf, _ = make(provider, timeout=10.0, stall_s=10.0)
+    stream = inf.chat_stream(service(provider.url), MSG)
+    pieces = iter(stream)
+    assert next(pieces) == "first "
+    stopped_at = []
+
+    def stop_soon():
+        time.sleep(0.3)  # the reader is now blocked waiting for "late"
+        stopped_at.append(time.monotonic())
+        stream.stop()
+
+    threading.Thread(target=stop_soon).start()
+    rest = list(pieces)
+    ended_at = time.monotonic()
+    assert rest == [] and ended_at - stopped_at[0] < 0.5
+    r = stream.result
+    assert r.stopped and not r.cut and r.text == "first "
