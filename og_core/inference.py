@@ -100,6 +100,7 @@ class _StreamState:
     stopped: bool = False
     last_byte: float | None = None  # time.monotonic() of the latest chunk
     waiting_for: str = "first"  # which deadline the current read runs under: first | stall | cap
+    events: int = 0  # SSE data events that parsed as JSON objects
     closed: bool = False
     # stop() from another thread must not shut down a connection the pool already gave to someone else
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -308,6 +309,10 @@ class Inference:
                 piece = self._sse_line(buffer, state)
                 if piece:
                     yield piece
+            if not state.events and not state.done:
+                piece = self._not_a_stream(state)
+                if piece:
+                    yield piece
         except httpx.HTTPError as exc:
             if stop.is_set():  # stop() shut the connection down under a blocked read
                 state.stopped = True
@@ -336,6 +341,7 @@ class Inference:
             return None  # a garbled event is skipped; the signature check still covers the raw text
         if not isinstance(event, dict):
             return None
+        state.events += 1
         if event.get("error"):
             state.cut_reason = f"the provider reported an error mid-stream: {str(event['error'])[:200]}"
             return None
@@ -356,6 +362,29 @@ class Inference:
             state.text.append(str(piece))
             return str(piece)
         return None
+
+    @staticmethod
+    def _not_a_stream(state: _StreamState) -> str | None:
+        """A 200 answer without a single SSE event: a provider that ignored `stream: true` and sent
+        one JSON completion gets its text used; anything else (an HTML page, noise) is an error in
+        words rather than an empty "answer" that was billed for nothing."""
+        service = state.service
+        try:
+            data = json.loads(bytes(state.raw))
+            text = data["choices"][0]["message"]["content"] or ""
+        except (ValueError, KeyError, IndexError, TypeError) as exc:
+            raise ProviderError(f"The provider {service.provider} answered with something that is not a stream "
+                                "of answer events.", "Try again or pick another provider.", kind="garbage",
+                                detail=bytes(state.raw[:200]).decode("utf-8", "replace")) from exc
+        state.events, state.done = 1, True
+        state.finish_reason = data["choices"][0].get("finish_reason") or "stop"
+        state.usage = _usage(data.get("usage"))
+        if state.chat_id is None and data.get("id"):
+            state.chat_id, state.chat_id_source = str(data["id"]), "id"
+        if text:
+            state.ttft_ms = (time.perf_counter() - state.started) * 1000
+            state.text.append(str(text))
+        return str(text) or None
 
     @staticmethod
     def _finish(state: _StreamState) -> ChatResult:

@@ -35,7 +35,7 @@ def closed_port() -> int:
 
 class Rogue:
     """A chat provider whose behaviour the test picks: ok, garbage, no-choices, slow, cut,
-    wrong-signer, tampered. It checks that og_core sent a real session token for it."""
+    wrong-signer, tampered, json-for-stream (one JSON completion where a stream was asked for). It checks that og_core sent a real session token for it."""
 
     def __init__(self, address: str, tee: Account) -> None:
         self.address = address
@@ -71,7 +71,7 @@ class Rogue:
             return
         if self.mode == "slow":
             time.sleep(3)
-        stream = json.loads(request).get("stream")
+        stream = json.loads(request).get("stream") and self.mode != "json-for-stream"
         usage = {"prompt_tokens": 7, "completion_tokens": 2, "total_tokens": 9}
         if stream:
             events = [b"data: " + json.dumps({"id": chat_id, "choices": [{"delta": {"content": t}}]}).encode()

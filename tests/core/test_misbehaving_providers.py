@@ -88,6 +88,23 @@ def test_malformed_answers_are_refused_in_words(net, wallet, mode):
     assert info.value.kind == "garbage" and net.rogue.address in info.value.message
 
 
+def test_garbage_instead_of_a_stream_is_an_error_not_an_empty_answer(net, wallet):
+    net.rogue.mode = "garbage"
+    stream = wallet.chat_stream(net.rogue.address, ASK)
+    with pytest.raises(ProviderError) as info:
+        list(stream)
+    assert info.value.kind == "garbage" and "not a stream" in info.value.message
+
+
+def test_one_json_completion_instead_of_a_stream_is_still_an_answer(net, wallet):
+    net.rogue.mode = "json-for-stream"
+    stream = wallet.chat_stream(net.rogue.address, ASK)
+    assert "".join(stream) == "42"
+    r = stream.result
+    assert not r.cut and r.usage.total_tokens == 9 and r.chat_id
+    assert wallet.verify(r).status is VerificationStatus.VERIFIED
+
+
 def test_a_cut_stream_keeps_what_arrived(net, wallet):
     net.rogue.mode = "cut"
     stream = wallet.chat_stream(net.rogue.address, ASK)
