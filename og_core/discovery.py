@@ -14,7 +14,7 @@ import httpx
 
 from og_core.addresses import checksum
 from og_core.errors import NotFoundError, OgError, ProviderError, RpcError, revert_from_exception
-from og_core.safety import MAX_SMALL_BYTES, UrlGuard, read_capped
+from og_core.safety import MAX_SMALL_BYTES, UrlGuard, deadline, read_capped
 from og_core.types import ProviderHealth, ServiceInfo
 
 log = logging.getLogger(__name__)
@@ -75,7 +75,8 @@ def probe_provider(service: ServiceInfo, http: httpx.Client, guard: UrlGuard,
     start = time.perf_counter()
     try:
         guard.check(url)
-        with http.stream("GET", url, timeout=timeout_s) as resp:
+        # an overall deadline: a provider trickling one byte a second must not hold the table up
+        with deadline(time.monotonic() + timeout_s), http.stream("GET", url, timeout=timeout_s) as resp:
             if resp.status_code != 200:
                 latency = (time.perf_counter() - start) * 1000
                 return ProviderHealth(False, latency, (), f"The provider answered HTTP {resp.status_code}.")
