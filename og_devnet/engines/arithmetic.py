@@ -2,7 +2,8 @@
 
 Numbers are `Fraction`s, so 0.1 + 0.2 is exactly 0.3; non-integer powers and square roots fall
 back to floats. Words ("plus", "times", "divided by", "squared", "square root of") are rewritten
-to symbols first.
+to symbols first. Numbers may use scientific notation (1.5e3); `!` is the factorial. Every value is
+kept within MAX_DIGITS, so a short question can never make the engine compute for long.
 """
 
 from __future__ import annotations
@@ -15,10 +16,20 @@ Number = Fraction | float
 
 MAX_EXPONENT = 10_000
 MAX_DIGITS = 2_000
+MAX_BITS = int(MAX_DIGITS * 3.33) + 1  # ~MAX_DIGITS decimal digits; bit_length() is free to check
+MAX_FACTORIAL = 500  # 500! has 1135 digits
 
 
 class MathError(ValueError):
     pass
+
+
+class OutOfRange(MathError):
+    """A number or result beyond what we compute exactly; str() is "too large" or "too small"."""
+
+
+class Undefined(MathError):
+    """An operation outside its domain; str() says why, e.g. the factorial of 2.5."""
 
 
 _WORDS = [
@@ -33,7 +44,9 @@ _WORDS = [
     (r"\bplus\b|\badded\s+to\b", " + "),
     (r"\bminus\b|\bsubtract(?:ed)?\b|−", " - "),
     (r"\bmod(?:ulo)?\b", " % "),
-    (r"(?<=\d)\s*x\s*(?=[\d(])", " * "),
+    (r"(?<=[\d)])\s*x\s*(?=[\d(])", " * "),
+    (r"\bfactorial\s+of\s+", " ! "),  # "factorial of 6" → "! 6", turned into "6!" below
+    (r"(?<=\d)\s+factorial\b", "!"),
     (r"(?<=\d),(?=\d{3}\b)", ""),  # 1,000 → 1000
 ]
 _NUMBER_WORDS = {
@@ -43,30 +56,45 @@ _NUMBER_WORDS = {
     "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100,
     "thousand": 1000, "million": 1_000_000,
 }
-_TOKEN = re.compile(r"\s*(?:(\d+(?:\.\d*)?|\.\d+)|(sqrt)|([-+*/^%()]))")
-_CANDIDATE = re.compile(r"(?:sqrt|[\d.()\s+\-*/^%])+")
+_NUM = r"(?:\d+(?:\.\d*)?|\.\d+)(?:e[-+]?\d+)?"
+_TOKEN = re.compile(rf"\s*(?:({_NUM})|(sqrt)|([-+*/^%()!]))")
+# Arithmetic-looking runs. Never touching a letter or a digit outside the run: "0x1f + 1" or
+# "abc1 + 2" are not sums we should silently answer with a piece of them.
+_CANDIDATE = re.compile(rf"(?<![\w.])(?:{_NUM}|sqrt|[()\s+\-*/^%!])+(?!\w)")
+_OPERATION = re.compile(r"\d\s*[-+*/^%]\s*[-+]*\s*[\d(.s]|sqrt|\)\s*[-+*/^%]|[-+*/^%]\s*\(")
+_FACTORIAL = re.compile(r"[\d)]\s*!")
+# What may surround a bare factorial ("what is 5!") — unlike "I just turned 5!".
+_ASKING = {"what", "whats", "s", "is", "the", "calculate", "compute", "evaluate", "find", "please", "value",
+           "of", "how", "much", "tell", "me"}
 
 
 def normalise(text: str) -> str:
     s = text.lower()
     for pattern, repl in _WORDS:
         s = re.sub(pattern, repl, s)
-    return re.sub(r"\b(" + "|".join(_NUMBER_WORDS) + r")\b", lambda m: str(_NUMBER_WORDS[m.group(1)]), s)
+    s = re.sub(r"\b(" + "|".join(_NUMBER_WORDS) + r")\b", lambda m: str(_NUMBER_WORDS[m.group(1)]), s)
+    return re.sub(rf"!\s*({_NUM})\b", r" \1!", s)  # "! 6" (from "factorial of 6") → "6!"
 
 
 def find_expression(text: str) -> str | None:
     """The longest span that looks like arithmetic: digits and at least one operator."""
     best = None
-    for m in _CANDIDATE.finditer(normalise(text)):
-        span = m.group(0).strip().rstrip(".")
+    norm = normalise(text)
+    for m in _CANDIDATE.finditer(norm):
+        span = m.group(0).strip().lstrip("!").strip().rstrip(".")
         if not re.search(r"\d", span):
             continue
-        # A bare number, or a date-like "2024-05" inside a sentence, is not a question.
-        if not re.search(r"\d\s*[-+*/^%]\s*[\d(.s]|sqrt|\)\s*[-+*/^%]|[-+*/^%]\s*\(", span):
+        # A bare number is not a question; a bare factorial only when the rest of the text just asks.
+        if not _OPERATION.search(span) and not (_FACTORIAL.search(span) and _only_asks(norm, m)):
             continue
         if best is None or len(span) > len(best):
             best = span
     return best
+
+
+def _only_asks(text: str, m: re.Match) -> bool:
+    rest = text[:m.start()] + " " + text[m.end():]
+    return set(re.findall(r"[a-z]+", rest)) <= _ASKING
 
 
 class _Parser:
@@ -105,7 +133,7 @@ class _Parser:
         while self.peek() in ("+", "-"):
             op = self.take()
             rhs = self.term()
-            value = value + rhs if op == "+" else value - rhs
+            value = _checked(value + rhs if op == "+" else value - rhs)
         return value
 
     def term(self) -> Number:
@@ -114,11 +142,11 @@ class _Parser:
             op = "*" if self.peek() == "(" else self.take()  # 2(3+4) is multiplication
             rhs = self.unary()
             if op == "*":
-                value = value * rhs
+                value = _checked(value * rhs)
             elif rhs == 0:
                 raise ZeroDivisionError
             else:
-                value = value / rhs if op == "/" else value % rhs
+                value = _checked(value / rhs if op == "/" else value % rhs)
         return value
 
     def unary(self) -> Number:
@@ -130,6 +158,11 @@ class _Parser:
 
     def power(self) -> Number:
         base = self.atom()
+        if self.peek() == "!":  # postfix, binds tighter than ^ and unary minus: -3! = -(3!)
+            self.take()
+            if self.peek() == "!":
+                raise MathError("double factorial (n!!) is not supported")
+            base = _factorial(base)
         if self.peek() == "^":
             self.take()
             exponent = self.unary()  # right-associative: 2^3^2 = 2^9
@@ -146,30 +179,55 @@ class _Parser:
         if tok == "sqrt":
             value = self.unary() if self.peek() != "(" else self.atom()
             if value < 0:
-                raise MathError("square root of a negative number")
+                raise Undefined("the square root of a negative number is not a real number")
             root = math.isqrt(int(value)) if isinstance(value, Fraction) and value.denominator == 1 else None
             if root is not None and root * root == value:
                 return Fraction(root)
             return math.sqrt(value)
         if tok[0].isdigit() or tok[0] == ".":
-            return Fraction(tok)
+            return _number(tok)
         raise MathError(f"unexpected {tok!r}")
+
+
+def _number(token: str) -> Fraction:
+    """A literal such as 12, 0.5 or 1.5e3, refused before it is built if it is out of range."""
+    mantissa, _, exponent = token.partition("e")
+    if len(exponent.lstrip("+-")) > 6 or abs(int(exponent or 0)) > MAX_DIGITS:
+        raise OutOfRange("too small" if exponent.startswith("-") else "too large")
+    if len(mantissa) > MAX_DIGITS:
+        raise OutOfRange("too large")
+    return _checked(Fraction(token))
+
+
+def _checked(value: Number) -> Number:
+    """`value`, unless its exact form has grown past MAX_DIGITS digits."""
+    if isinstance(value, Fraction) and max(value.numerator.bit_length(), value.denominator.bit_length()) > MAX_BITS:
+        raise OutOfRange("too large" if abs(value) >= 1 else "too small")
+    return value
+
+
+def _factorial(value: Number) -> Number:
+    if not (isinstance(value, Fraction) and value.denominator == 1 and value >= 0):
+        raise Undefined("the factorial is defined for whole numbers from 0 up")
+    if value > MAX_FACTORIAL:
+        raise OutOfRange("too large")
+    return Fraction(math.factorial(int(value)))
 
 
 def _pow(base: Number, exponent: Number) -> Number:
     if isinstance(exponent, Fraction) and exponent.denominator == 1 and isinstance(base, Fraction):
         if abs(exponent) > MAX_EXPONENT:
-            raise MathError("exponent too large")
+            raise OutOfRange("too large")
         if base == 0 and exponent < 0:
             raise ZeroDivisionError
         # Bound the size of the result before computing it.
         if base.numerator and abs(exponent) * max(len(str(base.numerator)), len(str(base.denominator))) > MAX_DIGITS:
-            raise MathError("result too large")
-        return base ** int(exponent)
+            raise OutOfRange("too large")
+        return _checked(base ** int(exponent))
     try:
         result = float(base) ** float(exponent)
     except OverflowError as exc:
-        raise MathError("result too large") from exc
+        raise OutOfRange("too large") from exc
     if isinstance(result, complex):
         raise MathError("result is not a real number")
     return result
@@ -205,11 +263,12 @@ def format_number(value: Number) -> str:
 
 def pretty(expression: str) -> str:
     """'2+2*3' → '2 + 2 * 3' for the answer text."""
-    s = re.sub(r"\s*([-+*/^%])\s*", r" \1 ", expression.strip())
+    s = re.sub(r"\s*(?<![\d.]e)([-+*/^%])\s*", r" \1 ", expression.strip())  # not 1e-3's sign
     s = re.sub(r"([(^*/%+-])\s+-\s+(\d)", r"\1 -\2", s)  # keep unary minus attached
     s = re.sub(r"^\s*-\s+", "-", s)
     s = re.sub(r"\(\s+", "(", s)
     s = re.sub(r"sqrt\s*", "√", s)
+    s = re.sub(r"\s+!", "!", s)
     return re.sub(r"\s+\)", ")", re.sub(r"\s{2,}", " ", s)).strip()
 
 
@@ -223,9 +282,11 @@ def answer(text: str) -> str | None:
         value = evaluate(expression)
     except ZeroDivisionError:
         return f"{shown} is undefined: division by zero."
-    except MathError as exc:
-        if "too large" in str(exc):
-            return f"{shown} is too large for me to compute."
+    except OutOfRange as exc:
+        return f"{shown} is {exc} for me to compute."
+    except Undefined as exc:
+        return f"{shown} is undefined: {exc}."
+    except MathError:
         return None
     except (ValueError, OverflowError):
         return None

@@ -27,7 +27,8 @@ CAPABILITIES = (
     "grayscale / black and white, sepia, invert, blur, sharpen, "
     "rotate N degrees / left / right / upside down, flip horizontal / vertical (mirror), "
     "brighten / darken (by N%), increase / reduce contrast, saturate / desaturate, "
-    "crop to square / center crop (N%), resize to WxH or by N%, add caption \"text\""
+    "crop to square / center crop (N%), resize to WxH or by N%, "
+    "add caption text (in quotes if it contains \"and\", \"then\" or a comma)"
 )
 
 # Words that carry no edit of their own ("please make it …").
@@ -134,7 +135,11 @@ def _crop(img: Image.Image, m: re.Match) -> Image.Image:
     if m.group("w"):
         cw, ch = min(w, int(m.group("w"))), min(h, int(m.group("h")))
     elif m.group("n"):
-        keep = 1 - min(float(m.group("n")), 90.0) / 100  # "crop 20%" trims 20% off, centred
+        # "crop to 80%" / "center crop 50%" keep that much of each side; "crop (by) 20%" trims 20% off.
+        share = min(float(m.group("n")), 100.0) / 100
+        centred = re.search(r"\b(?:center|centre|middle)\b", m.group(0), re.IGNORECASE)
+        keeps = not m.group("by") and (m.group("to") or m.group("to2") or centred)
+        keep = max(share if keeps else 1 - share, 0.1)  # at least 10% of each side stays
         cw, ch = max(1, round(w * keep)), max(1, round(h * keep))
     elif "square" in m.group(0) or w != h:
         cw = ch = min(w, h)
@@ -162,7 +167,7 @@ def _resize(img: Image.Image, m: re.Match) -> Image.Image:
 
 
 def _caption(img: Image.Image, m: re.Match) -> Image.Image:
-    text = (m.group("q1") or m.group("q2") or m.group("q3") or "").strip()
+    text = (m.group("q1") or m.group("q2") or m.group("q3") or m.group("bare") or "").strip()
     if not text:
         raise EngineError('Put the caption text in quotes, e.g. add caption "Hello 0G".')
     out = img.copy()
@@ -200,7 +205,11 @@ _BY = rf"(?:\s+(?:by|to|of)?\s*(?P<n>{_NUM})\s*(?:%|percent|px|pixels?)?)?"
 _WXH = r"(?P<w>\d{1,5})\s*[x×*]\s*(?P<h>\d{1,5})"
 OPS: tuple[_Op, ...] = (
     _op("caption", r"(?:caption|text|title|label|watermark|write|says?)\s*[:=]?\s*"
-        r"(?:\"(?P<q1>[^\"]*)\"|“(?P<q2>[^”]*)”|'(?P<q3>[^']*)')", _caption),
+        r"(?:\"(?P<q1>[^\"]*)\"|“(?P<q2>[^”]*)”|'(?P<q3>[^']*)')"
+        # Unquoted after caption/title/label/watermark: up to the end, a comma, or "and"/"then"
+        # (use quotes for a caption that contains those).
+        r"|\b(?:caption|title|label|watermark)\b(?:\s+(?:saying|that\s+says|reading))?\s*[:=]?\s+"
+        r"(?P<bare>[^\s,;\"“”'][^,;\"“”]*?)(?=\s*$|\s*[,;]|\s+(?:and|then)\b)", _caption),
     _op("grayscale", r"\b(?:gr[ae]y\s*-?\s*scale|gr[ae]y|black\s*(?:and|&)\s*white|b\s*&\s*w|monochrome?)\b",
         _grayscale),
     _op("sepia", r"\b(?:sepia|vintage|old[- ]fashioned)\b", _sepia),
@@ -222,10 +231,10 @@ OPS: tuple[_Op, ...] = (
         rf"decrease\s+(?:the\s+)?brightness|less\s+bright){_BY}", _darken),
     _op("contrast", rf"\b(?:(?:increase|boost|more|higher|raise|add|reduce|lower|decrease|less|soften)\s+"
         rf"(?:the\s+)?contrast|contrast(?:\s+(?:up|down))?|high[- ]contrast|punchier){_BY}", _contrast),
-    _op("crop", rf"\b(?:crop(?:ped)?|trim)\b(?:\s+(?:it|the\s+image|image))?(?:\s+(?:to|into))?"
-        rf"(?:\s+(?:a\s+)?(?:center|centre|square|middle))*(?:\s+(?:crop|square))?"
-        rf"(?:\s+(?:to\s+)?{_WXH})?(?:\s+(?:by\s+)?(?P<n>{_NUM})\s*(?:%|percent))?"
-        r"|\b(?:square|center|centre)\s+crop\b", _crop),
+    _op("crop", r"(?:\b(?:crop(?:ped)?|trim)\b(?:\s+(?:it|the\s+image|image))?(?:\s+(?P<to>to|into))?"
+        r"(?:\s+(?:a\s+|the\s+)?(?:center|centre|square|middle))*(?:\s+(?:crop|square))?"
+        r"|\b(?:square|center|centre|middle)\s+crop(?:ped)?\b)"
+        rf"(?:\s+(?:to\s+)?{_WXH})?(?:\s+(?:(?P<by>by)\s+|(?P<to2>to)\s+)?(?P<n>{_NUM})\s*(?:%|percent))?", _crop),
     _op("resize", rf"\b(?:resize[ds]?|scale[ds]?|shrink|enlarge|make\s+it)\b(?:\s+(?:it|the\s+image|image))?"
         rf"(?:\s+(?:down|up))?\s+(?:to\s+|by\s+)?(?:{_WXH}|(?P<n>{_NUM})\s*(?:%|percent)|half|double|twice)"
         r"(?:\s+(?:the\s+)?size)?|\b(?:half|double|twice\s+the)\s+(?:the\s+)?size\b", _resize),

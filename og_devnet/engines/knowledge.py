@@ -42,6 +42,14 @@ ENTRIES: tuple[Entry, ...] = (
         "the payment is verifiable.",
     ),
     Entry(
+        "other-0g",  # outweighs "0g-compute"'s generic "what is 0G…" triggers
+        (("0g storage", 8), ("storage", 4), ("0g chain", 8), ("0g da", 8), ("data availability", 5)),
+        "I only know 0G Compute and this playground — this offline demo model has no details about the "
+        "rest of 0G. In short, besides 0G Compute (the AI inference marketplace) there are 0G Chain (the "
+        "EVM-compatible blockchain the ledger and inference contracts run on), 0G Storage (decentralised "
+        "storage for data and models) and 0G DA (data availability). See docs.0g.ai for those.",
+    ),
+    Entry(
         "ledger",
         (("ledger", 3), ("total balance", 2), ("available", 1), ("balance", 1),
          ("deposit", 1), ("account", 1)),
@@ -134,10 +142,21 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(
         "identity",
         (("who are you", 4), ("what are you", 4), ("your name", 3), ("which model", 3), ("what model", 3),
-         ("are you gpt", 4), ("are you ai", 3), ("llm", 2), ("language model", 3)),
+         ("are you gpt", 4), ("are you ai", 3), ("llm", 2), ("language model", 3), ("yourself", 3),
+         ("about you", 3)),
         "I'm {model}, an offline demo engine on the local 0G network — not a large language model. I do "
         "exact arithmetic, answer questions about 0G Compute and this playground from a small built-in "
         "knowledge base, and otherwise reply from the chatterbot English corpus.",
+    ),
+    Entry(
+        "capabilities",
+        (("what can you do", 6), ("can you do", 3), ("capabilit", 4), ("what do you do", 5),
+         ("how can you help", 5), ("what are you good at", 5), ("what can i ask", 5)),
+        "I'm {model}, an offline demo model on the local 0G network — not a large language model. I can "
+        "do exact arithmetic (fractions, powers, square roots, factorials, scientific notation: try "
+        "'what is 1.5e3 * 4?'); explain 0G Compute and this playground — ledgers, sub-accounts, fees, "
+        "refunds, TEE verification, session tokens; and make small talk or answer a little trivia from "
+        "the chatterbot English corpus. I have no internet access and no clock.",
     ),
     Entry(
         "session-token",
@@ -162,6 +181,28 @@ ENTRIES: tuple[Entry, ...] = (
 )
 
 _WORD = re.compile(r"[a-z0-9]+")
+
+CLOCK_ANSWER = (
+    "I can't tell: I'm an offline demo model with no clock or calendar, so I don't know today's date "
+    "or the time — your device's clock does. (The local chain keeps its own time: the latest block's "
+    "timestamp, which evm_increaseTime moves forward.)"
+)
+_DAYS = r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|the\s+weekend|a\s+holiday"
+_WHEN = r"today|now|right\s+now|tomorrow|yesterday|tonight"
+# Questions about the current date or time — not trivia like "what year was Kennedy killed?".
+_NOW = re.compile(
+    rf"\bwhat\s+(?:day|date|time|year|month|week)\s+(?:of\s+the\s+(?:week|month|year)\s+)?is\s+it\b"
+    rf"|\bwhat(?:'s|\s+is)\s+(?:the\s+)?(?:date|time|day)(?:\s+(?:{_WHEN}))?\s*[?.!]*$"
+    rf"|\bwhat\s+(?:day|date|time)\s+(?:is\s+)?(?:{_WHEN})\b"
+    rf"|\b(?:today'?s|current|tomorrow'?s|yesterday'?s)\s+(?:date|time|day|year|month)\b"
+    rf"|\bis\s+(?:it|today)\s+(?:{_DAYS})\b|\b(?:do\s+you\s+know|tell\s+me)\s+(?:the\s+)?(?:date|time)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_date_or_time(question: str) -> bool:
+    """Whether `question` asks for today's date or the time, which this offline model cannot know."""
+    return _NOW.search(question.strip()) is not None
 
 
 def words(text: str) -> set[str]:

@@ -54,6 +54,20 @@ def rgb(png: bytes) -> np.ndarray:
         ("what is 15% of 200", "30"),
         ("square root of 144", "12"),
         ("-3 + 5", "2"),
+        ("what is 1e3 + 1", "1001"),
+        ("1.5e2 * 2", "300"),
+        ("2.5E-1 + 1", "1.25"),
+        ("1e400*10", "1" + "0" * 401),
+        ("3 - -2", "5"),
+        ("what is 2 * -3", "-6"),
+        ("5!", "120"),
+        ("What is 0!?", "1"),
+        ("what is 2^3!", "64"),
+        ("-3! + 1", "-5"),
+        ("3! + 4!", "30"),
+        ("factorial of 6", "720"),
+        ("what is 5 factorial?", "120"),
+        ("(2+3)x4", "20"),
     ],
 )
 def test_chat_arithmetic_is_exact(chat: ChatEngine, question: str, expected: str) -> None:
@@ -65,6 +79,37 @@ def test_chat_arithmetic_edge_cases(chat: ChatEngine) -> None:
     assert "division by zero" in ask(chat, "5 / 0")
     assert "too large" in ask(chat, "9999999999 ^ 99999999")
     assert "≈ 2.333333333" in ask(chat, "7 / 3")
+    assert ask(chat, "what is 1e3 + 1").startswith("1e3 + 1 = 1001")  # shown as typed
+
+
+@pytest.mark.parametrize("question", [
+    "1e99999 + 1",  # a number past the digit limit
+    "1e-99999 + 1",
+    "1e2000 * 1e2000",  # operands within the limit, product past it
+    "2 ^ 5000 * 2 ^ 5000",
+    "1000!",  # factorials are capped
+    "(1e1500)!",
+    "1e1999 * 1e1999 * 1e1999 * 1e1999 * 1e1999 * 1e1999 * 1e1999 * 1e1999",
+])
+def test_chat_arithmetic_refuses_huge_numbers(chat: ChatEngine, question: str) -> None:
+    start = time.perf_counter()
+    answer = ask(chat, question)
+    assert answer.endswith(("is too large for me to compute.", "is too small for me to compute.")), answer
+    assert time.perf_counter() - start < 0.5
+
+
+def test_chat_arithmetic_factorial_edges(chat: ChatEngine) -> None:
+    assert "whole number" in ask(chat, "what is 2.5!")
+    assert "whole number" in ask(chat, "(-3)!")
+    assert "not a real number" in ask(chat, "sqrt(-4)")
+    # An exclamation mark after a number in a sentence is not a factorial question.
+    assert "120" not in ask(chat, "I just turned 5!")
+    assert ask(chat, "Hello! What is 2 + 2?").endswith("= 4")
+
+
+@pytest.mark.parametrize("question", ["0x1f + 1", "abc1 + 2", "what is 2 + 2abc", "version v2.0 + 1"])
+def test_chat_arithmetic_refuses_digits_touching_letters(chat: ChatEngine, question: str) -> None:
+    assert "=" not in ask(chat, question) and "≈" not in ask(chat, question)
 
 
 @pytest.mark.parametrize(
@@ -84,10 +129,29 @@ def test_chat_arithmetic_edge_cases(chat: ChatEngine) -> None:
         ("Why did my request fail with insufficient balance?", "1 OG reserve"),
         ("I get: user not acknowledge the provider", "first transfer"),
         ("How much does speech-to-text cost?", "transcript's tokens"),
+        ("What can you do?", "exact arithmetic"),
+        ("What are your capabilities?", "exact arithmetic"),
+        ("Tell me about yourself", "not a large language model"),
+        ("Introduce yourself", "not a large language model"),
+        ("What is 0G Storage?", "I only know 0G Compute"),
+        ("What is 0G DA?", "I only know 0G Compute"),
+        ("Which chain does 0G Compute run on?", "0G Chain (the EVM-compatible blockchain"),
     ],
 )
 def test_chat_knowledge_base(chat: ChatEngine, question: str, must_contain: str) -> None:
     assert must_contain in ask(chat, question)
+
+
+@pytest.mark.parametrize("question", ["what day is it?", "What time is it?", "What is today's date?",
+                                      "what year is it", "Is it Monday today?", "What's the date tomorrow?",
+                                      "what day of the week is it"])
+def test_chat_admits_it_has_no_clock(chat: ChatEngine, question: str) -> None:
+    for seed in range(5):  # never a made-up date from the corpus ("Boxing Day"), whatever the sampling
+        assert "no clock" in ask(chat, question, seed=seed)
+
+
+def test_chat_date_trivia_is_not_a_clock_question(chat: ChatEngine) -> None:
+    assert ask(chat, "What year was President John F. Kennedy assassinated?", temperature=0) == "1963"
 
 
 def test_chat_is_honest_about_itself(chat: ChatEngine) -> None:
@@ -323,6 +387,40 @@ def test_edit_crop_resize_caption_and_size(photo: bytes) -> None:
     plain = rgb(photo_png(photo))
     assert np.abs(captioned[-20:] - plain[-20:]).mean() > 20  # a dark band with white text at the bottom
     assert np.abs(captioned[:100] - plain[:100]).max() == 0
+
+
+@pytest.mark.parametrize(("instruction", "size"), [
+    ("center crop 50%", (160, 100)),  # keeps the middle half of each side
+    ("centre crop 75%", (240, 150)),
+    ("crop to 80%", (256, 160)),  # "to": what remains
+    ("crop by 20%", (256, 160)),  # "by": what is cut away
+    ("crop 30%", (224, 140)),
+    ("crop to the center by 25%", (240, 150)),  # "by" trims, even after "to the center"
+    ("center crop", (200, 200)),
+])
+def test_edit_crop_amounts(photo: bytes, instruction: str, size: tuple[int, int]) -> None:
+    assert Image.open(io.BytesIO(edit_image(photo, instruction))).size == size
+
+
+def test_edit_center_crop_keeps_the_middle(photo: bytes) -> None:
+    out = rgb(edit_image(photo, "center crop 50%"))
+    # The middle of the 320x200 photo (x 80..240) holds the circle's right edge and the square's left.
+    assert np.array_equal(out[50], rgb(photo_png(photo))[100, 80:240])
+
+
+@pytest.mark.parametrize(("instruction", "text"), [
+    ("caption hello", "hello"),
+    ("add caption Hello 0G", "Hello 0G"),
+    ("add a caption: Sunny day", "Sunny day"),
+    ("caption hello and make it grayscale", "hello"),
+    ('add caption "Hello 0G"', "Hello 0G"),
+])
+def test_edit_caption_with_or_without_quotes(photo: bytes, instruction: str, text: str) -> None:
+    expected = rgb(edit_image(photo, f'add caption "{text}"' + (
+        " and make it grayscale" if "grayscale" in instruction else "")))
+    captioned = rgb(edit_image(photo, instruction))
+    assert np.array_equal(captioned, expected)
+    assert np.abs(captioned[-20:] - rgb(photo_png(photo))[-20:]).mean() > 10
 
 
 @pytest.mark.parametrize("fmt", ["PNG", "WEBP", "GIF"])
