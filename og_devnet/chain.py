@@ -28,6 +28,7 @@ from eth_tester import PyEVMBackend
 from eth_utils import ValidationError as EVMValidationError
 from eth_utils import keccak, to_canonical_address, to_checksum_address
 
+from og_devnet import jsonsafe
 from og_devnet.accounts import ACCOUNTS
 
 CHAIN_ID = 31337
@@ -155,9 +156,10 @@ class ChainNode:
     def handle_json(self, body: bytes) -> bytes:
         """One HTTP body in (single or batch JSON-RPC), one body out."""
         try:
-            payload = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
-            return _dump({"jsonrpc": "2.0", "id": None, "error": {"code": -32700, "message": "parse error"}})
+            payload = jsonsafe.loads(body)  # nesting is checked first: py-evm's recursion limit lets
+        except ValueError as exc:  # the C parser overflow the stack on `[[[[…` (a segfault)
+            message = "parse error: exceeded max depth" if "max depth" in str(exc) else "parse error"
+            return _dump({"jsonrpc": "2.0", "id": None, "error": {"code": -32700, "message": message}})
         if isinstance(payload, list):
             if not payload:
                 return _dump(_err_obj(None, RpcError(-32600, "empty batch")))

@@ -292,3 +292,17 @@ def _resigned(w3: Web3, key: str, to: str, nonce: int) -> str:
     """The exact raw bytes of the first transaction above (same fields → same hash)."""
     tx = {"to": to, "value": 1, "nonce": nonce, "chainId": 31337, "gasPrice": w3.eth.gas_price, "gas": 21000}
     return Web3.to_hex(Account.from_key(key).sign_transaction(tx).raw_transaction)
+
+
+def test_deeply_nested_json_is_a_parse_error_not_a_crash() -> None:
+    """py-evm raises the recursion limit, so without a depth check CPython's JSON parser overflows
+    the C stack on `[[[[…` and the whole network dies. Run in a network process of its own, so a
+    regression kills only that process."""
+    from og_devnet.launch import start_devnet
+
+    with start_devnet(port=0) as handle:
+        for body in (b"[" * 100_000 + b"]" * 100_000, b'{"a":' * 100_000 + b"1" + b"}" * 100_000):
+            r = requests.post(handle.rpc_url, data=body, timeout=30)
+            assert r.json()["error"] == {"code": -32700, "message": "parse error: exceeded max depth"}
+        ok = requests.post(handle.rpc_url, json={"jsonrpc": "2.0", "id": 1, "method": "eth_chainId"}, timeout=5)
+        assert ok.json()["result"] == "0x7a69" and handle.process.poll() is None
