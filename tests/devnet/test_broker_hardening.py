@@ -238,19 +238,22 @@ def test_image_admission_includes_the_request_fee(devnet: DevnetHandle) -> None:
 @pytest.fixture
 def unacknowledged_provider(devnet: DevnetHandle) -> Iterator[tuple[ProviderConfig, str]]:
     """A provider that registered (100 OG stake) but whose TEE signer the owner has not acknowledged,
-    served by its own broker."""
+    served by its own broker; removed afterwards, so the shared network lists its five providers again."""
     key = new_funded_account(devnet, 200).key.to_0x_hex()
     cfg = ProviderConfig(name="unacked", provider_key=key, tee_key=Account.create().key.to_0x_hex(),
                          service_type="chatbot", model="local/unacked", input_price=10**9, output_price=10**9,
                          settle_interval=0)
     inference = devnet.info["addresses"]["inference"]
+    w3 = Web3(Web3.HTTPProvider(devnet.rpc_url))
+    contract = w3.eth.contract(address=inference, abi=load_artifact("InferenceServing")["abi"])
     group = start_brokers([cfg], devnet.rpc_url, inference)
     try:
-        w3 = Web3(Web3.HTTPProvider(devnet.rpc_url))
-        contract = w3.eth.contract(address=inference, abi=load_artifact("InferenceServing")["abi"])
         params = ("chatbot", group[0][1], cfg.model, "TeeML", 10**9, 10**9, "{}", cfg.tee_address)
         _send(w3, key, contract.functions.addOrUpdateService(params), value=100 * OG)
-        yield cfg, group[0][1]
+        try:
+            yield cfg, group[0][1]
+        finally:
+            _send(w3, key, contract.functions.removeService())
     finally:
         group.stop()
 
