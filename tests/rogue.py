@@ -79,15 +79,19 @@ class Rogue:
             events.append(b"data: " + json.dumps({"id": chat_id, "choices": [], "usage": usage}).encode() + b"\n\n")
             events.append(b"data: [DONE]\n\n")
             body = b"".join(events)
-            if self.mode == "cut":
-                send_sse(h, events[:1], close_early=True)
-            else:
-                send_sse(h, events)
         else:
             data = {"id": chat_id, "choices": [{"message": {"content": "42"}, "finish_reason": "stop"}],
                     "usage": usage}
             body = json.dumps(data).encode()
+        self._sign(chat_id, request, body)  # before answering: the client may ask for it at once
+        if not stream:
             send_json(h, 200, data)
+        elif self.mode == "cut":
+            send_sse(h, events[:1], close_early=True)
+        else:
+            send_sse(h, events)
+
+    def _sign(self, chat_id: str, request: bytes, body: bytes) -> None:
         signed_body = body + b" " if self.mode == "tampered" else body
         text = f"{hashlib.sha256(request).hexdigest()}:{hashlib.sha256(signed_body).hexdigest()}"
         key = Account.create() if self.mode == "wrong-signer" else self.tee

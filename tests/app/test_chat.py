@@ -71,7 +71,7 @@ def test_system_prompt_params_export_and_clear(open_app, app_env, wallet):
     verification = at.session_state["chat_messages"][1]["verification"]
     assert str(verification.status) == "unavailable"  # chat-lite is not a TEE service
     code = texts(at.code)
-    assert any("ZGServingBroker" in c and chat in c and '"max_tokens": 16' in c for c in code)
+    assert any("ZGServingBroker" in c and chat in c and "'max_tokens': 16" in c for c in code)
     at.button(key="chat_clear").click().run()
     assert at.session_state["chat_messages"] == []
 
