@@ -47,8 +47,9 @@ def _countdown(unlocks_at: int) -> str:
 
 
 unlocks = view.refund_unlocks()
-m = st.columns(5)
-m[0].metric("Wallet", og_text(view.wallet_balance_wei, 4), help="Native OG in your wallet (pays gas)")
+m = st.columns([1.4, 1, 1, 1, 1])  # the wallet holds the long number; the sidebar shows it to 4 places
+m[0].metric("Wallet", og_text(view.wallet_balance_wei, 2),
+            help=f"Native OG in your wallet (pays gas): {og_text(view.wallet_balance_wei, 18)}")
 m[1].metric("Ledger available", og_text(view.available_wei, 4), help="Free to fund providers or withdraw")
 m[2].metric("Locked with providers", og_text(view.locked_wei, 4),
             help="In provider sub-accounts (pending refunds included): total − available")
