@@ -178,6 +178,12 @@ ENTRIES: tuple[Entry, ...] = (
         "you revoked tokens; a fresh one fixes it. 'model not supported': the request named another model "
         "than the service's. HTTP 429 or 503: the provider is rate-limiting or busy; try again shortly.",
     ),
+    Entry(
+        "thanks",
+        (("thanks", 5), ("thank", 5), ("thx", 5), ("cheers", 3), ("great", 1), ("awesome", 1)),
+        "You're welcome! Ask me about 0G Compute — funding, refunds, fees, TEE verification — or give me "
+        "some arithmetic.",
+    ),
 )
 
 _WORD = re.compile(r"[a-z0-9]+")

@@ -129,6 +129,8 @@ def test_chat_arithmetic_refuses_digits_touching_letters(chat: ChatEngine, quest
         ("Why did my request fail with insufficient balance?", "1 OG reserve"),
         ("I get: user not acknowledge the provider", "first transfer"),
         ("How much does speech-to-text cost?", "transcript's tokens"),
+        ("thanks!", "You're welcome"),
+        ("Thank you so much", "You're welcome"),
         ("What can you do?", "exact arithmetic"),
         ("What are your capabilities?", "exact arithmetic"),
         ("Tell me about yourself", "not a large language model"),
