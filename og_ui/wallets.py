@@ -34,7 +34,12 @@ def check_private_key(text: str) -> SecretStr:
     if not _KEY_RE.match(key):
         raise ValueError("That is not a private key: it must be 64 hexadecimal characters, optionally "
                          "starting with 0x.")
-    return SecretStr(key if key.startswith("0x") else "0x" + key)
+    secret = SecretStr(key if key.startswith("0x") else "0x" + key)
+    try:  # 64 hex digits can still be no key: zero, or not below the curve order
+        address_of(secret)
+    except ValueError:
+        raise ValueError("That is not a usable private key: it is outside the range of valid keys.") from None
+    return secret
 
 
 def address_of(key: SecretStr) -> str:

@@ -15,7 +15,8 @@ from og_ui import media, wallets
 from og_ui.widgets import short_addr
 
 
-@pytest.mark.parametrize("bad", ["", "   ", "0x1234", "zz" * 32, "0x" + "1" * 63, "0x" + "1" * 65])
+@pytest.mark.parametrize("bad", ["", "   ", "0x1234", "zz" * 32, "0x" + "1" * 63, "0x" + "1" * 65,
+                                 "0x" + "00" * 32, "ff" * 32])
 def test_check_private_key_refuses_malformed_keys_without_echoing(bad):
     with pytest.raises(ValueError) as info:
         wallets.check_private_key(bad)

@@ -3,6 +3,8 @@ an API key created in the UI never reaches the page HTML or the server log."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.e2e.conftest import (
@@ -73,3 +75,80 @@ def test_api_key_never_in_html_or_log(devnet, app_server, page):
     log = app_server.log()
     assert token not in log and "app-sk-" not in log
     assert all(s not in log for s in secrets(devnet))
+
+
+def test_pasted_private_key_never_leaves_the_server_session(devnet, app_server, page):
+    """The key a testnet/mainnet user pastes: used for a real transaction, never echoed into the page,
+    the URL, the server log or any file."""
+    import time
+
+    from eth_account import Account
+
+    from tests.conftest import rpc
+    from tests.e2e.conftest import ROOT, choose, confirm_tx
+
+    started = time.time()
+    account = Account.create()
+    rpc(devnet, "hardhat_setBalance", [account.address, hex(50 * 10**18)])
+    private = account.key.hex().removeprefix("0x")
+    forms = [private, "0x" + private, private.upper()]
+
+    open_page(page, app_server, "wallet")
+    choose(page, key(page, "ui_demo_address"), "Another key (paste it)")
+    box = key(page, "ui_key_input").locator("input")
+    box.fill("0x" + "zz" * 32)  # malformed first: refused without echoing it
+    box.press("Enter")
+    wait_idle(page)
+    assert page.get_by_text("That is not a private key", exact=False).first.is_visible()
+    box.fill("0x" + private)
+    box.press("Enter")
+    wait_idle(page)
+    short = f"{account.address[:6]}…{account.address[-4:]}"
+    page.get_by_text(f"Wallet {short} (key typed in this tab)").wait_for()
+    assert key(page, "ui_key_input").count() == 0  # the box is gone: the key is never sent back to it
+
+    amount = key(page, "wallet_deposit_amount").locator("input")
+    amount.fill("5")
+    amount.press("Enter")
+    wait_idle(page)
+    click(page, key(page, "wallet_deposit_btn").get_by_role("button"))
+    confirm_tx(page)  # a real transaction signed with the pasted key
+    assert og_balance_in_ledger(devnet, account.address) == 5 * 10**18
+
+    for path in (None, "chat", "discover"):
+        if path is not None:
+            open_page(page, app_server, path)
+        html = page.content()
+        assert not any(f in html for f in forms), path
+        assert not any(f in page.url for f in forms)
+    log = app_server.log()
+    assert not any(f in log for f in forms)
+    for path in _files_written_since(started, [ROOT, Path.home() / ".streamlit", Path("/tmp")]):
+        data = path.read_bytes()
+        assert not any(f.encode() in data for f in forms), path
+
+
+def og_balance_in_ledger(devnet, address: str) -> int:
+    """The ledger's total balance, read straight from the contract."""
+    from web3 import Web3
+    from zerog_py_sdk.contracts.abis import LEDGER_CONTRACT_ABI
+
+    w3 = Web3(Web3.HTTPProvider(devnet.rpc_url))
+    ledger = w3.eth.contract(address=devnet.info["addresses"]["ledger"], abi=LEDGER_CONTRACT_ABI)
+    return int(ledger.functions.getLedger(address).call()[2])
+
+
+def _files_written_since(started: float, roots: list[Path]) -> list[Path]:
+    found = []
+    for root in roots:
+        if not root.exists():
+            continue
+        for path in root.rglob("*"):
+            if ".git" in path.parts or not path.is_file() or path.is_symlink():
+                continue
+            try:
+                if path.stat().st_mtime >= started and path.stat().st_size < 50 * 2**20:
+                    found.append(path)
+            except OSError:
+                continue
+    return found
