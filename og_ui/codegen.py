@@ -1,5 +1,8 @@
 """The "view code" snippets: a standalone Python script that makes the same request with the 0G SDK,
-prints the answer and verifies its TEE signature. The key is read from the environment."""
+prints the answer and verifies its TEE signature. The key is read from the environment.
+
+The script signs its own session token, as og_core/auth.py does (SDK pitfalls #1 and #2): the SDK's
+token carries the wrong generation after any revocation, so the provider would reject it."""
 
 from __future__ import annotations
 
@@ -27,9 +30,12 @@ def chat_code(client: OgClient, provider: str, request_body: bytes, fallback: di
 pip install 0g-inference-sdk==0.9.1 requests
 PRIVATE_KEY=0x... python chat.py      # never paste a key into code
 """
+import base64
 import hashlib
 import json
 import os
+import secrets
+import time
 
 import requests
 from eth_account import Account
@@ -44,12 +50,33 @@ broker = ZGServingBroker(account, w3,
                          ledger_address="{a.get("ledger", "")}",
                          fine_tuning_address="{a.get("fine_tuning", "")}")
 
-provider = "{provider}"
+provider = Web3.to_checksum_address("{provider}")
 service = broker.inference.get_service(provider)
 endpoint = f"{{service.url}}/v1/proxy"
-# Only a signed session token. The SDK's public get_request_headers() may first send a transferFund
-# on its own when it thinks the provider balance is low (SDK 0.9.1): fund providers explicitly.
-headers = broker.inference._session_manager.get_request_headers(provider)
+
+
+def session_headers(provider: str) -> dict:
+    """A signed session token, built here rather than by the SDK (0.9.1): its get_request_headers()
+    may first send a transferFund on its own, and its token reads the generation from the wrong
+    getAccount() field (revokedBitmap), so after any key revocation the provider rejects it."""
+    try:
+        state = broker.serving_contract.functions.getAccount(account.address, provider).call()
+    except Exception as exc:  # AccountNotExists: this wallet never funded the provider
+        raise SystemExit(f"No account with this provider yet: fund it with at least 1 OG first ({{exc}}).")
+    # getAccount() fields: 9 = generation (bumped by revokeAllTokens), 10 = revokedBitmap. The bitmap
+    # only concerns API keys (token ids 0-254); a session token is id 255, checked by generation alone.
+    generation = int(state[9])
+    now = int(time.time() * 1000)
+    raw = json.dumps({{"address": account.address, "provider": provider, "timestamp": now,
+                      "expiresAt": now + 3600 * 1000, "nonce": secrets.token_hex(16),
+                      "generation": generation, "tokenId": 255}}, separators=(",", ":"))
+    # The provider checks an EIP-191 signature over keccak256 of exactly these bytes.
+    sig = account.sign_message(encode_defunct(primitive=Web3.keccak(text=raw))).signature.hex()
+    sig = sig if sig.startswith("0x") else "0x" + sig
+    return {{"Authorization": "Bearer app-sk-" + base64.b64encode(f"{{raw}}|{{sig}}".encode()).decode()}}
+
+
+headers = session_headers(provider)
 
 body = {body}
 resp = requests.post(f"{{endpoint}}/chat/completions", headers=headers, json=body,

@@ -80,3 +80,31 @@ def test_chat_code_snippet_runs_as_pasted_and_verifies(app_env, wallet, stream, 
     assert run.returncode == 0, run.stderr[-2000:]
     assert "6 * 7 = 42" in run.stdout
     assert "usage:" in run.stdout and "verified: signed by the on-chain TEE signer" in run.stdout
+
+
+@pytest.mark.parametrize("revoke", ["one-key", "all-tokens"])
+def test_chat_code_snippet_still_runs_after_a_revocation(app_env, wallet, revoke, tmp_path):
+    """SDK 0.9.1 signs its tokens with revokedBitmap as the generation: after any revocation the
+    provider rejects them. The snippet builds its own token, so it keeps working."""
+    from og_core.auth import decode_token
+    from og_ui.codegen import chat_code
+    from tests.app.conftest import provider
+
+    chat_tee = provider(app_env, "chat-tee")
+    wallet.fund(chat_tee)
+    client = wallet.client
+    key = client.api_keys.create(chat_tee)
+    plan = (client.api_keys.plan_revoke(chat_tee, key.info.token_id) if revoke == "one-key"
+            else client.api_keys.plan_revoke_all(chat_tee))
+    client.execute(plan)
+    generation, bitmap, _ = client._auth.account_state(chat_tee)
+    assert (generation, bitmap) == ((0, 1 << key.info.token_id) if revoke == "one-key" else (1, 0))
+    result = client.chat(chat_tee, [{"role": "user", "content": "What is 6 * 7?"}], max_tokens=32)
+    assert decode_token(client._auth.headers(chat_tee)["Authorization"])["generation"] == generation
+    script = tmp_path / "chat.py"
+    script.write_text(chat_code(client, chat_tee, result.request_body, {}))
+    env = {**os.environ, "PRIVATE_KEY": wallet.key}
+    run = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, (run.stdout + run.stderr)[-2000:]
+    assert "6 * 7 = 42" in run.stdout
+    assert "verified: signed by the on-chain TEE signer" in run.stdout
