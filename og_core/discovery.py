@@ -166,7 +166,7 @@ class Discovery:
             address = checksum(provider)
         except ValueError:
             raise NotFoundError(f"“{provider[:60]}” is not a provider address.",
-                                "Pick a provider from the Services page.") from None
+                                "Pick a provider from the Discover page.") from None
         if not refresh:
             with _cache_lock:
                 hit = _cache.get(self._key)
@@ -183,7 +183,7 @@ class Discovery:
             revert = revert_from_exception(exc)
             if revert is not None:  # the contract answered: ServiceNotExist
                 raise NotFoundError(f"No service is registered for provider {address}.",
-                                    "Pick a provider from the Services page.", detail=revert.detail) from exc
+                                    "Pick a provider from the Discover page.", detail=revert.detail) from exc
             raise RpcError("The provider's service could not be read from the chain.",
                            "Check the network connection and try again.",
                            detail=f"{type(exc).__name__}: {exc}"[:500]) from exc

@@ -111,7 +111,7 @@ _CUSTOM_ERRORS: dict[str, tuple[str, str]] = {
     "AccountNotExists(address,address)": ("{0} has no sub-account with provider {1}.",
                                           "Fund the provider first (at least 1 OG) from the Wallet page."),
     "ServiceNotExist(address)": ("No service is registered for provider {0}.",
-                                 "Pick a provider from the Services page."),
+                                 "Pick a provider from the Discover page."),
     "ServiceNotFound(address)": ("The ledger does not know the service contract {0}.",
                                  "The network profile's contract addresses look wrong."),
     "TooManyProviders(uint256,uint256)": ("That is {0} providers in one transaction; the most is {1}.",
@@ -134,7 +134,7 @@ _CUSTOM_ERRORS: dict[str, tuple[str, str]] = {
         "Retrieve the funds first."),
     "LedgerLocked()": ("The ledger is locked by another operation.", "Try again in a moment."),
     "ServiceNotExists(address)": ("No service is registered for provider {0}.",
-                                  "Pick a provider from the Services page."),
+                                  "Pick a provider from the Discover page."),
     "InvalidServiceType(string)": ("“{0}” is not a registered service.",
                                    "The network's contract addresses look wrong; check the network profile."),
     "AlreadyInitialized()": ("The contract is already initialised.", "Nothing to do: it is set up already."),
@@ -410,7 +410,7 @@ def provider_error(status: int | None, body: bytes | str | None, *, provider: st
         return err("session", f"{who} rejected the session token.", "Try again; if it persists, reconnect the wallet.")
     if "model not supported" in low:
         return err("model_not_supported", f"{who} does not serve the requested model.",
-                   "Use the model listed for this provider on the Services page.")
+                   "Use the model listed for this provider on the Discover page.")
     if "chat_id_not_found" in low or "chat id not found" in low:
         return err("chat_id_not_found", f"{who} no longer has a signature for this answer (it expired).",
                    "Signatures are kept for a limited time; verify soon after the answer arrives.")

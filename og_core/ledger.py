@@ -477,7 +477,7 @@ class Transactions:
             return checksum(provider)
         except ValueError:
             raise NotFoundError(f"“{str(provider)[:60]}” is not a provider address.",
-                                "Pick a provider from the Services page.") from None
+                                "Pick a provider from the Discover page.") from None
 
     # ------------------------------------------------------------------ execution
     def busy_reason(self) -> str | None:

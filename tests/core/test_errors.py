@@ -158,3 +158,32 @@ def test_insufficient_balance_names_the_shortfall_and_page():
     err = provider_error(400, '{"error":"validate request: insufficient balance: your locked balance is 0.5 0G, '
                               'but the required minimum is 1.000123 0G"}')
     assert "0.51 OG more" in err.message and "Wallet page" in err.hint
+
+
+def _page_titles() -> list[str]:
+    from pathlib import Path
+
+    app = (Path(__file__).resolve().parents[2] / "app.py").read_text()
+    return re.findall(r'st\.Page\([^)]*title="([^"]+)"', app)
+
+
+def test_every_page_named_in_og_core_words_exists():
+    """Hints send people to a page: it must be one the app has (there is no "Services page")."""
+    from pathlib import Path
+
+    titles = _page_titles()
+    assert "Discover" in titles and "Wallet & ledger" in titles
+    named = []
+    for source in sorted((Path(__file__).resolve().parents[2] / "og_core").glob("*.py")):
+        named += [(source.name, m) for m in re.findall(r"\b(?:the|on|from) ([A-Z][\w-]*) page\b", source.read_text())]
+    assert named
+    # "the Wallet page" is short for "Wallet & ledger": a name counts when a title starts with it
+    wrong = [(f, n) for f, n in named if not any(t == n or t.startswith(n + " ") for t in titles)]
+    assert not wrong, wrong
+
+
+def test_provider_and_model_hints_point_to_the_discover_page():
+    for signature in ("ServiceNotExist(address)", "ServiceNotExists(address)"):
+        assert "Discover page" in decode_revert(_revert_data(signature)).hint
+    err = provider_error(400, '{"error":"model not supported: requested \\"x\\""}')
+    assert "Discover page" in err.hint
