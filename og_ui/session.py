@@ -34,8 +34,38 @@ def settings() -> Settings:
 
 def network() -> str:
     if "ui_network" not in st.session_state:
-        st.session_state["ui_network"] = settings().network
+        _seed_from_url()
+        st.session_state.setdefault("ui_network", settings().network)
     return st.session_state["ui_network"]
+
+
+# The URL keeps the network and, on local, the wallet *choice* (?network=local&wallet=tab), so a reload
+# or a shared link opens the same view. Only public things go there: a network name, a demo address
+# (public test account), or "tab"/"none" — never a key. A reload after "Another key" therefore asks for
+# the key again instead of silently switching to Demo #1.
+URL_NETWORK = "network"
+URL_WALLET = "wallet"
+
+
+def _seed_from_url() -> None:
+    """Once per session (the first run): take the choices the URL carries, ignoring invalid ones."""
+    params = st.query_params
+    if params.get(URL_NETWORK) in NETWORKS:
+        st.session_state["ui_network"] = params[URL_NETWORK]
+    wallet = params.get(URL_WALLET, "")
+    if wallet in (TAB, NONE) or wallets.is_address(wallet):
+        st.session_state["ui_demo_address"] = wallet  # the picker drops an address that is no demo account
+
+
+def sync_url(net: str) -> None:
+    """Write the current choices into the URL (after the sidebar's widgets ran); page switches keep them."""
+    wanted = {URL_NETWORK: net}
+    if net == "local" and st.session_state.get("ui_demo_address"):
+        wanted[URL_WALLET] = st.session_state["ui_demo_address"]
+    current = {k: st.query_params.get(k) for k in (URL_NETWORK, URL_WALLET)}
+    if current != {URL_NETWORK: wanted[URL_NETWORK], URL_WALLET: wanted.get(URL_WALLET)}:
+        st.query_params.pop(URL_WALLET, None)
+        st.query_params.update(wanted)
 
 
 def ensure_local_network() -> None:
@@ -124,6 +154,7 @@ def require_client(*, wallet: bool = False) -> OgClient:
         else:
             st.error("Not connected to a network.")
         st.caption("Pick another network in the sidebar, or check OG_RPC_URL in your .env.")
+        st.button("Retry", key="ui_retry_page", icon=":material/refresh:")  # a click reruns = reconnects
         st.stop()
     if wallet and client.read_only:
         st.info("This needs a wallet. You are browsing read-only: choose a wallet in the sidebar "

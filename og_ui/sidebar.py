@@ -22,12 +22,12 @@ def render() -> OgClient | None:
             st.warning("Mainnet uses real OG. Every transaction asks for confirmation and costs real money.",
                        icon=":material/warning:")
         _wallet_picker(net)
+        session.sync_url(net)
         client = session.get_client()
         if client is None:
-            err = session.client_error()
-            st.error(err.message if err else "Not connected.", icon=":material/cloud_off:")
-            if err and err.hint:
-                st.caption(err.hint)
+            # The page shows the full error and what to do; here just the state and a way to try again.
+            st.error(f"Not connected to {session.NETWORK_LABELS.get(net, net)}.", icon=":material/cloud_off:")
+            st.button("Retry", key="ui_retry_sidebar", icon=":material/refresh:")  # a click reruns = reconnects
             return None
         if client.read_only:
             st.info("Read-only: browse services and prices. Pick a wallet to pay for inference.",
@@ -77,7 +77,7 @@ def _key_box(net: str) -> None:
     if err := st.session_state.get("ui_key_error"):
         st.error(err, icon=":material/error:")
     st.caption("Without a key the app is read-only. The key stays in this tab's server session and is "
-               "forgotten when you close the tab.")
+               "forgotten when you close or reload the tab: paste it again then.")
 
 
 def _take_key(net: str) -> None:

@@ -19,9 +19,15 @@ def test_unreachable_testnet_rpc_explains_and_does_not_crash(monkeypatch, tmp_pa
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception
     assert at.sidebar.selectbox(key="ui_network").value == "testnet"
-    assert any("does not answer" in t for t in texts(at.sidebar.error))
-    assert any("does not answer" in t for t in texts(at.error))  # the page says it too, with a next step
+    # The page says why and what to do; the sidebar only the state (not the same error twice).
+    assert any("does not answer" in t for t in texts(at.main.error))
+    assert not any("does not answer" in t for t in texts(at.sidebar.error))
+    assert any("Not connected to Testnet" in t for t in texts(at.sidebar.error))
     assert any("Pick another network" in t for t in texts(at.caption))
+    retry = at.button(key="ui_retry_page")
+    retry.click().run()  # still down: same message, no traceback
+    assert not at.exception
+    assert any("does not answer" in t for t in texts(at.main.error))
     assert any("Private key" in w.label for w in at.sidebar.text_input)  # read-only: a key can be typed
 
 
@@ -30,7 +36,8 @@ def test_mainnet_warns_and_refuses_a_wrong_chain(app_env, monkeypatch):
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception
     assert any("real OG" in t for t in texts(at.sidebar.warning))
-    assert any("chain 31337" in t and "16661" in t for t in texts(at.sidebar.error))
+    assert any("chain 31337" in t and "16661" in t for t in texts(at.main.error))
+    assert any("Not connected to Mainnet" in t for t in texts(at.sidebar.error))
 
 
 def test_wallet_switch_rebuilds_the_session_client(app_env):
@@ -42,3 +49,36 @@ def test_wallet_switch_rebuilds_the_session_client(app_env):
     assert not at.exception
     second = at.session_state["ui_client"][1].address
     assert second != first and len(options) == 12  # 10 demo wallets, "another key", "no wallet"
+
+
+def test_a_reload_keeps_the_wallet_choice_but_never_the_key(app_env):
+    """The wallet choice lives in the URL (?wallet=tab); a pasted key does not. A reload (a new
+    session on the same URL) keeps "Another key" and asks for the key again, instead of quietly
+    switching to Demo #1."""
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert at.query_params.get("network") == "local"
+    at.sidebar.selectbox(key="ui_demo_address").set_value("tab").run()
+    key = "0x" + "11" * 32
+    at.sidebar.text_input(key="ui_key_input").input(key).run()
+    assert not at.exception and not at.session_state["ui_client"][1].read_only
+    params = dict(at.query_params)
+    assert params == {"network": "local", "wallet": "tab"}  # the choice, never the key
+
+    reloaded = AppTest.from_file(APP, default_timeout=60)
+    reloaded.query_params.update(params)
+    reloaded.run()
+    assert not reloaded.exception
+    assert reloaded.sidebar.selectbox(key="ui_demo_address").value == "tab"
+    assert reloaded.session_state["ui_client"][1].read_only  # no key yet: read-only, not Demo #1
+    assert any("paste it again" in t for t in texts(reloaded.sidebar.caption))
+    assert any("Private key" in w.label for w in reloaded.sidebar.text_input)
+
+    shared = AppTest.from_file(APP, default_timeout=60)  # a link naming a demo wallet opens that wallet
+    second = app_env.info["demo_accounts"][1]["address"]
+    shared.query_params.update({"network": "local", "wallet": second})
+    shared.run()
+    assert shared.session_state["ui_client"][1].address == second
+    bogus = AppTest.from_file(APP, default_timeout=60)  # nonsense in the URL is ignored, not an error
+    bogus.query_params.update({"network": "moon", "wallet": "0xnope"})
+    bogus.run()
+    assert not bogus.exception and bogus.sidebar.selectbox(key="ui_network").value == "local"
