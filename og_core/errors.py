@@ -363,12 +363,46 @@ def _extract_error_text(body: bytes | str | None) -> str:
     return text.strip()
 
 
-def provider_error(status: int | None, body: bytes | str | None, *, provider: str = "") -> ProviderError:
-    """Turn a provider's HTTP error answer into words (matching on message substrings, like the SDKs)."""
+MAX_PROVIDER_TEXT = 600  # long enough for a real explanation, short enough for an error box
+
+
+def clip_text(text: str, limit: int = MAX_PROVIDER_TEXT) -> str:
+    """`text` on one line, at most `limit` characters: cut at a word boundary and marked with "…",
+    so a provider's explanation is never silently chopped mid-word."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 1]
+    space = cut.rfind(" ")
+    if text[limit - 1] != " " and space >= limit // 2:  # one giant "word" (a hash, base64) is cut where it is
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.-") + "…"
+
+
+def provider_name(provider: str, model: str = "") -> str:
+    """How messages name a service: "local/chat-tee at 0x12ab…cd34" — a model is recognisable, a
+    full address is not; without a model, the full address."""
+    if model and provider:
+        return f"{model} at {provider[:6]}…{provider[-4:]}"
+    return model or provider
+
+
+def _provider_text(raw: str) -> str:
+    """The provider's own words for a message, or "" when they are not words (an HTML error page)."""
+    text = clip_text(raw)
+    return "" if text.startswith("<") else text
+
+
+def provider_error(status: int | None, body: bytes | str | None, *, provider: str = "",
+                   model: str = "") -> ProviderError:
+    """Turn a provider's HTTP error answer into words (matching on message substrings, like the SDKs).
+    `model` names the service in the message; the full address stays in `detail`."""
     raw = _extract_error_text(body)
     low = raw.lower()
-    who = f"The provider {provider}" if provider else "The provider"
-    detail = f"HTTP {status}: {raw[:500]}"
+    name = provider_name(provider, model)
+    who = f"The provider {name}" if name else "The provider"
+    said = _provider_text(raw)
+    detail = f"HTTP {status}{f' from {provider}' if provider else ''}: {clip_text(raw, 2000)}"
 
     def err(kind: str, message: str, hint: str) -> ProviderError:
         return ProviderError(message, hint, status=status, kind=kind, detail=detail)
@@ -393,7 +427,7 @@ def provider_error(status: int | None, body: bytes | str | None, *, provider: st
                    "Fund this provider with at least 2 OG from the Wallet page (it keeps a 1 OG reserve).")
     if "not acknowledge the tee signer" in low or "service not acknowledge" in low:
         return err("signer_not_acknowledged",
-                   f"{who}'s TEE signer has not been acknowledged by the network owner yet.",
+                   f"The TEE signer of {who[0].lower() + who[1:]} has not been acknowledged by the network owner yet.",
                    "Choose another provider; this one cannot serve requests until it is acknowledged.")
     if "not acknowledge" in low:
         return err("not_acknowledged", f"{who} has not been acknowledged by you yet.",
@@ -425,11 +459,13 @@ def provider_error(status: int | None, body: bytes | str | None, *, provider: st
         return err("too_large", f"{who} refused the request because it is too large.",
                    "Send a smaller file (the limit is 32 MB).")
     if status is not None and status >= 500:
-        return err("server_error", f"{who} had an internal error.", "Try again later or pick another provider.")
-    if status == 400 and raw:
-        return err("bad_request", f"{who} refused the request: {raw[:200]}", "Check the request settings.")
-    return err("other", f"{who} answered with an error{f' (HTTP {status})' if status else ''}.",
-               "Try again later or pick another provider.")
+        return err("server_error", f"{who} had an internal error" + (f": {said}" if said else "."),
+                   "Try again later or pick another provider.")
+    if status == 400 and said:
+        return err("bad_request", f"{who} refused the request: {said}", "Check the request settings.")
+    # Unrecognised: the provider's own words are the most useful thing to show.
+    return err("other", f"{who} answered with an error{f' (HTTP {status})' if status else ''}"
+               + (f": {said}" if said else "."), "Try again later or pick another provider.")
 
 
 def _round_up(amount: Any) -> str:

@@ -19,7 +19,7 @@ import httpx
 
 from og_core.auth import SessionAuth
 from og_core.discovery import provider_base
-from og_core.errors import OgError, ProviderError, ProviderUnreachable, provider_error
+from og_core.errors import OgError, ProviderError, ProviderUnreachable, provider_error, provider_name
 from og_core.safety import (
     MAX_IMAGE_RESPONSE_BYTES,
     MAX_JSON_BYTES,
@@ -39,13 +39,18 @@ STREAM_MAX_S = 600.0  # longest a streamed answer may take in all
 FEE_TIMEOUT_S = 10.0
 
 
+def _who(service: ServiceInfo) -> str:
+    """'The provider local/chat-tee at 0x12ab…cd34': by its model, which people recognise, not only hex."""
+    return f"The provider {provider_name(service.provider, service.model)}"
+
+
 def _unreachable(exc: Exception, service: ServiceInfo, timeout_s: float | None = None) -> ProviderUnreachable:
     if isinstance(exc, httpx.TimeoutException):
         within = f" (within {timeout_s:g} s)" if timeout_s else ""
-        return ProviderUnreachable(f"The provider {service.provider} did not answer in time{within}.",
+        return ProviderUnreachable(f"{_who(service)} did not answer in time{within}.",
                                    "It may be overloaded; try again or pick another provider.",
                                    kind="timeout", detail=type(exc).__name__)
-    return ProviderUnreachable(f"The provider {service.provider} cannot be reached.",
+    return ProviderUnreachable(f"{_who(service)} cannot be reached.",
                                "It may be offline; try again later or pick another provider.",
                                kind="unreachable", detail=f"{type(exc).__name__}: {exc}"[:300])
 
@@ -189,7 +194,7 @@ class Inference:
                 err_body = _error_body(resp)
             finally:
                 resp.close()
-            error = provider_error(resp.status_code, err_body, provider=service.provider)
+            error = provider_error(resp.status_code, err_body, provider=service.provider, model=service.model)
             if error.kind == "session" and attempt + 1 < len(SESSION_RETRY_DELAYS_S):
                 # After revokeAllTokens the generation changed; a fresh token fixes it, but the provider
                 # may serve its cached account state for a moment, so retry briefly.
@@ -203,11 +208,11 @@ class Inference:
         try:
             data = json.loads(content)
         except ValueError as exc:
-            raise ProviderError(f"The provider {service.provider} answered with something that is not JSON.",
+            raise ProviderError(f"{_who(service)} answered with something that is not JSON.",
                                 "Try again or pick another provider.", kind="garbage",
                                 detail=content[:200].decode("utf-8", "replace")) from exc
         if not isinstance(data, dict):
-            raise ProviderError(f"The provider {service.provider} answered in an unexpected format.",
+            raise ProviderError(f"{_who(service)} answered in an unexpected format.",
                                 "Try again or pick another provider.", kind="garbage")
         return data
 
@@ -234,7 +239,7 @@ class Inference:
             text = choice["message"].get("content") or ""
             finish = choice.get("finish_reason")
         except (KeyError, IndexError, TypeError, AttributeError) as exc:
-            raise ProviderError(f"The provider {service.provider} sent an answer without a message.",
+            raise ProviderError(f"{_who(service)} sent an answer without a message.",
                                 "Try again or pick another provider.", kind="garbage") from exc
         usage = _usage(data.get("usage"))
         chat_id, source = self._chat_id(reply.headers, data.get("id"))
@@ -373,7 +378,7 @@ class Inference:
             data = json.loads(bytes(state.raw))
             text = data["choices"][0]["message"]["content"] or ""
         except (ValueError, KeyError, IndexError, TypeError) as exc:
-            raise ProviderError(f"The provider {service.provider} answered with something that is not a stream "
+            raise ProviderError(f"{_who(service)} answered with something that is not a stream "
                                 "of answer events.", "Try again or pick another provider.", kind="garbage",
                                 detail=bytes(state.raw[:200]).decode("utf-8", "replace")) from exc
         state.events, state.done = 1, True
@@ -410,7 +415,7 @@ class Inference:
                 try:
                     images.append(base64.b64decode(item["b64_json"], validate=False))
                 except ValueError as exc:
-                    raise ProviderError("The provider sent an image that cannot be decoded.", "Try again.",
+                    raise ProviderError(f"{_who(service)} sent an image that cannot be decoded.", "Try again.",
                                         kind="garbage") from exc
             elif item.get("url"):
                 url = self._guard.check(str(item["url"]))
@@ -421,7 +426,7 @@ class Inference:
                 except httpx.HTTPError as exc:
                     raise _unreachable(exc, service, self._timeout_s) from exc
         if not images:
-            raise ProviderError(f"The provider {service.provider} sent no image.", "Try again.", kind="garbage")
+            raise ProviderError(f"{_who(service)} sent no image.", "Try again.", kind="garbage")
         return tuple(images)
 
     def _image_result(self, service: ServiceInfo, model: str, reply: _Reply, started: float) -> ImageResult:
@@ -464,7 +469,7 @@ class Inference:
                            data=form)
         data = self._json(reply.content, service)
         if "text" not in data:
-            raise ProviderError(f"The provider {service.provider} sent no transcript.", "Try again.", kind="garbage")
+            raise ProviderError(f"{_who(service)} sent no transcript.", "Try again.", kind="garbage")
         usage = _usage(data.get("usage"))
         chat_id, _ = self._chat_id(reply.headers, data.get("id"))
         return TranscriptResult(provider=service.provider, model=model, text=str(data["text"]), chat_id=chat_id,
@@ -482,7 +487,8 @@ class Inference:
             with (deadline(time.monotonic() + FEE_TIMEOUT_S),
                   self._http.stream("GET", url, headers=headers, timeout=FEE_TIMEOUT_S) as resp):
                 if resp.status_code != 200:
-                    raise provider_error(resp.status_code, _error_body(resp), provider=service.provider)
+                    raise provider_error(resp.status_code, _error_body(resp), provider=service.provider,
+                                         model=service.model)
                 content = read_capped(resp, MAX_SMALL_BYTES)
         except httpx.HTTPError as exc:
             raise _unreachable(exc, service, FEE_TIMEOUT_S) from exc
@@ -490,4 +496,5 @@ class Inference:
         try:
             return int(str(data.get("unsettledFee", "0")))
         except ValueError as exc:
-            raise ProviderError("The provider reported an unreadable unsettled fee.", "", kind="garbage") from exc
+            raise ProviderError(f"{_who(service)} reported an unreadable unsettled fee.", "",
+                                kind="garbage") from exc

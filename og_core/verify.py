@@ -68,7 +68,8 @@ def _get_json(url: str, http: httpx.Client, guard: UrlGuard) -> tuple[dict | Non
     except httpx.HTTPError as exc:
         return None, f"the provider cannot be reached ({type(exc).__name__})"
     if status != 200:
-        return None, provider_error(status, content).message.rstrip(".").lower()
+        said = provider_error(status, content).message.rstrip(".")
+        return None, said[:1].lower() + said[1:]  # a reason mid-sentence; the provider's own words keep their case
     try:
         data = json.loads(content)
     except ValueError:

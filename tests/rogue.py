@@ -25,6 +25,11 @@ from tests.core.fakes import FakeProvider, send_json, send_sse
 
 MODEL = "rogue/model-1"
 PRICE = 10**12  # wei per token
+# A provider's real explanation, longer than the 200 characters messages used to keep.
+LONG_ERROR = ("validate request: the requested max_tokens (4096) together with the prompt (3,912 tokens) exceeds "
+              "this deployment's context window of 8,192 tokens; the model rogue/model-1 is served with a reduced "
+              "context on this node because of GPU memory limits. Lower max_tokens to at most 4,280, shorten the "
+              "conversation, or pick a provider that serves the full 32k context window of this model family.")
 
 
 def closed_port() -> int:
@@ -35,7 +40,8 @@ def closed_port() -> int:
 
 class Rogue:
     """A chat provider whose behaviour the test picks: ok, garbage, no-choices, slow, cut,
-    wrong-signer, tampered, json-for-stream (one JSON completion where a stream was asked for). It checks that og_core sent a real session token for it."""
+    wrong-signer, tampered, json-for-stream (one JSON completion where a stream was asked for),
+    long-error (a 400 with a long explanation, LONG_ERROR). It checks that og_core sent a real session token for it."""
 
     def __init__(self, address: str, tee: Account) -> None:
         self.address = address
@@ -65,6 +71,9 @@ class Rogue:
             h.send_header("Content-Length", "10")
             h.end_headers()
             h.wfile.write(b"<html>oops")
+            return
+        if self.mode == "long-error":
+            send_json(h, 400, {"error": LONG_ERROR})
             return
         if self.mode == "no-choices":
             send_json(h, 200, {"id": chat_id, "usage": {"prompt_tokens": 1}})

@@ -1,3 +1,4 @@
+import json
 import re
 
 import pytest
@@ -7,7 +8,9 @@ from eth_utils import keccak
 from og_core.errors import (
     _CUSTOM_ERRORS,
     ERROR_SELECTORS,
+    MAX_PROVIDER_TEXT,
     ContractRevert,
+    clip_text,
     decode_revert,
     is_revert_named,
     provider_error,
@@ -187,3 +190,60 @@ def test_provider_and_model_hints_point_to_the_discover_page():
         assert "Discover page" in decode_revert(_revert_data(signature)).hint
     err = provider_error(400, '{"error":"model not supported: requested \\"x\\""}')
     assert "Discover page" in err.hint
+
+
+def test_a_meaningful_provider_message_is_not_cut_at_200_characters():
+    words = ("validate request: the prompt and max_tokens together exceed this node's context window of 8192 "
+             "tokens because it serves the model with a reduced context; lower max_tokens to at most 4280, "
+             "shorten the conversation, or pick a provider that serves the full context window. ") * 2
+    assert 400 < len(words.strip()) <= MAX_PROVIDER_TEXT
+    err = provider_error(400, json.dumps({"error": words}))
+    assert err.kind == "bad_request" and err.message.endswith(words.strip())
+
+
+def test_a_huge_provider_message_is_cut_at_a_word_boundary():
+    words = " ".join(f"word{i}" for i in range(1000))
+    err = provider_error(400, json.dumps({"error": words}))
+    said = err.message.split("refused the request: ", 1)[1]
+    assert said.endswith("…") and len(said) <= MAX_PROVIDER_TEXT
+    assert said[:-1].split(" ")[-1] in words.split(" ")  # whole words only
+    assert words[:500] in said
+
+
+def test_clip_text():
+    assert clip_text("short  text\n here") == "short text here"
+    assert clip_text("aaaa bbbb cccc", 14) == "aaaa bbbb cccc"
+    assert clip_text("aaaa bbbb cccc", 13) == "aaaa bbbb…"
+    assert clip_text("aaaa bbbb cccc", 10) == "aaaa bbbb…"  # the cut falls between two words
+    assert clip_text("x" * 50, 10) == "x" * 9 + "…"  # one giant word: cut where it is
+    assert clip_text("one, two, three", 12) == "one, two…"  # no dangling comma before the mark
+
+
+@pytest.mark.parametrize("status,body,words", [
+    (418, {"error": "quota for this API key is used up until 2025-07-01"}, "quota for this API key is used up"),
+    (404, "route /v1/proxy/chat/completions is disabled on this node", "is disabled on this node"),
+    (500, {"error": "inference backend crashed: CUDA out of memory"}, "CUDA out of memory"),
+])
+def test_unrecognised_provider_errors_show_the_providers_words(status, body, words):
+    raw = json.dumps(body) if isinstance(body, dict) else body
+    err = provider_error(status, raw)
+    assert words in err.message and err.hint
+
+
+def test_an_html_error_page_is_not_pasted_into_the_message():
+    err = provider_error(502, "<html><body><h1>502 Bad Gateway</h1></body></html>")
+    assert "<" not in err.message and "internal error" in err.message
+    assert "502 Bad Gateway" in err.detail
+
+
+def test_provider_errors_name_the_service_by_its_model():
+    provider = "0x12aB" + "0" * 30 + "cD34"
+    err = provider_error(429, '{"error":"slow down"}', provider=provider, model="local/chat-tee")
+    assert err.message.startswith("The provider local/chat-tee at 0x12aB…cD34 ")
+    assert provider in err.detail  # the full address is kept for the technical details
+    err = provider_error(400, '{"error":"service not acknowledge the tee signer"}', provider=provider,
+                         model="local/chat-tee")
+    assert "The TEE signer of the provider local/chat-tee at 0x12aB…cD34 " in err.message
+    err = provider_error(400, '{"error":"account not exist"}', provider=provider, model="local/chat-tee")
+    assert "sub-account with provider local/chat-tee at 0x12aB…cD34." in err.message
+    assert provider in provider_error(429, "", provider=provider).message  # no model: the full address

@@ -16,7 +16,7 @@ import pytest
 from og_core import OgClient, ProviderError, ProviderUnreachable, RpcError, Settings, VerificationStatus
 from og_devnet.launch import DevnetHandle, start_devnet
 from tests.conftest import ONE_OG, new_funded_account, rpc
-from tests.rogue import PRICE, RogueNet, rogue_network
+from tests.rogue import LONG_ERROR, MODEL, PRICE, RogueNet, rogue_network
 
 FILLERS = 56  # with the 5 built-in, the rogue, the down and the malformed one: more than a page of 50
 
@@ -85,7 +85,18 @@ def test_malformed_answers_are_refused_in_words(net, wallet, mode):
     net.rogue.mode = mode
     with pytest.raises(ProviderError) as info:
         wallet.chat(net.rogue.address, ASK)
-    assert info.value.kind == "garbage" and net.rogue.address in info.value.message
+    address = net.rogue.address
+    assert info.value.kind == "garbage" and f"{MODEL} at {address[:6]}…{address[-4:]}" in info.value.message
+
+
+def test_a_long_provider_explanation_is_shown_whole_and_names_the_model(net, wallet):
+    net.rogue.mode = "long-error"
+    with pytest.raises(ProviderError) as info:
+        wallet.chat(net.rogue.address, ASK)
+    err, address = info.value, net.rogue.address
+    assert len(LONG_ERROR) > 300 and err.kind == "bad_request" and err.status == 400
+    assert err.message == f"The provider {MODEL} at {address[:6]}…{address[-4:]} refused the request: {LONG_ERROR}"
+    assert address in err.detail  # the full address stays available under "Technical details"
 
 
 def test_garbage_instead_of_a_stream_is_an_error_not_an_empty_answer(net, wallet):
