@@ -50,6 +50,7 @@ from og_core.types import (
     Usage,
     VerificationResult,
     VerificationStatus,
+    WalletActivity,
 )
 
 __all__ = [
@@ -59,6 +60,7 @@ __all__ = [
     "ProgressCallback", "ProviderAccount", "ProviderError", "ProviderHealth", "ProviderReadiness",
     "ProviderUnreachable", "ReadOnlyError", "RpcError", "RuleError", "SecretStr", "ServiceInfo", "Settings",
     "TranscriptResult", "TxKind", "TxPlan", "TxRecord", "TxResult", "TxStep", "TxTimeoutError",
-    "UnsafeUrlError", "Usage", "VerificationResult", "VerificationStatus", "WalletBusyError", "format_og",
+    "UnsafeUrlError", "Usage", "VerificationResult", "VerificationStatus", "WalletActivity", "WalletBusyError",
+    "format_og",
     "local_demo_accounts", "local_network_started", "parse_og", "start_local_network", "wei_to_og",
 ]

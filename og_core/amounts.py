@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from decimal import Context, Decimal, localcontext
+from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Context, Decimal, localcontext
 
 from og_core.errors import AmountInputError
 
@@ -15,13 +15,17 @@ MAX_CHARS = 200  # longer text is never a real amount (and would make int() slow
 # ASCII digits only: str.isdigit()/Decimal() also take Arabic-Indic and other scripts' digits.
 _NUMBER = re.compile(r"([+-]?)([0-9]*)(?:\.([0-9]*))?(?:[eE]([+-]?[0-9]+))?")
 _NOT_FINITE = {"nan", "snan", "inf", "infinity"}
+# Thousands separators in the standard form only: 1,000 / 12,345,678.9. "1,00", "1,0000" or
+# "1.000,5" could mean something else (a decimal comma), so they are refused, never guessed.
+_GROUPED = re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?")
+_COMMA_HINT = "Use commas only between groups of three digits and a point for decimals, e.g. 1,000.5 or 1000.5."
 
 _HINT = "Enter an amount in OG, e.g. 2 or 0.5."
 AmountError = AmountInputError  # an OgError and a ValueError; `.message` says why in plain words
 
 
 def parse_og(value: str | int | Decimal, *, field: str = "Amount", allow_zero: bool = False) -> int:
-    """Parse an OG amount ("2", "0.5", "1e-3") into wei, exactly or not at all.
+    """Parse an OG amount ("2", "0.5", "1e-3", "1,000.5") into wei, exactly or not at all.
 
     Rules: a finite decimal number in ASCII digits, > 0 (or ≥ 0 with allow_zero), at most 18
     decimals. Done in integer arithmetic, so no precision context can round it. Floats are refused:
@@ -36,6 +40,10 @@ def parse_og(value: str | int | Decimal, *, field: str = "Amount", allow_zero: b
         raise AmountError(f"{field} must be a finite number of OG.", _HINT)
     if len(text) > MAX_CHARS:
         raise AmountError(f"{field} is {len(text)} characters long; that is not an amount of OG.", _HINT)
+    if "," in text:
+        if _GROUPED.fullmatch(text) is None:
+            raise AmountError(f"{field} “{text[:40]}” has a comma that is not a thousands separator.", _COMMA_HINT)
+        text = text.replace(",", "")
     match = _NUMBER.fullmatch(text)
     if match is None or not (match.group(2) or match.group(3)):
         raise AmountError(f"{field} “{text[:40]}” is not a number.", _HINT)
@@ -74,10 +82,12 @@ def wei_to_og(wei: int) -> Decimal:
     return Decimal(int(wei)).scaleb(-MAX_DECIMALS, context=_exact(wei))
 
 
-def format_og(wei: int, places: int = 6, *, unit: bool = True) -> str:
+def format_og(wei: int, places: int = 6, *, unit: bool = True, round_down: bool = False) -> str:
     """Human text for an amount in wei: '2.5 OG', '0.000001 OG', '< 0.000001 OG'.
 
     Trailing zeros are dropped; amounts too small for `places` decimals are shown as '< …'.
+    round_down=True cuts the extra decimals instead of rounding (9,989.9993 → 9,989.99 at 2 places):
+    use it for balances, which must never look larger than they are.
     """
     og = wei_to_og(wei)
     suffix = " OG" if unit else ""
@@ -87,7 +97,7 @@ def format_og(wei: int, places: int = 6, *, unit: bool = True) -> str:
     if 0 < abs(og) < quantum:
         return f"{'-' if og < 0 else ''}< {quantum:f}{suffix}"
     with localcontext(_exact(wei)):  # the default 28 digits cannot hold 2**256 wei to 6 places
-        text = f"{og.quantize(quantum):,f}"
+        text = f"{og.quantize(quantum, rounding=ROUND_FLOOR if round_down else ROUND_HALF_EVEN):,f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return f"{text}{suffix}"

@@ -29,6 +29,7 @@ from og_core.types import (
     TxResult,
     TxStep,
     VerificationResult,
+    WalletActivity,
 )
 
 ProgressCallback = Callable[[TxStep, str], None]
@@ -274,6 +275,13 @@ class OgClient:
     def busy(self) -> str | None:
         """Why the wallet cannot send right now (a pending tx hash), else None."""
         return self._tx.busy_reason()
+
+    def activity(self) -> WalletActivity:
+        """What this wallet is doing now, seen from every session of this process (another tab, a
+        reloaded page): `sending` while any session's `execute` runs, `record` (what, amount, hash)
+        for the tx sent but not yet confirmed. In memory, no chain call; call `busy()` first so a
+        pending tx that was mined meanwhile is resolved."""
+        return self._tx.activity()
 
     # ------------------------------------------------------------------ inference
     def chat(self, provider: str, messages: Messages, *, model: str | None = None, **params: Any) -> ChatResult:

@@ -40,6 +40,7 @@ from og_core.types import (
     TxRecord,
     TxResult,
     TxStep,
+    WalletActivity,
 )
 
 log = logging.getLogger(__name__)
@@ -250,10 +251,10 @@ class Transactions:
     # ------------------------------------------------------------------ plans
     def _plan(self, kind: TxKind, title: str, amount: int, effects: Sequence[str], warnings: Sequence[str] = (),
               *, contract: str = "ledger", function: str, args: tuple = (), value: int = 0,
-              providers: Sequence[str] = ()) -> TxPlan:
+              providers: Sequence[str] = (), requested: int = 0) -> TxPlan:
         return TxPlan(kind=kind, wallet=self._addr(), title=title, amount_wei=amount, effects=tuple(effects),
                       warnings=tuple(warnings), contract=contract, function=function, args=args,  # type: ignore[arg-type]
-                      value_wei=value, providers=tuple(providers))
+                      value_wei=value, providers=tuple(providers), requested_wei=requested)
 
     def _check_wallet_covers(self, value: int) -> None:
         try:
@@ -402,13 +403,14 @@ class Transactions:
             chosen = chosen[:MAX_PROVIDERS_PER_RETRIEVE]
         now = self.chain_time()
         effects = []
-        collect_total = 0
+        collect_total = requested = 0
         for acct in chosen:
             unlocked = sum(r.amount_wei for r in acct.refunds if r.unlocks_at <= now)
             still_locked = [r for r in acct.refunds if r.unlocks_at > now]
             queue = acct.balance_wei - acct.pending_refund_wei
             self._check_refund_slots(acct, queue, still_locked)
             collect_total += unlocked
+            requested += max(queue, 0)
             parts = []
             if unlocked:
                 parts.append(f"collects {format_og(unlocked)} of unlocked refunds back to your available balance")
@@ -424,7 +426,7 @@ class Transactions:
         title = (f"Retrieve funds from {len(addrs)} provider{'s' if len(addrs) > 1 else ''}"
                  + (f" ({format_og(collect_total)} collectable now)" if collect_total else ""))
         return self._plan(TxKind.RETRIEVE, title, collect_total, effects, warnings, function="retrieveFund",
-                          args=(list(addrs), self.service_name()), providers=addrs)
+                          args=(list(addrs), self.service_name()), providers=addrs, requested=requested)
 
     def plan_top_up(self, provider: str, *, target_og: str, cap_og: str, unsettled_wei: int) -> TxPlan | None:
         target, cap = parse_og(target_og, field="Target"), parse_og(cap_og, field="Cap")
@@ -489,6 +491,18 @@ class Transactions:
             return (f"Waiting for transaction {pending.tx_hash} (nonce {pending.nonce}) to be confirmed "
                     "or dropped.")
         return None
+
+    def activity(self) -> WalletActivity:
+        """In memory only (no chain call): safe to ask on every page run."""
+        if self.account is None:
+            return WalletActivity(sending=False, record=None)
+        state = wallet_state(self.account.address)
+        sending = state.lock.locked()
+        pending = state.pending
+        record = pending.record if pending is not None else None
+        if record is None and sending:  # the tx being sent now; a "pending" record without the lock is stale
+            record = next((r for r in reversed(state.history) if r.status == "pending"), None)
+        return WalletActivity(sending=sending, record=record)
 
     def _still_pending(self, state: WalletState, pending: PendingTx) -> bool:
         """True while the pending tx's fate is unknown; records the outcome and unblocks once known."""
@@ -562,7 +576,8 @@ class Transactions:
             signed, nonce = self._sign(fn, params, gas_limit, gas_price)
             tx_hash = Web3.to_hex(signed.hash)  # known before sending: a lost reply still leaves a trace
             record = TxRecord(kind=plan.kind, what=plan.title, amount_wei=plan.amount_wei, tx_hash=tx_hash,
-                              status="pending", time=time.time(), detail=f"nonce {nonce}")
+                              status="pending", time=time.time(), detail=f"nonce {nonce}",
+                              requested_wei=plan.requested_wei, providers=plan.providers)
             state.history.append(record)
             sent = PendingTx(tx_hash, nonce, time.monotonic(), record, plan)
             self._send(state, sent, signed, report)

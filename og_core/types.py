@@ -312,6 +312,7 @@ class TxPlan:
     value_wei: int = 0  # native OG attached to the call
     providers: tuple[str, ...] = ()
     created_at: float = field(default_factory=time.time)
+    requested_wei: int = 0  # retrieve only: refunds it asks back (they unlock later; amount_wei is collected now)
 
     amount_og = OgAmount("amount_wei")
 
@@ -337,8 +338,22 @@ class TxRecord:
     status: Literal["pending", "confirmed", "reverted", "failed", "dropped", "unknown"]
     time: float
     detail: str = ""
+    requested_wei: int = 0  # retrieve only: refunds asked back (collectable after the lock time)
+    providers: tuple[str, ...] = ()  # the provider addresses the tx concerns
 
     amount_og = OgAmount("amount_wei")
+
+
+@dataclass(frozen=True)
+class WalletActivity:
+    """What one wallet is doing right now, as seen by every session of this process (in memory)."""
+
+    sending: bool  # a send holds the wallet's lock: checking, signing, or waiting for its receipt
+    record: TxRecord | None  # the tx sent but not yet confirmed (what, amount, hash), once it has a hash
+
+    @property
+    def busy(self) -> bool:
+        return self.sending or self.record is not None
 
 
 # --------------------------------------------------------------------------- inference

@@ -63,3 +63,15 @@ def test_display_of_huge_amounts_is_exact():
     wei = 123456789012123456789012345678
     assert wei_to_og(wei) == Decimal("123456789012.123456789012345678")
     assert format_og(2**256 - 1).endswith("039,457.584008 OG")
+
+
+def test_balances_round_down_never_up():
+    wei = 9_989_999_300_000_000_000_000  # 9,989.9993 OG
+    assert format_og(wei, 2) == "9,990 OG"  # rounding (prices, amounts to pay) is unchanged
+    assert format_og(wei, 2, round_down=True) == "9,989.99 OG"
+    assert format_og(wei, 4, round_down=True) == "9,989.9993 OG"
+    assert format_og(3 * 10**18 - 1, 4, round_down=True) == "2.9999 OG"
+    assert format_og(3 * 10**18, 4, round_down=True) == "3 OG"
+    assert format_og(5 * 10**13, 4, round_down=True) == "< 0.0001 OG"
+    assert format_og(2**256 - 1, 2, round_down=True).endswith("039,457.58 OG")
+

@@ -164,6 +164,52 @@ def test_unknown_tx_with_unused_nonce_is_dropped_after_the_grace_period(devnet, 
     assert wallet.ledger().available_wei == 4 * ONE_OG
 
 
+def test_activity_shows_another_sessions_send_and_the_pending_tx(devnet, wallet, account):
+    """A second client of the same wallet (another tab, a reloaded page) sees the send in progress and
+    then the pending tx (what, amount, hash), without a chain call, until it is confirmed."""
+    import threading
+    import time
+
+    wallet.execute(wallet.plan_deposit("3"))
+    with client_for(devnet, account) as other:
+        assert not other.activity().busy
+        with automine_off(devnet):
+            plan = wallet.plan_deposit("2")
+            sender = threading.Thread(target=wallet.execute, args=(plan,), kwargs={"receipt_timeout_s": 30})
+            sender.start()
+            deadline = time.monotonic() + 20
+            while other.activity().record is None and time.monotonic() < deadline:
+                time.sleep(0.05)
+            seen = other.activity()
+            assert seen.sending and seen.busy
+            assert seen.record is not None and seen.record.status == "pending"
+            assert seen.record.amount_wei == 2 * ONE_OG and seen.record.what == plan.title
+            assert seen.record.tx_hash and seen.record.tx_hash.startswith("0x")
+            rpc(devnet, "evm_mine")
+            sender.join(30)
+        assert not other.activity().busy and seen.record.status == "confirmed"
+
+        with automine_off(devnet):  # a receipt timeout: the wallet stays busy without the lock
+            with pytest.raises(TxTimeoutError) as info:
+                wallet.execute(wallet.plan_deposit("1"), receipt_timeout_s=0.5)
+            after = other.activity()
+            assert not after.sending and after.record is not None
+            assert after.record.tx_hash == info.value.tx_hash
+            rpc(devnet, "evm_mine")
+        assert other.busy() is None  # resolves the pending tx by lookup
+        assert not other.activity().busy
+
+
+def test_a_refund_request_records_the_amount_asked_back(devnet, wallet):
+    p = funded(devnet, wallet, amount="2")
+    plan = wallet.plan_retrieve([p])
+    assert plan.amount_wei == 0 and plan.requested_wei == 2 * ONE_OG  # nothing collectable yet
+    wallet.execute(plan)
+    record = wallet.history()[0]
+    assert record.requested_wei == 2 * ONE_OG and record.providers == (p,)
+    assert record.status == "confirmed"
+
+
 # ------------------------------------------------------------------ gas and errors in words
 def test_wallet_without_gas_gets_words_and_sends_nothing(devnet, wallet, account):
     p = funded(devnet, wallet, amount="2")
