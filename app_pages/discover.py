@@ -36,33 +36,45 @@ if not all_services:
     st.stop()
 
 # ----------------------------------------------------------------- filters
-f = st.columns([3, 1.3, 2, 1.7])
 types = sorted({s.service_type for s in all_services})
-chosen = f[0].multiselect("Type", types, default=types, key="disc_types",
-                          format_func=lambda t: TYPE_LABELS.get(t, t))
-verifiable_only = f[1].toggle("Verifiable only", key="disc_verifiable", help="TEE services whose signer the owner acknowledged")
-search = f[2].text_input("Search model", key="disc_search", placeholder="e.g. chat")
-sort = f[3].selectbox("Sort by price", ["none", "cheapest first", "most expensive first"], key="disc_sort")
+chosen = st.pills("Type", types, selection_mode="multi", default=types, key="disc_types",
+                  format_func=lambda t: TYPE_LABELS.get(t, t)) or types  # none picked = all, not an empty table
+f = st.columns([2, 1.4, 1.6], vertical_alignment="bottom")
+search = f[0].text_input("Search model", key="disc_search", placeholder="e.g. chat")
+sort = f[1].selectbox("Sort by price", ["none", "cheapest first", "most expensive first"], key="disc_sort",
+                      help="Within each type: prices of different types are in different units "
+                           "(per 1M tokens, per image) and are never compared.")
+verifiable_only = f[2].toggle("TEE-verifiable only", key="disc_verifiable",
+                              help="TEE services whose signer the owner acknowledged")
 
 shown = [s for s in all_services if s.service_type in chosen and (s.verifiable or not verifiable_only)
          and search.strip().lower() in s.model.lower()]
 if sort != "none":
     shown.sort(key=lambda s: (s.output_price_wei, s.input_price_wei), reverse=sort == "most expensive first")
+    shown.sort(key=lambda s: types.index(s.service_type))  # stable: price order kept inside each type
+
+
+def _health(s: ServiceInfo) -> str:
+    h = s.health
+    if h is None:
+        return "unknown"
+    if not h.reachable:
+        return "down"
+    return "up" if h.latency_ms is None else f"up · {h.latency_ms:.0f} ms"
 
 
 def _row(s: ServiceInfo) -> dict:
-    h = s.health
+    # The columns people decide on come first, so they stay in view on a narrow window.
     return {
         "type": TYPE_LABELS.get(s.service_type, s.service_type),
         "model": s.model,
-        "provider": short_addr(s.provider),
+        "health": _health(s),
+        "TEE verifiable": s.verifiable,
         "input price (OG)": float(s.input_price_og),
         "output price (OG)": float(s.output_price_og),
         "per": s.price_unit,
-        "TEE verifiable": s.verifiable,
+        "provider": short_addr(s.provider),
         "signer acknowledged": s.tee_signer_acknowledged,
-        "health": "unknown" if h is None else ("up" if h.reachable else "down"),
-        "latency (ms)": None if h is None or h.latency_ms is None else round(h.latency_ms, 1),
     }
 
 
@@ -74,16 +86,18 @@ frame = pd.DataFrame([_row(s) for s in shown])
 event = st.dataframe(
     frame, key="disc_table", hide_index=True, on_select="rerun", selection_mode="single-row",
     column_config={
+        "model": st.column_config.TextColumn("model", pinned=True),
+        "health": st.column_config.TextColumn("health", help="Reachable now, and how long /v1/models took"),
         "input price (OG)": st.column_config.NumberColumn("input price", help="OG per unit (see 'per')",
                                                           format="%.6g OG"),
         "output price (OG)": st.column_config.NumberColumn("output price", help="OG per unit (see 'per')",
                                                            format="%.6g OG"),
         "per": st.column_config.TextColumn("per", help="1M tokens, or one image"),
         "provider": st.column_config.TextColumn("provider", help="Full address in the details below"),
-        "TEE verifiable": st.column_config.CheckboxColumn("TEE verifiable",
-                                                          help="TEE service whose signer the owner acknowledged"),
-        "signer acknowledged": st.column_config.CheckboxColumn("signer ack."),
-        "latency (ms)": st.column_config.NumberColumn("latency", format="%.0f ms"),
+        "TEE verifiable": st.column_config.CheckboxColumn("TEE", width="small",
+                                                          help="TEE service whose signer the owner acknowledged: "
+                                                               "its answers can be verified"),
+        "signer acknowledged": st.column_config.CheckboxColumn("signer ack.", width="small"),
     },
 )
 rows = event.selection.rows if event is not None and hasattr(event, "selection") else []
@@ -154,7 +168,10 @@ if target and a1.button(target[2], key="disc_use", type="primary", icon=":materi
     st.session_state[target[1]] = selected.provider
     st.switch_page(target[0])
 with a2:
-    with st.popover("Fund", icon=":material/payments:", disabled=client.read_only):
+    if st.session_state.get(tx.CONFIRM_KEY) or tx.in_flight():
+        st.session_state["disc_fund_pop"] = False  # close it: the confirmation dialog takes over
+    with st.popover("Fund", icon=":material/payments:", disabled=client.read_only, key="disc_fund_pop",
+                    on_change="rerun"):
         amount = st.text_input("Amount (OG)", value="2", key="disc_fund_amount",
                                help="A first transfer is at least 1 OG; providers keep 1 OG in reserve, so "
                                     "2 OG or more leaves room for requests.")

@@ -11,7 +11,23 @@ def test_table_filters_and_details(open_app, app_env):
     table = at.dataframe[0].value
     assert len(table) == 5
     assert set(table["type"]) == {"Chat", "Text-to-image", "Image editing", "Speech-to-text"}
-    assert (table["health"] == "up").all()
+    assert table["health"].str.match(r"up · \d+ ms").all()
+    assert list(table.columns[:4]) == ["type", "model", "health", "TEE verifiable"]  # in view when narrow
+
+    at.selectbox(key="disc_sort").set_value("most expensive first").run()
+    table = at.dataframe[0].value
+    kinds = list(table["type"])
+    # grouped by type (speech-to-text's 100 OG per 1M tokens is not "dearer" than 0.02 OG per image)
+    assert kinds == ["Chat", "Chat", "Image editing", "Speech-to-text", "Text-to-image"]
+    for kind in set(kinds):  # units differ across types: prices are only compared within a type
+        prices = list(table[table["type"] == kind]["output price (OG)"])
+        assert prices == sorted(prices, reverse=True)
+    at.selectbox(key="disc_sort").set_value("none")
+
+    at.pills(key="disc_types").set_value(["image-editing"]).run()
+    assert list(at.dataframe[0].value["type"]) == ["Image editing"]
+    at.pills(key="disc_types").set_value([]).run()  # nothing picked shows everything, not an empty table
+    assert len(at.dataframe[0].value) == 5
 
     at.toggle(key="disc_verifiable").set_value(True).run()
     assert len(at.dataframe[0].value) == 4  # chat-lite is not TEE verifiable
