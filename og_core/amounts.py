@@ -15,9 +15,9 @@ MAX_CHARS = 200  # longer text is never a real amount (and would make int() slow
 # ASCII digits only: str.isdigit()/Decimal() also take Arabic-Indic and other scripts' digits.
 _NUMBER = re.compile(r"([+-]?)([0-9]*)(?:\.([0-9]*))?(?:[eE]([+-]?[0-9]+))?")
 _NOT_FINITE = {"nan", "snan", "inf", "infinity"}
-# Thousands separators in the standard form only: 1,000 / 12,345,678.9. "1,00", "1,0000" or
-# "1.000,5" could mean something else (a decimal comma), so they are refused, never guessed.
-_GROUPED = re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?")
+# Thousands separators in the standard form only: 1,000 / 12,345,678.9. "1,00", "1,0000", "1.000,5"
+# or "0,500" could be a decimal comma (0.5, not 500), so they are refused, never guessed.
+_GROUPED = re.compile(r"[+-]?[1-9][0-9]{0,2}(?:,[0-9]{3})+(?:\.[0-9]*)?")
 _COMMA_HINT = "Use commas only between groups of three digits and a point for decimals, e.g. 1,000.5 or 1000.5."
 
 _HINT = "Enter an amount in OG, e.g. 2 or 0.5."

@@ -75,3 +75,29 @@ def test_balances_round_down_never_up():
     assert format_og(5 * 10**13, 4, round_down=True) == "< 0.0001 OG"
     assert format_og(2**256 - 1, 2, round_down=True).endswith("039,457.58 OG")
 
+
+
+@pytest.mark.parametrize("text,wei", [
+    ("1,000", 1000 * 10**18), ("1,000.5", 10005 * 10**17), ("12,345,678.9", 123456789 * 10**17),
+    (" 999,999 ", 999999 * 10**18), ("+1,000", 1000 * 10**18), ("1,000.000000000000000001", 1000 * 10**18 + 1),
+    ("1,000.", 1000 * 10**18)])
+def test_thousands_separators_in_the_standard_form_are_accepted(text, wei):
+    assert parse_og(text) == wei
+
+
+@pytest.mark.parametrize("text", ["1,00", "1,0000", "1.000,5", "1,5", ",5", "1,", "1,,000", "1000,000", "1,000,00",
+                                  "1,000e3", "0.1,000", "1_000,000", "12,34,567", "0,500", "01,000", "0,000"])
+def test_ambiguous_commas_are_refused_with_a_specific_message(text):
+    with pytest.raises(AmountError) as info:
+        parse_og(text)
+    assert "comma" in info.value.message and "thousands separator" in info.value.message
+    assert "1,000.5" in info.value.hint
+
+
+def test_grouped_amounts_keep_the_exactness_rules():
+    with pytest.raises(AmountError) as info:
+        parse_og("1,000.0000000000000000001")
+    assert "18 decimals" in info.value.message
+    with pytest.raises(AmountError) as info:
+        parse_og("-1,000")
+    assert "more than 0" in info.value.message
