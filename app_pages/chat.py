@@ -9,7 +9,7 @@ import streamlit as st
 
 from og_core import ChatResult, OgError, VerificationResult
 from og_ui import codegen, funding, services, session
-from og_ui.widgets import show_error, usage_caption, verification_badge
+from og_ui.widgets import count_text, show_error, usage_caption, verification_badge
 
 st.title("Chat")
 client = session.require_client()
@@ -39,7 +39,7 @@ def _verify(msg: dict) -> None:
 def _show_meta(i: int, msg: dict) -> None:
     r: ChatResult = msg["result"]
     u = r.usage
-    tokens = f"{u.prompt_tokens} prompt + {u.completion_tokens} completion tokens"
+    tokens = f"{count_text(u.prompt_tokens, 'prompt token')} + {count_text(u.completion_tokens, 'completion token')}"
     st.caption(usage_caption(tokens=tokens, cost_wei=r.cost_wei, latency_ms=r.latency_ms, ttft_ms=r.ttft_ms)
                + f" · {r.model} @ {r.provider[:6]}…{r.provider[-4:]}"
                + (" · stopped by you" if r.stopped else (f" · cut: {r.cut_reason}" if r.cut else "")))
@@ -59,8 +59,13 @@ for i, msg in enumerate(messages):
         if msg["role"] == "assistant" and msg.get("result") is not None:
             _show_meta(i, msg)
 
-prompt = st.chat_input("Ask something…" if can_pay else "Fund the provider above to chat",
-                       key="chat_input", submit_mode="stop", disabled=not can_pay)
+if can_pay:
+    placeholder = "Ask something…"
+elif client.read_only:  # nothing to fund without a wallet: say what is missing first
+    placeholder = "Pick or paste a wallet in the sidebar to chat"
+else:
+    placeholder = "Fund the provider above to chat"
+prompt = st.chat_input(placeholder, key="chat_input", submit_mode="stop", disabled=not can_pay)
 if prompt is not None and can_pay:
     text = prompt if isinstance(prompt, str) else getattr(prompt, "text", "")
     if not text.strip():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from decimal import Decimal
 
 import streamlit as st
@@ -73,10 +74,28 @@ def verification_badge(vr: VerificationResult | None) -> None:
     st.caption(f"{vr.reason}{signer}")
 
 
-def usage_caption(*, tokens: str | None, cost_wei: int, latency_ms: float | None, ttft_ms: float | None = None) -> str:
+def count_text(n: int, noun: str) -> str:
+    """'1 token', '2 tokens', '1,234 tokens': never '1 tokens'."""
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
+
+
+# "1 tokens", "3 image(s)": a count that a caller put into words itself
+_COUNTED = re.compile(r"([0-9][0-9,]*) (token|image)(?:s|\(s\))")
+
+
+def _plural_fixed(text: str) -> str:
+    m = _COUNTED.fullmatch(text)
+    return count_text(int(m.group(1).replace(",", "")), m.group(2)) if m else text
+
+
+def usage_caption(*, tokens: str | int | None, cost_wei: int, latency_ms: float | None,
+                  ttft_ms: float | None = None) -> str:
+    """tokens: a count of tokens, or the usage in words ("1 tokens" / "1 image(s)" become singular)."""
     parts = []
-    if tokens:
-        parts.append(tokens)
+    if isinstance(tokens, int):
+        parts.append(count_text(tokens, "token"))
+    elif tokens:
+        parts.append(_plural_fixed(tokens))
     parts.append(f"cost {format_og(cost_wei, 8)}")
     parts.append(f"latency {ms(latency_ms)}")
     if ttft_ms is not None:

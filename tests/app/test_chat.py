@@ -112,3 +112,29 @@ def test_compare_without_ledger_asks_once_and_sends_nothing(open_app, wallet):
     at.button(key="cmp_run").click().run()
     assert any("Fund every selected provider" in t for t in texts(at.warning))
     assert "cmp_results" not in at.session_state
+
+
+def test_read_only_chat_input_says_to_pick_a_wallet(open_app):
+    at = open_app()
+    at.selectbox(key="ui_demo_address").set_value("none").run()
+    at.switch_page("app_pages/chat.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    box = at.chat_input(key="chat_input")
+    assert box.proto.disabled
+    assert "wallet in the sidebar" in box.proto.placeholder and "Fund" not in box.proto.placeholder
+
+
+def test_a_one_token_answer_says_token_not_tokens(open_app, app_env, wallet):
+    chat = provider(app_env, "chat-lite")
+    wallet.fund(chat)
+    at = open_app("chat", wallet)
+    at.selectbox(key="chat_provider").set_value(chat).run()
+    at.number_input(key="chat_max_tokens").set_value(1).run()
+    at.chat_input(key="chat_input").set_value("What is 2+3?").run()
+    assert not at.exception, [e.value for e in at.exception]
+    result = at.session_state["chat_messages"][-1]["result"]
+    assert result.usage.completion_tokens == 1 and result.usage.prompt_tokens > 1
+    captions = texts(_answers(at)[0].caption)
+    assert any(f"{result.usage.prompt_tokens} prompt tokens + 1 completion token ·" in c for c in captions), captions
+    assert not any("1 completion tokens" in c for c in captions)

@@ -108,3 +108,16 @@ def test_chat_code_snippet_still_runs_after_a_revocation(app_env, wallet, revoke
     assert run.returncode == 0, (run.stdout + run.stderr)[-2000:]
     assert "6 * 7 = 42" in run.stdout
     assert "verified: signed by the on-chain TEE signer" in run.stdout
+
+
+def test_usage_counts_are_singular_for_one():
+    from og_ui.widgets import count_text, usage_caption
+
+    assert [count_text(n, "token") for n in (0, 1, 2, 1234)] == ["0 tokens", "1 token", "2 tokens", "1,234 tokens"]
+    assert usage_caption(tokens=1, cost_wei=0, latency_ms=5).startswith("1 token · cost 0 OG")
+    assert usage_caption(tokens=21, cost_wei=0, latency_ms=5).startswith("21 tokens · ")
+    # counts the pages put into words themselves (Compare, Speech-to-text, Text-to-image)
+    for said, shown in [("1 tokens", "1 token"), ("11 tokens", "11 tokens"), ("1 image(s)", "1 image"),
+                        ("3 image(s)", "3 images"), ("1 image", "1 image"), ("2 prompt + 5 completion tokens",
+                                                                              "2 prompt + 5 completion tokens")]:
+        assert usage_caption(tokens=said, cost_wei=0, latency_ms=None) == f"{shown} · cost 0 OG · latency —"
