@@ -36,5 +36,5 @@ PAGES = {
 page = st.navigation(PAGES)
 sidebar.render()
 toast_pending()
-tx.render()
+tx.render(page.url_path)
 page.run()

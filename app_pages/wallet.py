@@ -25,9 +25,7 @@ except OgError as exc:
     show_error(exc)
     st.stop()
 
-busy = tx.busy_reason(client)
-if busy:
-    st.warning(f"Transactions are paused: {busy}", icon=":material/hourglass_top:")
+busy = tx.busy_reason(client)  # the frame's notice (og_ui.tx.render) says why, above the page
 
 svc_by_addr = {s.provider: s for s in services(client)}
 local = client.local  # developer controls; None off the local network
@@ -46,19 +44,34 @@ def _countdown(unlocks_at: int) -> str:
     return f"unlocks in {h} h {rem // 60} min"
 
 
+def _balance(wei: int, places: int = 4) -> str:
+    """Balances are cut, never rounded up: 9,989.9993 OG shows as 9,989.99 at 2 places."""
+    return og_text(wei, places, round_down=True)
+
+
+def _exact(wei: int) -> str:
+    return f"Exactly {og_text(wei, 18)}."
+
+
 unlocks = view.refund_unlocks()
-m = st.columns([1.4, 1, 1, 1, 1])  # the wallet holds the long number; the sidebar shows it to 4 places
-m[0].metric("Wallet", og_text(view.wallet_balance_wei, 2),
-            help=f"Native OG in your wallet (pays gas): {og_text(view.wallet_balance_wei, 18)}")
-m[1].metric("Ledger available", og_text(view.available_wei, 4), help="Free to fund providers or withdraw")
-m[2].metric("Locked with providers", og_text(view.locked_wei, 4),
-            help="In provider sub-accounts (pending refunds included): total − available")
-m[3].metric("Pending refunds", og_text(view.pending_refund_wei, 4),
-            help="Asked back from providers; collect them on the Refunds tab once unlocked")
-if unlocks:
-    ready = sum(1 for t in unlocks if t <= now)
-    m[3].caption(f"{ready} of {len(unlocks)} unlocked" if ready else f"next {_countdown(unlocks[0])}")
-m[4].metric("Ledger total", og_text(view.total_wei, 4), help="Available + locked")
+# Metrics sized to their values in a wrapping row: five fixed columns cut values ("9,994.99…") on
+# narrow windows; these move to a second row instead.
+with st.container(horizontal=True, gap="medium", key="wallet_metrics"):
+    st.metric("Wallet", _balance(view.wallet_balance_wei, 2), width="content", border=True,
+              help=f"Native OG in your wallet (pays gas). {_exact(view.wallet_balance_wei)}")
+    st.metric("Ledger available", _balance(view.available_wei), width="content", border=True,
+              help=f"Free to fund providers or withdraw. {_exact(view.available_wei)}")
+    st.metric("Locked with providers", _balance(view.locked_wei), width="content", border=True,
+              help=f"In provider sub-accounts (pending refunds included): total − available. {_exact(view.locked_wei)}")
+    with st.container(width="content", gap=None):  # the unlock caption stays under its metric
+        st.metric("Pending refunds", _balance(view.pending_refund_wei), width="content", border=True,
+                  help="Asked back from providers; collect them on the Refunds tab once unlocked. "
+                       + _exact(view.pending_refund_wei))
+        if unlocks:
+            ready = sum(1 for t in unlocks if t <= now)
+            st.caption(f"{ready} of {len(unlocks)} unlocked" if ready else f"next {_countdown(unlocks[0])}")
+    st.metric("Ledger total", _balance(view.total_wei), width="content", border=True,
+              help=f"Available + locked. {_exact(view.total_wei)}")
 
 
 # ----------------------------------------------------------------- provider sub-accounts
@@ -76,7 +89,7 @@ else:
         pending = "; ".join(f"{og_text(r.amount_wei)} {_countdown(r.unlocks_at)}" for r in p.refunds
                             if not r.processed) or "—"
         rows.append({"provider": short_addr(p.provider), "service": f"{s.model} ({s.service_type})" if s else "?",
-                     "balance": og_text(p.balance_wei), "usable": og_text(p.usable_wei),
+                     "balance": _balance(p.balance_wei, 6), "usable": _balance(p.usable_wei, 6),
                      "pending refunds": pending})
     st.dataframe(pd.DataFrame(rows), hide_index=True, key="wallet_providers_table", column_config={
         "usable": st.column_config.TextColumn(
@@ -84,8 +97,10 @@ else:
                            "in reserve, so fund at least 2 OG.")})
 
 # ----------------------------------------------------------------- actions
+# Stateful tabs (key + on_change): the server sends the chosen tab back on every run, so the rerun after
+# a transaction (or the notice above appearing) keeps the user where they were instead of on Deposit.
 tabs = st.tabs(["Deposit", "Withdraw", "Fund a provider", "Refunds", "Top-up", "API keys", "History"]
-               + (["Local dev tools"] if local is not None else []))
+               + (["Local dev tools"] if local is not None else []), key="wallet_tab", on_change="rerun")
 
 with tabs[0]:
     label = "Deposit into the ledger" if view.exists else "Create the ledger"
@@ -165,11 +180,24 @@ with tabs[5]:
         if new is not None:
             with st.container(border=True):
                 st.success(f"API key #{new.info.token_id} for {short_addr(new.info.provider)} created. It is shown "
-                           "only here, once: download it now.", icon=":material/key:")
+                           "only here, once: copy or download it now.", icon=":material/key:")
+                # The key reaches the page only when asked for (a screen share or a screenshot shows
+                # no secret by accident); it is never logged.
+                if st.toggle("Show the key to copy it", key="wallet_key_show"):
+                    st.code(new.token, language=None, wrap_lines=True)
                 st.download_button("Download the key (.txt)", new.token, file_name=f"0g-api-key-{new.info.token_id}.txt",
                                    key="wallet_key_download", icon=":material/download:")
+                base = svc_by_addr[new.info.provider].url if new.info.provider in svc_by_addr else "<provider URL>"
+                st.caption("Use it from any OpenAI-compatible client: `base_url` is the provider's `/v1/proxy`, "
+                           "`api_key` is this key (keep it in an environment variable, not in code).")
+                model = svc_by_addr[new.info.provider].model if new.info.provider in svc_by_addr else "<model>"
+                st.code(f'import os\nfrom openai import OpenAI\n\nclient = OpenAI(base_url="{base}/v1/proxy", '
+                        f'api_key=os.environ["OG_API_KEY"])  # the key above\n'
+                        f'reply = client.chat.completions.create(model="{model}", '
+                        'messages=[{"role": "user", "content": "Hello"}])', language="python")
                 if st.button("I saved it — forget it", key="wallet_key_forget"):
                     st.session_state.pop("wallet_new_key", None)
+                    st.session_state.pop("wallet_key_show", None)
                     st.rerun()
         try:
             keys = client.api_keys.list()
@@ -199,14 +227,19 @@ with tabs[5]:
 
 with tabs[6]:
     hist = client.history()
+    st.caption("Transactions this app sent from this wallet, kept for this app run only (in memory); "
+               "the chain is the record.")
     if not hist:
         st.info("No transaction sent from this wallet since the app started.")
     else:
         st.dataframe(pd.DataFrame([{
-            "time": datetime.fromtimestamp(r.time).strftime("%H:%M:%S"), "what": r.what,
-            "amount": og_text(r.amount_wei), "status": r.status, "tx hash": r.tx_hash or "—"} for r in hist]),
-            hide_index=True, key="wallet_history_table",
-            column_config={"tx hash": st.column_config.TextColumn("tx hash", width="large")})
+            "time": datetime.fromtimestamp(r.time), "what": r.what,
+            "amount": tx.amount_text(r.kind, r.amount_wei, r.requested_wei), "status": r.status,
+            "tx hash": r.tx_hash or "—"} for r in hist]),
+            hide_index=True, key="wallet_history_table", column_config={
+                "time": st.column_config.DatetimeColumn("time", format="YYYY-MM-DD HH:mm:ss"),
+                # a hash is 66 characters: a fixed width wide enough to show it whole (click a cell to copy)
+                "tx hash": st.column_config.TextColumn("tx hash", width=560)})
 
 if local is not None:
     with tabs[7]:

@@ -6,6 +6,10 @@ og_core and writes plain Python objects into the job; the script thread renders 
 
 Idempotency: the dialog carries a one-time token kept in session_state; Confirm consumes it
 *before* the transaction starts, so a rerun or a double click can never send twice.
+
+Other sessions: a reload or a second tab is a new Streamlit session that cannot see this one's job.
+og_core keeps the wallet's state per process (a send in progress, a pending tx), so `busy_reason`
+and the notice rendered by `render` ask it too.
 """
 
 from __future__ import annotations
@@ -18,12 +22,18 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
-from og_core import OgClient, OgError, TxPlan, TxResult, TxStep
+from og_core import OgClient, OgError, TxKind, TxPlan, TxRecord, TxResult, TxStep
 from og_ui.widgets import og_text, queue_toast, show_error
 
-CONFIRM_KEY = "tx_confirm"  # {"token": str, "plan": TxPlan}
+CONFIRM_KEY = "tx_confirm"  # {"token": str, "plan": TxPlan, "names": {address: model}, "page": str}
 JOB_KEY = "tx_job"  # TxJob in flight (or just finished)
-LAST_KEY = "tx_last"  # last finished job, shown until the next transaction
+LAST_KEY = "tx_last"  # last finished job: an error until dismissed, a success on its own page only
+PAGE_KEY = "tx_page"  # url path of the page this run shows (set by `render`)
+WATCH_KEY = "tx_watch"  # the other session's / pending TxRecord the notice is following
+# Pages that keep a success box with the hash. Elsewhere (Discover, Chat, media) the toast is enough:
+# a box there would sit above the user's work long after the funding.
+BANNER_PAGES = {"wallet"}
+WATCH_EVERY_S = 2.0  # how often the notice looks at the wallet's state (in memory; chain only if pending)
 
 STEP_WORDS = {
     TxStep.CHECKING: "Checking the contract rules",
@@ -44,6 +54,7 @@ class TxJob:
     error: BaseException | None = None
     done: threading.Event = field(default_factory=threading.Event)
     started: float = field(default_factory=time.time)
+    page: str = ""  # where it was requested: a success box is shown there only
 
     def progress(self, step: TxStep, text: str) -> None:  # runs in the worker thread: no st.* here
         self.steps.append((str(step), text))
@@ -55,14 +66,42 @@ def in_flight() -> bool:
 
 
 def busy_reason(client: OgClient | None) -> str | None:
-    """Why transaction buttons are disabled right now, else None."""
+    """Why transaction buttons are disabled right now, else None: this session's job, or the wallet's
+    state in og_core, shared by every session (another tab, the session before a reload)."""
     if in_flight():
         return "A transaction is being sent."
     if client is not None and not client.read_only:
-        reason = client.busy()
+        reason = client.busy()  # a pending tx: looked up, so a mined one unblocks here
         if reason:
             return reason
+        activity = client.activity()
+        if activity.record is not None:
+            return (f"Transaction {activity.record.tx_hash} ({activity.record.what}) is waiting to be confirmed; "
+                    "it was sent from another tab or before this page was reloaded.")
+        if activity.sending:
+            return "Another tab or session of this wallet is sending a transaction."
     return None
+
+
+def amount_text(kind: TxKind | str, amount_wei: int, requested_wei: int = 0) -> str:
+    """The money a transaction moves, in words: a refund request shows what it asks back."""
+    if kind != TxKind.RETRIEVE:
+        return og_text(amount_wei) if amount_wei else "—"
+    parts = ([f"{og_text(amount_wei)} collected"] if amount_wei else []) + (
+        [f"{og_text(requested_wei)} requested back"] if requested_wei else [])
+    return " · ".join(parts) or "—"
+
+
+def _provider_names(client: OgClient, plan: TxPlan) -> dict[str, str]:
+    """Model names of the plan's providers, read once when the dialog opens (og_core's cached list)."""
+    if not plan.providers:
+        return {}
+    try:
+        by_addr = {s.provider.lower(): s for s in client.services()}
+    except OgError:
+        return {}  # the address alone still identifies it
+    return {p: f"{by_addr[p.lower()].model} ({by_addr[p.lower()].service_type})"
+            for p in plan.providers if p.lower() in by_addr}
 
 
 def request(client: OgClient, make_plan: Callable[[], TxPlan | None], *, where=None) -> bool:
@@ -76,7 +115,8 @@ def request(client: OgClient, make_plan: Callable[[], TxPlan | None], *, where=N
     if plan is None:
         (where or st).info("Nothing to do: the balance is already at the target.")
         return False
-    st.session_state[CONFIRM_KEY] = {"token": uuid.uuid4().hex, "plan": plan}
+    st.session_state[CONFIRM_KEY] = {"token": uuid.uuid4().hex, "plan": plan, "names": _provider_names(client, plan),
+                                      "page": st.session_state.get(PAGE_KEY, "")}
     # The frame opens the dialog on the next run: opening it always from the same place keeps its
     # widget ids stable, so Confirm is never lost between runs.
     st.rerun()
@@ -97,15 +137,26 @@ def _confirm_dialog() -> None:
     st.markdown(f"**{plan.title}**")
     if plan.amount_wei:
         st.metric("Amount", og_text(plan.amount_wei))
+    if plan.requested_wei:
+        st.metric("Requested back", og_text(plan.requested_wei), help="Collectable after the lock time")
+    names: dict[str, str] = pending.get("names", {})
+    for address in plan.providers:
+        st.markdown(f"Provider: **{names.get(address, 'unknown model')}** · `{address}`")
     st.markdown("What will happen:")
     for line in plan.effects:
         st.markdown(f"- {line}")
     for line in plan.warnings:
         st.warning(line, icon=":material/warning:")
+    # og_core's plan carries no gas estimate (it is simulated on Confirm); no chain call per rerun here
     st.caption(f"From wallet {plan.wallet}. Gas is paid from the wallet.")
+    from og_ui.session import get_client
+
+    busy = busy_reason(get_client())
+    if busy:
+        st.warning(f"Wait before confirming: {busy}", icon=":material/hourglass_top:")
     c1, c2 = st.columns(2)
     if c1.button("Confirm and send", type="primary", key="tx_confirm_btn", icon=":material/send:",
-                 width="stretch"):
+                 width="stretch", disabled=busy is not None):
         _start(pending["token"])
         st.rerun()
     if c2.button("Cancel", key="tx_cancel_btn", width="stretch"):
@@ -124,7 +175,7 @@ def _start(token: str) -> None:
     client = get_client()
     if client is None:
         return
-    job = TxJob(token, pending["plan"])
+    job = TxJob(token, pending["plan"], page=pending.get("page", ""))
     st.session_state[JOB_KEY] = job
 
     def work() -> None:
@@ -138,17 +189,57 @@ def _start(token: str) -> None:
     threading.Thread(target=work, name=f"tx-{token[:8]}", daemon=True).start()
 
 
-def render() -> None:
-    """Called by the app frame on every run: reopen a pending confirmation, follow a job in flight,
-    and show the outcome of the last one."""
+def render(page: str = "") -> None:
+    """Called by the app frame on every run with the page's url path: reopen a pending confirmation,
+    follow a job in flight (or the wallet's tx sent by another session), show the last outcome."""
+    st.session_state[PAGE_KEY] = page
     if st.session_state.get(CONFIRM_KEY) and not in_flight():
         _confirm_dialog()
     job: TxJob | None = st.session_state.get(JOB_KEY)
     if job is not None:
         _follow(job)
+    else:
+        from og_ui.session import get_client
+
+        client = get_client()
+        if client is not None and not client.read_only and (client.activity().busy or client.busy()):
+            _watch(client)
     last: TxJob | None = st.session_state.get(LAST_KEY)
+    if last is not None and _succeeded(last) and last.page != page:
+        st.session_state.pop(LAST_KEY, None)  # a success box stays on its own page; the toast said it
+        last = None
     if last is not None:
         _show_outcome(last)
+
+
+def _succeeded(job: TxJob) -> bool:
+    return job.error is None and job.result is not None and job.result.status == "confirmed"
+
+
+@st.fragment(run_every=WATCH_EVERY_S)
+def _watch(client: OgClient) -> None:
+    """The wallet's transaction sent by another session (another tab, this tab before a reload),
+    followed until og_core knows its fate; then the whole page reruns so the buttons come back."""
+    reason = busy_reason(client)
+    activity = client.activity()
+    record: TxRecord | None = activity.record or st.session_state.get(WATCH_KEY)
+    if reason is None:
+        watched: TxRecord | None = st.session_state.pop(WATCH_KEY, None)
+        if watched is not None:
+            ok = watched.status == "confirmed"
+            queue_toast(f"{watched.what}: {watched.status}.", ":material/check_circle:" if ok else ":material/error:")
+        st.rerun(scope="app")
+    if activity.record is not None:
+        st.session_state[WATCH_KEY] = activity.record
+    with st.container(border=True, key="tx_wallet_busy"):
+        if record is not None and record.status == "pending":
+            st.warning(f"**Transactions are paused:** a transaction from this wallet, sent from another tab or "
+                       f"before this page was reloaded, is waiting to be confirmed.  \n**{record.what}** · "
+                       f"{amount_text(record.kind, record.amount_wei, record.requested_wei)}  \n"
+                       f"Transaction hash: `{record.tx_hash}`", icon=":material/hourglass_top:")
+        else:
+            st.warning(f"**Transactions are paused:** {reason}", icon=":material/hourglass_top:")
+        st.caption(f"This notice follows it by itself (every {WATCH_EVERY_S:g} s) and clears once it is confirmed.")
 
 
 def _follow(job: TxJob) -> None:
@@ -162,14 +253,17 @@ def _follow(job: TxJob) -> None:
             shown += 1
         if finished:
             break
-    if job.error is None and job.result is not None and job.result.status == "confirmed":
+    if _succeeded(job):
         status.update(label=f"Done: {job.plan.title}", state="complete", expanded=False)
-        queue_toast(job.result.message or "Transaction confirmed.")
+        queue_toast(job.result.message or "Transaction confirmed.")  # type: ignore[union-attr]
     else:
         status.update(label=f"Not done: {job.plan.title}", state="error", expanded=True)
         queue_toast("The transaction did not go through.", ":material/error:")
     st.session_state.pop(JOB_KEY, None)
-    st.session_state[LAST_KEY] = job
+    if _succeeded(job) and job.page not in BANNER_PAGES:
+        st.session_state.pop(LAST_KEY, None)  # the toast is enough here; an older box would now be stale
+    else:
+        st.session_state[LAST_KEY] = job
     st.session_state.setdefault("tx_done_tokens", []).append(job.token)
     st.rerun()  # refresh balances everywhere
 

@@ -19,11 +19,12 @@ def short_addr(address: str | None) -> str:
     return f"{address[:6]}…{address[-4:]}"
 
 
-def og_text(value: Decimal | int, places: int = 6) -> str:
-    """OG amount from Decimal OG or int wei, always with its unit."""
+def og_text(value: Decimal | int, places: int = 6, *, round_down: bool = False) -> str:
+    """OG amount from Decimal OG or int wei, always with its unit. round_down=True for balances:
+    cut, never round up (a balance must not look larger than it is)."""
     if isinstance(value, Decimal):
         value = int(value * 10**18)
-    return format_og(int(value), places)
+    return format_og(int(value), places, round_down=round_down)
 
 
 def price_text(s: ServiceInfo) -> str:
