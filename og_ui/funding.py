@@ -81,3 +81,23 @@ def gate(client: OgClient, svc: ServiceInfo, *, key: str) -> bool:
                      disabled=tx.busy_reason(client) is not None):
             tx.request(client, lambda: client.plan_fund_provider(svc.provider, amount))
     return False
+
+
+def fund_popover(client: OgClient, svc: ServiceInfo, *, key: str, label: str = "Fund") -> None:
+    """A "Fund" popover offering a transfer to `svc` through the confirmation dialog. Widget keys:
+    `{key}_amount`, `{key}_btn`, `{key}_popover`. It closes when the transfer is reviewed: a plain
+    st.popover keeps its open state in the browser only, and would stay open over the dialog."""
+    popover_key, close_key = f"{key}_popover", f"{key}_close"
+    if st.session_state.pop(close_key, False):
+        st.session_state[popover_key] = False  # only possible before the popover exists in this run
+    with st.popover(label, icon=":material/payments:", disabled=client.read_only, key=popover_key,
+                    on_change="rerun"):
+        amount = st.text_input("Amount (OG)", value="2", key=f"{key}_amount",
+                               help="A first transfer is at least 1 OG; providers keep 1 OG in reserve, so "
+                                    "2 OG or more leaves room for requests.")
+        if st.button("Review transfer", key=f"{key}_btn", disabled=tx.busy_reason(client) is not None):
+            st.session_state[close_key] = True  # tx.request reruns into the dialog when the plan is valid
+            if not tx.request(client, lambda: client.plan_fund_provider(svc.provider, amount)):
+                st.session_state.pop(close_key, None)  # its error is shown in here: keep it open
+    if client.read_only:
+        st.caption("Pick a wallet in the sidebar to fund providers.")
