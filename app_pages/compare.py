@@ -6,10 +6,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 import streamlit as st
 
-from og_core import OgError
-from og_ui import funding, session
+from og_core import ChatResult, OgError, VerificationResult
+from og_ui import funding, media, session
 from og_ui.services import of_type
 from og_ui.widgets import price_text, service_label, show_error, usage_caption, verification_badge
+
+# one answer: (provider, result or None, verification or None, error or None)
+Row = tuple[str, ChatResult | None, VerificationResult | None, OgError | None]
 
 st.title("Compare providers")
 st.caption("Send the same prompt to 2–3 chatbot providers at once and compare answers, cost, speed and "
@@ -38,7 +41,9 @@ elif chosen:
             st.caption(price_text(chatbots[addr]))
             ready[addr] = funding.gate(client, chatbots[addr], key=f"cmp_{addr[2:10]}")
 
-if st.button("Run comparison", key="cmp_run", type="primary", icon=":material/play_arrow:"):
+running = media.busy("cmp")
+if st.button("Run comparison", key="cmp_run", type="primary", icon=":material/play_arrow:", disabled=running,
+             help="Comparing… the answers appear below." if running else None):
     if len(chosen) < 2:
         st.warning("Pick at least two providers to compare.", icon=":material/rule:")
     elif not prompt.strip():
@@ -47,10 +52,12 @@ if st.button("Run comparison", key="cmp_run", type="primary", icon=":material/pl
         st.warning("Fund every selected provider first (boxes above) — nothing was sent.", icon=":material/payments:")
     else:
         messages = [{"role": "user", "content": prompt}]
+        asked, limit = list(chosen), int(max_tokens)
+        models = {addr: chatbots[addr].model for addr in asked}  # the worker reads only these copies
 
-        def ask(addr: str):  # worker thread: og_core only, no st.*
+        def ask(addr: str) -> Row:  # worker thread: og_core only, no st.*
             try:
-                r = client.chat(addr, messages, model=chatbots[addr].model, max_tokens=int(max_tokens))
+                r = client.chat(addr, messages, model=models[addr], max_tokens=limit)
             except OgError as exc:
                 return addr, None, None, exc
             try:
@@ -58,16 +65,22 @@ if st.button("Run comparison", key="cmp_run", type="primary", icon=":material/pl
             except OgError:
                 return addr, r, None, None
 
-        with st.spinner(f"Asking {len(chosen)} providers at once…"):
-            with ThreadPoolExecutor(max_workers=len(chosen)) as pool:
-                st.session_state["cmp_results"] = {"prompt": prompt, "rows": list(pool.map(ask, chosen))}
+        def ask_all() -> list[Row]:
+            with ThreadPoolExecutor(max_workers=len(asked)) as pool:
+                return list(pool.map(ask, asked))
+
+        # Run once in a worker (og_ui/media.py): a rerun or double click never asks (and pays) twice.
+        media.start(client, None, key="cmp", label=f"Asking {len(asked)} providers at once…", call=ask_all,
+                    verify=False, record_key="cmp_results", prompt=prompt)
+media.follow("cmp")
+media.show_failure("cmp")
 
 res = st.session_state.get("cmp_results")
 if res:
     st.divider()
     st.markdown(f"**Prompt:** {res['prompt']}")
-    cols = st.columns(len(res["rows"]))
-    for col, (addr, r, v, err) in zip(cols, res["rows"], strict=True):
+    cols = st.columns(len(res["result"]))
+    for col, (addr, r, v, err) in zip(cols, res["result"], strict=True):
         with col, st.container(border=True):
             st.markdown(f"**{chatbots[addr].model if addr in chatbots else addr}**")
             if err is not None:
@@ -77,7 +90,7 @@ if res:
             st.caption(usage_caption(tokens=f"{r.usage.total_tokens} tokens", cost_wei=r.cost_wei,
                                      latency_ms=r.latency_ms))
             verification_badge(v)
-    ok = [row for row in res["rows"] if row[1] is not None]
+    ok = [row for row in res["result"] if row[1] is not None]
     if len(ok) >= 2:
         cheapest = min(ok, key=lambda row: row[1].cost_wei)
         fastest = min(ok, key=lambda row: row[1].latency_ms)

@@ -9,9 +9,10 @@ from og_ui import funding, media, services, session
 st.title("Image editing")
 client = session.require_client()
 svc = services.require(client, "image-editing", key="edit_provider", label="Image-editing provider")
+media.local_note(client, "image-editing")
 can_pay = funding.gate(client, svc, key="edit")
 
-gallery = st.session_state.get("img_gallery", [])
+gallery = media.gallery()
 source = st.radio("Image", ["Upload", "From this session's gallery"], horizontal=True, key="edit_source",
                   disabled=not gallery)
 image: bytes | None = None
@@ -25,28 +26,45 @@ if source == "Upload" or not gallery:
             st.error(problem, icon=":material/broken_image:")
         else:
             image, name = data, up.name
+            st.image(image, caption=f"To edit: {name}", width=240)
     if not gallery:
         st.caption("Tip: images you generate on the Text-to-image page can be picked here too.")
 else:
-    idx = st.selectbox("Gallery image", range(len(gallery)), key="edit_gallery_pick",
-                       format_func=lambda i: f"#{i + 1} {gallery[i]['prompt'][:50]}")
-    image = gallery[idx]["png"]
+    by_id = {item["id"]: item for item in reversed(gallery)}  # newest first
+    if st.session_state.get("edit_gallery_pick") not in by_id:
+        st.session_state.pop("edit_gallery_pick", None)  # that image left the gallery (only the newest are kept)
+    pick = st.selectbox("Gallery image", list(by_id), key="edit_gallery_pick",
+                        format_func=lambda i: media.gallery_label(by_id[i]))
+    item = by_id[pick]
+    image, name = item["png"], f"{item['kind']}-{item['id']}.png"
+    # Always previewed here, so the picked image is visible even below an earlier result.
+    st.image(image, caption=f"To edit: {media.gallery_label(item)}", width=240)
+    st.download_button("Download this image", image, file_name=name, mime="image/png", key="edit_pick_dl",
+                       icon=":material/download:")
 
 instruction = st.text_input("Instruction", key="edit_prompt", placeholder="e.g. make it black and white")
 
-if st.button("Apply edit", key="edit_run", type="primary", icon=":material/auto_fix_high:", disabled=not can_pay):
+
+def _keep_in_gallery(record: dict) -> None:
+    media.add_to_gallery(record["result"].images[:1], prompt=record["instruction"],
+                         model=record["result"].model, kind="edited")
+
+
+running = media.busy("edit")
+if st.button("Apply edit", key="edit_run", type="primary", icon=":material/auto_fix_high:",
+             disabled=not can_pay or running, help="Editing… the result appears below." if running else None):
     if image is None:
         st.warning("Upload an image (or pick one from the gallery) first.", icon=":material/image:")
     elif not instruction.strip():
         st.warning("Say what to change: an empty instruction is not sent.", icon=":material/edit:")
     else:
-        before = image
-        result = media.run(client, svc, key="edit", spinner="Editing…", before=before, instruction=instruction,
-                           call=lambda: client.edit_image(svc.provider, before, instruction, model=svc.model,
-                                                          filename=name))
-        if result is not None:
-            st.session_state.setdefault("img_gallery", []).append(
-                {"prompt": instruction, "png": result.images[0], "model": result.model, "kind": "edited"})
+        before, filename = image, name
+        media.start(client, svc, key="edit", label="Editing…", before=before, instruction=instruction,
+                    on_done=_keep_in_gallery,
+                    call=lambda: client.edit_image(svc.provider, before, instruction, model=svc.model,
+                                                   filename=filename))
+media.follow("edit")
+media.show_failure("edit")
 
 last = st.session_state.get("edit_last")
 if last:
@@ -58,5 +76,3 @@ if last:
     a.download_button("Download edited PNG", r.images[0], file_name="edited.png", mime="image/png",
                       key="edit_dl", icon=":material/download:")
     media.result_footer(last, tokens="1 image")
-elif image is not None:
-    st.image(image, caption="Before", width=320)

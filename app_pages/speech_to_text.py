@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from og_ui import funding, media, services, session
 st.title("Speech-to-text")
 client = session.require_client()
 svc = services.require(client, "speech-to-text", key="stt_provider", label="Speech-to-text provider")
+media.local_note(client, "speech-to-text")
 can_pay = funding.gate(client, svc, key="stt")
 
 source = st.radio("Audio", ["Upload a file", "Record with the microphone"], horizontal=True, key="stt_source")
@@ -34,21 +36,30 @@ if audio is not None:
         audio = None
     else:
         st.audio(audio, format=f"audio/{Path(name).suffix.lstrip('.') or 'wav'}")
+# Which clip a transcript belongs to: names repeat ("recording.wav"), the bytes do not.
+digest = hashlib.sha256(audio).hexdigest() if audio is not None else None
 language = st.text_input("Language (optional, e.g. en)", key="stt_language", max_chars=8)
 
-if st.button("Transcribe", key="stt_run", type="primary", icon=":material/subtitles:", disabled=not can_pay):
+running = media.busy("stt")
+if st.button("Transcribe", key="stt_run", type="primary", icon=":material/subtitles:",
+             disabled=not can_pay or running, help="Transcribing… the transcript appears below." if running else None):
     if audio is None:
         st.warning("Upload or record some audio first.", icon=":material/mic:")
     else:
-        clip = audio
-        media.run(client, svc, key="stt", spinner="Transcribing…", name=name,
-                  call=lambda: client.transcribe(svc.provider, clip, filename=name,
-                                                 language=language.strip() or None, model=svc.model))
+        clip, filename, lang = audio, name, language.strip() or None
+        media.start(client, svc, key="stt", label=f"Transcribing {filename}…", name=filename, digest=digest,
+                    call=lambda: client.transcribe(svc.provider, clip, filename=filename, language=lang,
+                                                   model=svc.model))
+media.follow("stt")
+media.show_failure("stt")
 
 last = st.session_state.get("stt_last")
 if last:
     r = last["result"]
-    st.subheader("Transcript")
+    st.subheader(f"Transcript of {last['name']}")
+    if digest is not None and last.get("digest") != digest:
+        st.info(f"This transcript is of the earlier file “{last['name']}”, not of the audio selected now. "
+                "Press Transcribe for the new one.", icon=":material/history:")
     st.code(r.text or "(no speech recognised)", language=None, wrap_lines=True)
     stem = Path(last["name"]).stem
     d1, d2 = st.columns(2)

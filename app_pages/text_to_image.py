@@ -5,12 +5,14 @@ from __future__ import annotations
 import streamlit as st
 
 from og_ui import funding, media, services, session
+from og_ui.widgets import og_text
 
 SIZES = ["256x256", "512x512", "768x768", "1024x1024"]
 
 st.title("Text-to-image")
 client = session.require_client()
 svc = services.require(client, "text-to-image", key="img_provider", label="Image provider")
+media.local_note(client, "text-to-image")
 can_pay = funding.gate(client, svc, key="img")
 
 prompt = st.text_area("Prompt", key="img_prompt", placeholder="e.g. a lighthouse at dusk, watercolor")
@@ -18,20 +20,28 @@ c1, c2, c3 = st.columns(3)
 size = c1.selectbox("Size", SIZES, index=1, key="img_size")
 count = c2.number_input("Images", 1, 4, 1, key="img_count")
 seed = c3.number_input("Seed (0 = random)", 0, 2**31 - 1, 0, key="img_seed")
-st.caption(f"Estimated cost: {int(count) * svc.output_price_og:f} OG (before verification).")
+st.caption(f"Estimated cost: {og_text(int(count) * svc.output_price_og)} (before verification).")
 
-if st.button("Generate", key="img_run", type="primary", icon=":material/brush:", disabled=not can_pay):
+
+def _keep_in_gallery(record: dict) -> None:
+    media.add_to_gallery(record["result"].images, prompt=record["prompt"], model=record["result"].model,
+                         kind="generated")
+
+
+running = media.busy("img")
+if st.button("Generate", key="img_run", type="primary", icon=":material/brush:", disabled=not can_pay or running,
+             help="Generating… the result appears below." if running else None):
     if not prompt.strip():
         st.warning("Describe the picture first: an empty prompt is not sent.", icon=":material/edit:")
     else:
         extra = {"seed": int(seed)} if seed else {}
-        result = media.run(client, svc, key="img", spinner=f"Generating {int(count)} image(s)…", prompt=prompt,
-                           call=lambda: client.generate_images(svc.provider, prompt, n=int(count), size=size,
-                                                               model=svc.model, **extra))
-        if result is not None:
-            gallery = st.session_state.setdefault("img_gallery", [])
-            for png in result.images:
-                gallery.append({"prompt": prompt, "png": png, "model": result.model, "kind": "generated"})
+        n, chosen_size = int(count), size
+        media.start(client, svc, key="img", label=f"Generating {n} image(s)…", prompt=prompt,
+                    on_done=_keep_in_gallery,
+                    call=lambda: client.generate_images(svc.provider, prompt, n=n, size=chosen_size,
+                                                        model=svc.model, **extra))
+media.follow("img")
+media.show_failure("img")
 
 last = st.session_state.get("img_last")
 if last:
@@ -48,10 +58,4 @@ else:
     st.info("Write a prompt and press Generate. Each image is billed at the provider's per-image price.",
             icon=":material/image:")
 
-gallery = st.session_state.get("img_gallery", [])
-if gallery:
-    with st.expander(f"This session's gallery ({len(gallery)} images)", icon=":material/photo_library:"):
-        gcols = st.columns(4)
-        for i, item in enumerate(reversed(gallery)):
-            gcols[i % 4].image(item["png"], caption=f"{item['kind']}: {item['prompt'][:40]}",
-                               width="stretch")
+media.show_gallery()

@@ -1,11 +1,21 @@
-"""Shared bits of the media pages: validating uploads, running a paid request (verify, keep the result,
-offer funding on refusal), and the result's cost line."""
+"""Shared bits of the media pages: validating uploads, running a paid request once (in a worker
+thread, like og_ui/tx.py), the session gallery, the result's cost line and what the local engines do.
+
+Why a worker thread: a click anywhere interrupts the script run. If the paid request ran in the script
+thread, that rerun would lose its result (already paid for) and the button, still enabled, would send
+another. The job lives in session_state: while it runs the button is disabled and a second send is
+refused; every run waits for it under a spinner and shows its result when it is done.
+"""
 
 from __future__ import annotations
 
 import io
+import threading
+import time
+import uuid
 from collections.abc import Callable
-from typing import Any, TypeVar
+from dataclasses import dataclass, field
+from typing import Any
 
 import streamlit as st
 
@@ -13,11 +23,33 @@ from og_core import ImageResult, OgClient, OgError, ServiceInfo, TranscriptResul
 from og_ui import funding
 from og_ui.widgets import show_error, usage_caption, verification_badge
 
-R = TypeVar("R", ImageResult, TranscriptResult)
-
 AUDIO_TYPES = ["wav", "mp3", "m4a", "ogg", "webm"]
 IMAGE_TYPES = ["png", "jpg", "jpeg", "webp"]
 
+GALLERY_KEY = "img_gallery"  # list of {"id", "prompt", "png", "model", "kind"}, oldest first
+GALLERY_MAX = 24  # images are kept in memory per session: the newest 24 only
+
+# What the local network's offline engines (og_devnet/engines) really do, by service type.
+LOCAL_ENGINES = {
+    "text-to-image": "The local network draws procedural pictures from the colours, shapes, counts and a few "
+                     "scene words (sunset, ocean, night…) your prompt names — it is a stand-in for a real "
+                     "model. The same prompt and seed give the same picture.",
+    "image-editing": "The local network edits with plain Pillow operations and understands only: black and "
+                     "white, sepia, invert, blur, sharpen, rotate, flip or mirror, brighten or darken, contrast, "
+                     "saturation, crop, resize and a caption in quotes. An instruction with a part it does not "
+                     "understand is refused, not guessed.",
+    "speech-to-text": "The local network transcribes offline with PocketSphinx's small US-English model: "
+                      "best on clear English speech, far less accurate than Whisper-class models.",
+}
+
+
+def local_note(client: OgClient, service_type: str) -> None:
+    """On the local network, one honest line about what its stand-in engine can do."""
+    if client.network == "local" and service_type in LOCAL_ENGINES:
+        st.caption(f":material/info: {LOCAL_ENGINES[service_type]}")
+
+
+# --- uploads ----------------------------------------------------------------------------------------
 
 def check_image(data: bytes) -> str | None:
     """None when `data` is an image Pillow can read, else a plain sentence saying why not."""
@@ -33,43 +65,206 @@ def check_image(data: bytes) -> str | None:
     return None
 
 
+NOT_AUDIO = "That file is not audio we can read (wav, mp3, m4a, ogg or webm)."
+
+
 def check_audio(data: bytes) -> str | None:
-    """Cheap sanity check before paying a provider: empty or tiny files are refused here; the provider
-    decides about the rest (a corrupt file comes back as its plain error, unbilled)."""
+    """None when `data` decodes as audio with at least one sample, else a plain sentence saying why not.
+
+    Checked before paying a provider. Cheap: it opens the container and decodes only until the first
+    frame with samples (milliseconds, whatever the file's length)."""
+    import av
+
     if not data:
         return "The audio file is empty."
     if len(data) < 64:
         return "That audio file is too short to contain any sound. Upload or record a longer clip."
+    samples = 0
+    try:
+        with av.open(io.BytesIO(data), mode="r") as container:
+            if not container.streams.audio:
+                return NOT_AUDIO
+            for frame in container.decode(container.streams.audio[0]):
+                samples += frame.samples
+                if samples:
+                    break
+    except (av.FFmpegError, ValueError, OSError, IndexError, EOFError):  # any decoder refusal: not audio
+        return NOT_AUDIO
+    if not samples:
+        return "That audio file has no sound in it (its length is zero). Upload or record a longer clip."
     return None
 
 
-def verify(client: OgClient, result: ImageResult | TranscriptResult) -> tuple[VerificationResult | None, str | None]:
-    try:
-        return client.verify(result), None
-    except OgError as exc:
-        return None, exc.message
+# --- one paid request at a time per page --------------------------------------------------------------
+
+@dataclass
+class MediaJob:
+    """One paid request. The worker thread fills result/verification/error; the script thread reads."""
+
+    key: str
+    label: str
+    svc: ServiceInfo | None
+    fields: dict[str, Any]
+    record_key: str
+    on_done: Callable[[dict[str, Any]], None] | None = None
+    token: str = field(default_factory=lambda: uuid.uuid4().hex)
+    result: Any = None
+    verification: VerificationResult | None = None
+    verify_error: str | None = None
+    error: BaseException | None = None
+    done: threading.Event = field(default_factory=threading.Event)
+    started: float = field(default_factory=time.monotonic)
 
 
-def run(client: OgClient, svc: ServiceInfo, *, key: str, spinner: str, call: Callable[[], R],
-        **fields: Any) -> R | None:
-    """Send one paid request under a spinner, verify it, and keep it (plus `fields`) in
-    session_state[f"{key}_last"] for the result block. On refusal: the error in words, and the fund
-    box stays offered when it was for lack of funds. Returns the result or None."""
-    try:
-        with st.spinner(spinner):
-            result = call()
-    except OgError as exc:
-        funding.mark_underfunded(key, svc, exc)
-        show_error(exc)
-        return None
-    verification, verr = verify(client, result)
-    st.session_state[f"{key}_last"] = {**fields, "result": result, "verification": verification,
-                                       "verify_error": verr}
-    return result
+def _job_key(key: str) -> str:
+    return f"{key}_job"
 
+
+def busy(key: str) -> bool:
+    """True while this page's paid request is in flight (its button is then disabled)."""
+    job: MediaJob | None = st.session_state.get(_job_key(key))
+    return job is not None and not job.done.is_set()
+
+
+def start(client: OgClient, svc: ServiceInfo | None, *, key: str, label: str, call: Callable[[], Any],
+          verify: bool = True, record_key: str | None = None,
+          on_done: Callable[[dict[str, Any]], None] | None = None, **fields: Any) -> bool:
+    """Send one paid request in a worker thread, unless one is already in flight for `key`.
+
+    When it finishes, `follow` keeps {**fields, "result", "verification", "verify_error"} in
+    session_state[record_key or f"{key}_last"] and calls `on_done(record)` (script thread), or keeps
+    the error in f"{key}_failed". Returns True when the request was sent."""
+    job: MediaJob | None = st.session_state.get(_job_key(key))
+    if job is not None:
+        if not job.done.is_set():
+            st.info("Your previous request is still running: its result appears below. Nothing new was sent.",
+                    icon=":material/hourglass_top:")
+            return False
+        _collect(job)  # finished but not shown yet: keep its result before the new job replaces it
+    job = MediaJob(key, label, svc, fields, record_key or f"{key}_last", on_done)
+    # The job is in session_state before the thread starts: from now on every run sees it in flight.
+    st.session_state[_job_key(key)] = job
+    st.session_state.pop(f"{key}_failed", None)
+
+    def work() -> None:  # worker thread: og_core only, never st.*
+        try:
+            job.result = call()
+            if verify:
+                try:
+                    job.verification = client.verify(job.result)
+                except OgError as exc:
+                    job.verify_error = exc.message
+        except BaseException as exc:  # handed to the script thread, shown there
+            job.error = exc
+        finally:
+            job.done.set()
+
+    threading.Thread(target=work, name=f"media-{key}-{job.token[:8]}", daemon=True).start()
+    return True
+
+
+def _collect(job: MediaJob) -> None:
+    """Move a finished job's outcome into session_state. Only session_state writes here (no st.* call,
+    so a rerun cannot interrupt it halfway): the outcome is kept exactly once."""
+    if st.session_state.get(_job_key(job.key)) is job:
+        del st.session_state[_job_key(job.key)]
+    if job.error is not None:
+        if job.svc is not None:
+            funding.mark_underfunded(job.key, job.svc, job.error)
+        st.session_state[f"{job.key}_failed"] = {**job.fields, "error": job.error}
+        return
+    record = {**job.fields, "result": job.result, "verification": job.verification,
+              "verify_error": job.verify_error}
+    st.session_state[job.record_key] = record
+    if job.on_done is not None:
+        job.on_done(record)
+
+
+def follow(key: str) -> None:
+    """Call on every run after the page's button: wait for a request in flight under a spinner (a rerun
+    lands here again and keeps waiting), keep its outcome, then rerun so the page shows it with the
+    button enabled again."""
+    job: MediaJob | None = st.session_state.get(_job_key(key))
+    if job is None:
+        return
+    if not job.done.is_set():
+        with st.spinner(job.label):
+            note = st.empty()
+            shown = -1
+            while not job.done.wait(0.2):
+                seconds = int(time.monotonic() - job.started)
+                if seconds != shown:  # also gives Streamlit a point to stop this run for a rerun
+                    note.caption(f"Running for {seconds} s. Clicking again does not send another request; "
+                                 "the result appears here when it is done.")
+                    shown = seconds
+    _collect(job)
+    st.rerun()
+
+
+def show_failure(key: str) -> None:
+    """The last request's refusal, in words (kept until the next request)."""
+    failed = st.session_state.get(f"{key}_failed")
+    if failed:
+        show_error(failed["error"])
+        if failed.get("name"):
+            st.caption(f"That was the request for “{failed['name']}”.")
+
+
+# --- session gallery --------------------------------------------------------------------------------
+
+GALLERY_JOBS = ("img", "edit")  # requests whose images go into the gallery (text-to-image, image editing)
+
+
+def collect_finished(key: str) -> None:
+    """Keep the outcome of `key`'s request if it has finished, without waiting or rerunning (for a page
+    that is not the one that sent it)."""
+    job: MediaJob | None = st.session_state.get(_job_key(key))
+    if job is not None and job.done.is_set():
+        _collect(job)
+
+
+def gallery() -> list[dict[str, Any]]:
+    """The session gallery, oldest first, including images of requests that finished on another page."""
+    for key in GALLERY_JOBS:
+        collect_finished(key)
+    return st.session_state.get(GALLERY_KEY, [])
+
+
+def add_to_gallery(pngs: tuple[bytes, ...] | list[bytes], *, prompt: str, model: str, kind: str) -> None:
+    """Append images with a stable id (picks survive trimming) and keep only the newest GALLERY_MAX."""
+    items = st.session_state.setdefault(GALLERY_KEY, [])
+    next_id = st.session_state.get("img_gallery_next_id", 1)
+    for png in pngs:
+        items.append({"id": next_id, "prompt": prompt, "png": png, "model": model, "kind": kind})
+        next_id += 1
+    st.session_state["img_gallery_next_id"] = next_id
+    del items[:-GALLERY_MAX]
+
+
+def gallery_label(item: dict[str, Any]) -> str:
+    return f"#{item['id']} {item['kind']}: {item['prompt'][:50]}"
+
+
+def show_gallery() -> None:
+    """The session gallery, newest first, each image with its own download."""
+    items = gallery()
+    if not items:
+        return
+    label = f"This session's gallery ({len(items)} images, newest first; only the newest {GALLERY_MAX} are kept)"
+    with st.expander(label, icon=":material/photo_library:"):
+        cols = st.columns(4)
+        for i, item in enumerate(reversed(items)):
+            with cols[i % 4]:
+                st.image(item["png"], caption=gallery_label(item), width="stretch")
+                st.download_button("Download", item["png"], file_name=f"{item['kind']}-{item['id']}.png",
+                                   mime="image/png", key=f"img_gallery_dl_{item['id']}",
+                                   icon=":material/download:")
+
+
+# --- result block -----------------------------------------------------------------------------------
 
 def result_footer(last: dict[str, Any], *, tokens: str | None = None) -> None:
-    """Usage, cost, latency and model of the kept result (`run`), then its verification badge."""
+    """Usage, cost, latency and model of the kept result, then its verification badge."""
     result: ImageResult | TranscriptResult = last["result"]
     st.caption(usage_caption(tokens=tokens, cost_wei=result.cost_wei, latency_ms=result.latency_ms)
                + f" · {result.model}")

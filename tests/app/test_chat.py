@@ -88,7 +88,7 @@ def test_compare_two_providers(open_app, app_env, wallet):
     at.text_area(key="cmp_prompt").set_value("What is 6 times 7?")
     at.button(key="cmp_run").click().run()
     assert not at.exception
-    rows = at.session_state["cmp_results"]["rows"]
+    rows = at.session_state["cmp_results"]["result"]
     assert [r[0] for r in rows] == [tee, lite]
     assert all(r[3] is None and "42" in r[1].text for r in rows)
     assert str(rows[0][2].status) == "verified"

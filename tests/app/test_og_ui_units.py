@@ -6,6 +6,7 @@ import io
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -13,6 +14,8 @@ from PIL import Image
 from og_core import local_demo_accounts
 from og_ui import media, wallets
 from og_ui.widgets import short_addr
+
+WAV = Path(__file__).resolve().parents[1] / "data" / "hello_world.wav"
 
 
 @pytest.mark.parametrize("bad", ["", "   ", "0x1234", "zz" * 32, "0x" + "1" * 63, "0x" + "1" * 65,
@@ -48,7 +51,8 @@ def test_upload_checks():
     assert "not an image" in media.check_image(b"GIF89a-but-not-really")
     assert media.check_image(b"") == "The file is empty."
     assert media.check_audio(b"") and media.check_audio(b"RIFF")
-    assert media.check_audio(b"RIFF" + bytes(100)) is None
+    assert "not audio" in media.check_audio(b"RIFF" + bytes(100))
+    assert media.check_audio(WAV.read_bytes()) is None
 
 
 def test_is_address_and_short_addr():
