@@ -209,6 +209,23 @@ def test_a_result_that_finishes_while_on_another_page_is_kept(open_app, app_env,
     assert any("a purple heart #1" in c for im in at.get("image") for c in im.captions)
 
 
+def test_image_edit_refusal_is_shown_until_the_next_request(open_app, app_env, wallet):
+    wallet.fund(provider(app_env, "edit"))
+    at = open_app("image_edit", wallet)
+    at.file_uploader(key="edit_upload").set_value(("red.png", _png(), "image/png")).run()
+    at.text_input(key="edit_prompt").set_value("paint it like van gogh")
+    at.button(key="edit_run").click().run()
+    assert not at.exception
+    assert "edit_last" not in at.session_state and "edit_job" not in at.session_state
+    assert any("van gogh" in t.lower() for t in texts(at.error))
+    at.run()  # the refusal is still there on the next run
+    assert any("van gogh" in t.lower() for t in texts(at.error))
+
+    at.text_input(key="edit_prompt").set_value("invert")
+    at.button(key="edit_run").click().run()
+    assert "edit_last" in at.session_state and not at.error
+
+
 # --- audio pre-check, stale transcripts ---------------------------------------------------------------
 
 def _silent_wav_without_samples() -> bytes:
