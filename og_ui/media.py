@@ -166,8 +166,9 @@ def start(client: OgClient, svc: ServiceInfo | None, *, key: str, label: str, ca
 def _collect(job: MediaJob) -> None:
     """Move a finished job's outcome into session_state. Only session_state writes here (no st.* call,
     so a rerun cannot interrupt it halfway): the outcome is kept exactly once."""
-    if st.session_state.get(_job_key(job.key)) is job:
-        del st.session_state[_job_key(job.key)]
+    if st.session_state.get(_job_key(job.key)) is not job:
+        return  # already kept: collecting twice would add its images to the gallery twice
+    del st.session_state[_job_key(job.key)]
     if job.error is not None:
         if job.svc is not None:
             funding.mark_underfunded(job.key, job.svc, job.error)
