@@ -185,7 +185,8 @@ def confirm_tx(page) -> None:
     dialog = page.get_by_test_id("stDialog")
     dialog.wait_for()
     dialog.get_by_role("button", name="Confirm and send").click()
-    page.get_by_text("Transaction hash:").first.wait_for(timeout=90_000)
+    # the Wallet page keeps a box with the hash; elsewhere one toast says it (og_ui.tx.BANNER_PAGES)
+    page.get_by_text("Transaction hash:").or_(page.get_by_test_id("stToast")).first.wait_for(timeout=90_000)
     wait_idle(page)
 
 

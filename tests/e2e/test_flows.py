@@ -135,32 +135,64 @@ def test_wallet_deposit_fund_refund_advance_collect(devnet, app_server, page):
     confirm_tx(page)
     assert client.ledger().available_wei >= 10 * ONE_OG
 
-    page.get_by_role("tab", name="Fund a provider").click()
+    click(page, page.get_by_role("tab", name="Fund a provider"))
     choose(page, key(page, "wallet_fund_provider"), f"local/zg-chat-lite-1 · {lite[:6]}…{lite[-4:]}")
     fill(page, "wallet_fund_amount", "2")
     click(page, key(page, "wallet_fund_btn").get_by_role("button"))
     confirm_tx(page)
     assert client.ledger().provider(lite).balance_wei == 2 * ONE_OG
 
-    page.get_by_role("tab", name="Refunds").click()
+    click(page, page.get_by_role("tab", name="Refunds"))
     click(page, key(page, "wallet_refund_btn").get_by_role("button"))
     confirm_tx(page)
     assert client.ledger().provider(lite).pending_refund_wei == 2 * ONE_OG
     page.get_by_text("unlocks in").first.wait_for(state="attached")  # a canvas grid cell
     shot(page, "flow-wallet-refund-pending")
 
-    page.get_by_role("tab", name="Local dev tools").click()
+    click(page, page.get_by_role("tab", name="Local dev tools"))
     click(page, key(page, "wallet_advance_btn").get_by_role("button"))
-    page.get_by_role("tab", name="Refunds").click()
+    click(page, page.get_by_role("tab", name="Refunds"))
     collect = key(page, "wallet_collect_btn").get_by_role("button")
     assert collect.is_enabled()
     click(page, collect)
     confirm_tx(page)
     view = client.ledger()
     assert view.provider(lite) is None or view.provider(lite).balance_wei == 0
-    page.get_by_role("tab", name="History").click()
+    click(page, page.get_by_role("tab", name="History"))
     assert page.get_by_text("0x", exact=False).count() > 0
     shot(page, "flow-wallet-collected")
+
+
+def test_wallet_metrics_fit_and_the_tab_stays_at_1100px(devnet, app_server, browser):
+    """At 1100 px no metric value is cut ('9,994.99…'), and a transaction keeps the user on their tab."""
+    from tests.conftest import rpc
+
+    ensure_funded(devnet, 9, ledger="9994.9999")
+    address = devnet.info["demo_accounts"][9]["address"]
+    rpc(devnet, "hardhat_setBalance", [address, hex(9_989_999_300_000_000_000_000)])  # 9,989.9993 OG
+    lite = devnet.provider("chat-lite")["address"]
+    ctx = browser.new_context(viewport={"width": 1100, "height": 1600})  # tall: the picker opens in view
+    page = ctx.new_page()
+    page.set_default_timeout(90_000)
+    open_page(page, app_server, "wallet")
+    pick_wallet(page, devnet, 9)
+    values = key(page, "wallet_metrics").get_by_test_id("stMetricValue")  # not the sidebar's
+    assert values.count() == 5
+    cut = values.evaluate_all("els => els.filter(e => [e, ...e.querySelectorAll('*')].some("
+                              "n => n.scrollWidth > n.clientWidth + 1)).map(e => e.innerText)")
+    assert cut == [], cut
+    shown = values.all_inner_texts()
+    assert "9,989.99 OG" in shown and "9,990 OG" not in shown  # balances are cut, never rounded up
+    shot(page, "flow-wallet-metrics-1100px")
+
+    click(page, page.get_by_role("tab", name="Fund a provider"))
+    choose(page, key(page, "wallet_fund_provider"), f"local/zg-chat-lite-1 · {lite[:6]}…{lite[-4:]}")
+    fill(page, "wallet_fund_amount", "1")
+    click(page, key(page, "wallet_fund_btn").get_by_role("button"))
+    confirm_tx(page)
+    assert page.get_by_role("tab", name="Fund a provider").get_attribute("aria-selected") == "true"
+    assert key(page, "wallet_fund_btn").is_visible()
+    ctx.close()
 
 
 def test_two_sessions_same_wallet_fund_at_once(devnet, app_server, browser):
@@ -176,7 +208,7 @@ def test_two_sessions_same_wallet_fund_at_once(devnet, app_server, browser):
         pg.set_default_timeout(90_000)
         open_page(pg, app_server, "wallet")
         pick_wallet(pg, devnet, 6)
-        pg.get_by_role("tab", name="Fund a provider").click()
+        click(pg, pg.get_by_role("tab", name="Fund a provider"))
         choose(pg, key(pg, "wallet_fund_provider"), f"local/zg-paint-1 · {img[:6]}…{img[-4:]}")
         fill(pg, "wallet_fund_amount", "1")
         click(pg, key(pg, "wallet_fund_btn").get_by_role("button"))
