@@ -37,6 +37,9 @@ class NetworkProfile:
     demo_accounts: tuple[dict[str, str], ...] = field(default=(), repr=False)  # public test keys
 
 
+# The app's own local network streams chat at a readable pace (about 40 tokens/s): instant answers hide
+# the streaming and leave no moment to press Stop. Tests and benchmarks start og_devnet without it.
+LOCAL_STREAM_PACE_MS = 25
 _local_lock = threading.Lock()
 _local_handle: Any = None  # og_devnet DevnetHandle started by this process
 
@@ -50,7 +53,7 @@ def _start_local_devnet() -> dict[str, Any]:
 
             log.info("starting the local 0G network (og_devnet)")
             try:
-                _local_handle = start_devnet()
+                _local_handle = start_devnet(stream_pace_ms=LOCAL_STREAM_PACE_MS)
             except Exception as exc:
                 raise RpcError("The local network could not be started.",
                                "See the log of og_devnet; set OG_RPC_URL to use one that is already running.",

@@ -27,6 +27,9 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--lock-time", type=int, default=DEFAULT_LOCK_TIME,
                    help="refund lock time in seconds (3600..604800)")
     p.add_argument("--no-limits", action="store_true", help="turn off the brokers' rate and concurrency limits")
+    p.add_argument("--stream-pace-ms", type=float, default=0.0,
+                   help="pause between streamed chat tokens, for demos where an instant answer hides the "
+                        "streaming and leaves no time to press Stop (0 = as fast as possible)")
     p.add_argument("--ready-file", help="write the network description as JSON here once ready")
     p.add_argument("--quiet", action="store_true", help="print only the RPC URL")
     p.add_argument("--exit-with-parent", action="store_true",
@@ -86,7 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.exit_with_parent:
         _watch_parent(stop)
     net = Devnet(port=args.port, contracts=args.contracts, settle_interval=args.settle_interval,
-                 limits=not args.no_limits, lock_time=args.lock_time)
+                 limits=not args.no_limits, lock_time=args.lock_time,
+                 stream_pace_ms=max(0.0, min(args.stream_pace_ms, 1000.0)))
     try:
         info = net.start()
     except Exception as exc:  # noqa: BLE001 — tell the user why, without a traceback wall

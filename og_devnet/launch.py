@@ -87,6 +87,7 @@ def start_devnet(
     settle_interval: float | None = None,
     no_limits: bool = False,
     lock_time: int | None = None,
+    stream_pace_ms: float = 0.0,
     timeout: float = 90.0,
     log_path: str | os.PathLike[str] | None = None,
 ) -> DevnetHandle:
@@ -105,6 +106,8 @@ def start_devnet(
         args.append("--no-limits")
     if lock_time is not None:
         args += ["--lock-time", str(lock_time)]
+    if stream_pace_ms:
+        args += ["--stream-pace-ms", str(stream_pace_ms)]
     root = Path(__file__).resolve().parent.parent
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root), env.get("PYTHONPATH")]))

@@ -40,6 +40,7 @@ class Devnet:
     settle_interval: float = 30.0
     limits: bool = True
     lock_time: int = DEFAULT_LOCK_TIME
+    stream_pace_ms: float = 0.0
     chain: ChainNode | None = field(default=None, init=False)
     brokers: BrokerGroup | None = field(default=None, init=False)
     addresses: Addresses | None = field(default=None, init=False)
@@ -55,7 +56,8 @@ class Devnet:
         # next to the RPC port when one was given, otherwise free ones.
         n = len(CATALOGUE)
         ports = [self.port + 1 + i for i in range(n)] if self.port else _free_ports(n)
-        configs = provider_configs(ports=ports, settle_interval=self.settle_interval, limits=self.limits)
+        configs = provider_configs(ports=ports, settle_interval=self.settle_interval, limits=self.limits,
+                                   stream_pace=self.stream_pace_ms / 1000)
         for spec, cfg in zip(CATALOGUE, configs, strict=True):
             register_provider(
                 w3, self.addresses.inference, cfg.provider_key, DEPLOYER[1],

@@ -49,7 +49,8 @@ def additional_info(spec: ProviderSpec) -> str:
                        "Simulated": True, "Network": "og-devnet"}, separators=(",", ":"))
 
 
-def provider_configs(*, ports: list[int], settle_interval: float, limits: bool) -> list[ProviderConfig]:
+def provider_configs(*, ports: list[int], settle_interval: float, limits: bool,
+                     stream_pace: float = 0.0) -> list[ProviderConfig]:
     """One broker config per catalogue entry, on the given ports."""
     configs = []
     for spec, (_, wallet_key), port in zip(CATALOGUE, PROVIDER_WALLETS, ports, strict=False):
@@ -58,5 +59,5 @@ def provider_configs(*, ports: list[int], settle_interval: float, limits: bool) 
             service_type=spec.service_type, model=spec.model, input_price=spec.input_price,
             output_price=spec.output_price, verifiability=spec.verifiability,
             rate_limit=20.0 if limits else 0.0, max_concurrency=16 if limits else 0,
-            settle_interval=settle_interval, port=port))
+            settle_interval=settle_interval, port=port, stream_pace=stream_pace))
     return configs

@@ -283,6 +283,8 @@ class Broker:
         try:
             for piece in pieces:
                 completion += 1
+                if self.cfg.stream_pace and completion > 1:
+                    await anyio.sleep(self.cfg.stream_pace)
                 yield event({**base, "choices": [{"index": 0, "delta": {"content": piece},
                                                   "logprobs": None, "finish_reason": None}]})
         except ValueError as exc:  # engine failure mid-stream: report it in-band, bill what was sent

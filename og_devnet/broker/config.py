@@ -31,6 +31,7 @@ class ProviderConfig:
     rate_limit: float = 0.0  # requests per second per user; 0 = off
     max_concurrency: int = 0  # in-flight requests; 0 = off
     settle_interval: float = 60.0  # seconds between automatic settlements; 0 = manual only
+    stream_pace: float = 0.0  # seconds between streamed chat pieces; 0 = as fast as the engine goes
     port: int = 0
     context_length: int = 8192
 

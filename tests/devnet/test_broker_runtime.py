@@ -225,3 +225,37 @@ def test_settle_loop(env: dict) -> None:
     assert results[:2] == ["raised", []] and len(results) >= 3
     assert before - balance() == fee
     assert broker.ledger.fee(user) == 0
+
+
+def test_stream_pace_spaces_the_tokens(env: dict) -> None:
+    """--stream-pace-ms: the app's own local network streams at a readable pace (so streaming shows and
+    Stop has a moment to act). Each piece after the first waits at least the pace; the answer and its
+    billing are unchanged."""
+    import dataclasses
+
+    cfg, url, auth = env["lite"]
+    broker = env["group"].apps["lite"].state.broker
+    body = {"model": cfg.model, "stream": True, "seed": 7,
+            "messages": [{"role": "user", "content": "Tell me about the 0G ledger."}]}
+
+    def stream() -> tuple[list[str], list[float]]:
+        pieces, times = [], []
+        with requests.post(url + "/v1/proxy/chat/completions", json=body, headers=auth, stream=True,
+                           timeout=60) as r:
+            assert r.status_code == 200, r.text
+            for line in r.iter_lines():
+                if line.startswith(b"data: {"):
+                    choices = json.loads(line[6:])["choices"]
+                    if choices and choices[0]["delta"].get("content"):
+                        pieces.append(choices[0]["delta"]["content"])
+                        times.append(time.monotonic())
+        return pieces, times
+
+    fast, _ = stream()
+    broker.cfg = dataclasses.replace(cfg, stream_pace=0.05)
+    try:
+        paced, times = stream()
+    finally:
+        broker.cfg = cfg
+    assert paced == fast and len(paced) > 5
+    assert times[-1] - times[0] >= 0.05 * (len(paced) - 1) * 0.95  # a lower bound: never flaky on a slow box
