@@ -40,7 +40,12 @@ def _show_meta(i: int, msg: dict) -> None:
     r: ChatResult = msg["result"]
     u = r.usage
     tokens = f"{count_text(u.prompt_tokens, 'prompt token')} + {count_text(u.completion_tokens, 'completion token')}"
-    st.caption(usage_caption(tokens=tokens, cost_wei=r.cost_wei, latency_ms=r.latency_ms, ttft_ms=r.ttft_ms)
+    cost: int | None = r.cost_wei
+    if (r.stopped or r.cut) and u.prompt_tokens + u.completion_tokens == 0:
+        # The usage report comes last: an answer that ended early has none, and its cost is the
+        # provider's to say (the local network bills nothing for it). Never claim "0 OG".
+        tokens, cost = "usage not reported (the answer ended before the provider's usage report)", None
+    st.caption(usage_caption(tokens=tokens, cost_wei=cost, latency_ms=r.latency_ms, ttft_ms=r.ttft_ms)
                + f" · {r.model} @ {r.provider[:6]}…{r.provider[-4:]}"
                + (" · stopped by you" if r.stopped else (f" · cut: {r.cut_reason}" if r.cut else "")))
     c1, c2 = st.columns([4, 1])
@@ -54,6 +59,8 @@ def _show_meta(i: int, msg: dict) -> None:
 
 
 for i, msg in enumerate(messages):
+    if msg.pop("verify_pending", False):  # an answer kept by the last run (finished, stopped or interrupted)
+        _verify(msg)
     with st.chat_message(msg["role"]):
         st.markdown(msg["content"] or "_(empty answer)_")
         if msg["role"] == "assistant" and msg.get("result") is not None:
@@ -65,7 +72,9 @@ elif client.read_only:  # nothing to fund without a wallet: say what is missing 
     placeholder = "Pick or paste a wallet in the sidebar to chat"
 else:
     placeholder = "Fund the provider above to chat"
-prompt = st.chat_input(placeholder, key="chat_input", submit_mode="stop", disabled=not can_pay)
+# "disable", not Streamlit's "stop": a stop ends the run where nothing can redraw the page, so the kept
+# part would sit there without cost or verification. Our Stop button (below) reruns instead.
+prompt = st.chat_input(placeholder, key="chat_input", submit_mode="disable", disabled=not can_pay)
 if prompt is not None and can_pay:
     text = prompt if isinstance(prompt, str) else getattr(prompt, "text", "")
     if not text.strip():
@@ -80,10 +89,16 @@ if prompt is not None and can_pay:
             msg: dict | None = None
             stream = None
             failed = False
+            answer_box = st.container()
+            stop_slot = st.empty()
+            # A click interrupts this run (a rerun request): `finally` keeps what arrived, the rerun shows it.
+            stop_slot.button("Stop", key="chat_stop", icon=":material/stop_circle:",
+                             help="Stop the answer here. You keep what arrived, and pay only for it.")
             try:
                 stream = client.chat_stream(svc.provider, api, model=svc.model, temperature=temperature,
                                             max_tokens=int(max_tokens), top_p=top_p)
-                st.write_stream(stream)
+                answer_box.write_stream(stream)
+                stop_slot.empty()
             except OgError as exc:
                 failed = True
                 messages.pop()  # nothing was answered: keep the history as it was
@@ -97,14 +112,14 @@ if prompt is not None and can_pay:
                     try:
                         stream.stop()
                         result = stream.result
-                        msg = {"role": "assistant", "content": result.text, "result": result, "verification": None}
+                        msg = {"role": "assistant", "content": result.text, "result": result, "verification": None,
+                               "verify_pending": True}
                         messages.append(msg)
                     except OgError as exc:
                         messages.pop()
                         show_error(exc)
             if msg is not None:
-                _verify(msg)
-                st.rerun()
+                st.rerun()  # the history loop above shows it, verified, with its cost
 
 # ----------------------------------------------------------------- tools
 if messages:
@@ -142,5 +157,5 @@ if messages:
             st.code(codegen.chat_code(client, last.provider, last.request_body, {"model": last.model}),
                     language="python")
 else:
-    st.caption("Your conversation stays in this browser tab only. Answers stream in; the stop button in the "
-               "input box ends one early.")
+    st.caption("Your conversation stays in this browser tab only. Answers stream in; the Stop button under "
+               "an answer ends it early (you pay only for what arrived).")

@@ -284,6 +284,10 @@ class Inference:
     @staticmethod
     def _abort(resp: httpx.Response, state: _StreamState) -> None:
         with state.lock:
+            # A stop before the answer was complete is the user's stop, whatever the reader was doing
+            # (it may have been closed mid-iteration, e.g. by a Streamlit rerun), not a cut.
+            if not state.done and state.finish_reason is None and state.cut_reason is None:
+                state.stopped = True
             if not state.closed:
                 abort_response(resp)
 

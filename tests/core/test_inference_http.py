@@ -94,6 +94,27 @@ def test_stop_event_ends_stream(provider):
     assert stream.result.stopped and len(got) <= 3 and not stream.result.cut
 
 
+def test_stop_after_the_reader_was_closed_mid_stream_says_stopped_not_cut(provider):
+    """Streamlit interrupts a run by raising inside st.write_stream, which closes our iterator
+    mid-stream; the page's `finally` then calls stop(). That is the user's stop, not a broken stream;
+    a stop() after a complete answer changes nothing."""
+    provider.routes["POST /v1/proxy/chat/completions"] = lambda h: send_sse(
+        h, [chunk(i, f"w{i} ") for i in range(20)] + [b"data: [DONE]\n\n"], delay=0.02)
+    inf, _ = make(provider)
+    stream = inf.chat_stream(service(provider.url), MSG)
+    reader = iter(stream)
+    got = [next(reader), next(reader)]
+    reader.close()  # what an exception thrown through write_stream does
+    stream.stop()
+    r = stream.result
+    assert r.stopped and not r.cut and r.text == "".join(got)
+
+    complete = inf.chat_stream(service(provider.url), MSG)
+    text = "".join(complete)
+    complete.stop()
+    assert not complete.result.stopped and not complete.result.cut and complete.result.text == text
+
+
 def test_garbage_answer(provider):
     provider.routes["POST /v1/proxy/chat/completions"] = lambda h: (
         h.send_response(200), h.send_header("Content-Length", "9"), h.end_headers(), h.wfile.write(b"not json!"))
