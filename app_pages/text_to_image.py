@@ -7,7 +7,7 @@ import streamlit as st
 from og_ui import funding, media, services, session
 from og_ui.widgets import og_text
 
-SIZES = ["256x256", "512x512", "768x768", "1024x1024"]
+SIZES = ["256x256", "512x512", "1024x1024"]  # the OpenAI image API sizes (the local engine takes exactly these)
 
 st.title("Text-to-image")
 client = session.require_client()

@@ -38,12 +38,21 @@ def service_label(s: ServiceInfo) -> str:
     return f"{s.model} — {short_addr(s.provider)} — {price_text(s)}{tee}"
 
 
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def plain(text: str) -> str:
+    """`text` shown literally by st.markdown & co. Error messages carry a provider's own words: a
+    provider must not be able to put links, images or formatting into our error boxes."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
 def show_error(err: BaseException, *, where: st.delta_generator.DeltaGenerator | None = None) -> None:
     """OgError → its message and hint; anything else → a plain sentence (the traceback goes to the log
     only, never to the page)."""
     box = where or st
     if isinstance(err, OgError):
-        text = err.message + (f"\n\n**Next step:** {err.hint}" if err.hint else "")
+        text = plain(err.message) + (f"\n\n**Next step:** {plain(err.hint)}" if err.hint else "")
         box.error(text, icon=":material/error:")
         if err.detail:
             with box.expander("Technical details"):

@@ -125,3 +125,17 @@ def test_usage_counts_are_singular_for_one():
                         ("3 image(s)", "3 images"), ("1 image", "1 image"), ("2 prompt + 5 completion tokens",
                                                                               "2 prompt + 5 completion tokens")]:
         assert usage_caption(tokens=said, cost_wei=0, latency_ms=None) == f"{shown} · cost 0 OG · latency —"
+
+
+def test_error_text_is_shown_literally_never_as_markdown():
+    """A provider's words reach our error boxes: links, images, colours or maths in them must show as
+    typed, not render. Every markdown-special character is escaped; unescaping gives the text back."""
+    import re
+
+    from og_ui.widgets import plain
+
+    hostile = "Refused ![x](http://evil/p.png) [fund here](http://evil) **now** :red[!] $$x$$ `c` # 1. a_b <b>"
+    shown = plain(hostile)
+    assert re.sub(r"\\(.)", r"\1", shown) == hostile
+    unescaped = re.sub(r"\\.", "", shown)
+    assert not set(unescaped) & set("\\`*_{}[]()#+-.!|<>~$:")
