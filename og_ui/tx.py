@@ -151,12 +151,18 @@ def _confirm_dialog() -> None:
     st.caption(f"From wallet {plan.wallet}. Gas is paid from the wallet.")
     from og_ui.session import get_client
 
-    busy = busy_reason(get_client())
-    if busy:
-        st.warning(f"Wait before confirming: {busy}", icon=":material/hourglass_top:")
+    client = get_client()
+    # A tx of unknown fate blocks the wallet (og_core would refuse); a send in progress elsewhere only
+    # delays this one: og_core sends one at a time, re-checking the rules after the other one.
+    blocked = client.busy() if client is not None and not client.read_only else None
+    if blocked:
+        st.warning(f"Wait before confirming: {blocked}", icon=":material/hourglass_top:")
+    elif client is not None and not client.read_only and client.activity().busy:
+        st.info("Another transaction from this wallet is being sent (another tab?). Yours will be sent after it, "
+                "once the rules are checked again.", icon=":material/hourglass_top:")
     c1, c2 = st.columns(2)
     if c1.button("Confirm and send", type="primary", key="tx_confirm_btn", icon=":material/send:",
-                 width="stretch", disabled=busy is not None):
+                 width="stretch", disabled=blocked is not None):
         _start(pending["token"])
         st.rerun()
     if c2.button("Cancel", key="tx_cancel_btn", width="stretch"):
