@@ -87,7 +87,7 @@ if res:
                 show_error(err)
                 continue
             st.markdown(r.text or "_(empty answer)_")
-            st.caption(usage_caption(tokens=f"{r.usage.total_tokens} tokens", cost_wei=r.cost_wei,
+            st.caption(usage_caption(tokens=r.usage.total_tokens, cost_wei=r.cost_wei,
                                      latency_ms=r.latency_ms))
             verification_badge(v)
     ok = [row for row in res["result"] if row[1] is not None]

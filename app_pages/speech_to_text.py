@@ -9,6 +9,7 @@ from pathlib import Path
 import streamlit as st
 
 from og_ui import funding, media, services, session
+from og_ui.widgets import count_text
 
 st.title("Speech-to-text")
 client = session.require_client()
@@ -71,7 +72,7 @@ if last:
         "cost_og": str(r.cost_og), "latency_ms": round(r.latency_ms, 1),
         "verification": None if last["verification"] is None else str(last["verification"].status)}, indent=2),
         file_name=f"{stem}.json", mime="application/json", key="stt_dl_json", icon=":material/data_object:")
-    media.result_footer(last, tokens=f"{r.usage.total_tokens} tokens")
+    media.result_footer(last, tokens=count_text(r.usage.total_tokens, "token"))
 else:
     st.info("Upload a recording or use the microphone, then press Transcribe. The transcript has a copy button.",
             icon=":material/mic:")

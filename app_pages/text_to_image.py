@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from og_ui import funding, media, services, session
-from og_ui.widgets import og_text
+from og_ui.widgets import count_text, og_text
 
 SIZES = ["256x256", "512x512", "1024x1024"]  # the OpenAI image API sizes (the local engine takes exactly these)
 
@@ -36,7 +36,7 @@ if st.button("Generate", key="img_run", type="primary", icon=":material/brush:",
     else:
         extra = {"seed": int(seed)} if seed else {}
         n, chosen_size = int(count), size
-        media.start(client, svc, key="img", label=f"Generating {n} image(s)…", prompt=prompt,
+        media.start(client, svc, key="img", label=f"Generating {count_text(n, 'image')}…", prompt=prompt,
                     on_done=_keep_in_gallery,
                     call=lambda: client.generate_images(svc.provider, prompt, n=n, size=chosen_size,
                                                         model=svc.model, **extra))
@@ -53,7 +53,7 @@ if last:
             st.image(png, caption=f"{last['prompt'][:60]} #{i + 1}", width="stretch")
             st.download_button("Download PNG", png, file_name=f"image-{i + 1}.png", mime="image/png",
                                key=f"img_dl_{i}", icon=":material/download:")
-    media.result_footer(last, tokens=f"{len(r.images)} image(s)")
+    media.result_footer(last, tokens=count_text(len(r.images), "image"))
 else:
     st.info("Write a prompt and press Generate. Each image is billed at the provider's per-image price.",
             icon=":material/image:")

@@ -89,24 +89,15 @@ def count_text(n: int, noun: str) -> str:
     return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
 
 
-# "1 tokens", "3 image(s)": a count that a caller put into words itself
-_COUNTED = re.compile(r"([0-9][0-9,]*) (token|image)(?:s|\(s\))")
-
-
-def _plural_fixed(text: str) -> str:
-    m = _COUNTED.fullmatch(text)
-    return count_text(int(m.group(1).replace(",", "")), m.group(2)) if m else text
-
-
 def usage_caption(*, tokens: str | int | None, cost_wei: int | None, latency_ms: float | None,
                   ttft_ms: float | None = None) -> str:
-    """tokens: a count of tokens, or the usage in words ("1 tokens" / "1 image(s)" become singular).
+    """tokens: a count of tokens, or the usage in words (made with `count_text`: "1 image", "3 tokens").
     cost_wei None: the provider reported no usage, so the cost is unknown (never shown as 0)."""
     parts = []
     if isinstance(tokens, int):
         parts.append(count_text(tokens, "token"))
     elif tokens:
-        parts.append(_plural_fixed(tokens))
+        parts.append(tokens)
     parts.append("cost not reported" if cost_wei is None else f"cost {format_og(cost_wei, 8)}")
     parts.append(f"latency {ms(latency_ms)}")
     if ttft_ms is not None:
