@@ -238,6 +238,7 @@ with tabs[6]:
             "tx hash": r.tx_hash or "—"} for r in hist]),
             hide_index=True, key="wallet_history_table", column_config={
                 "time": st.column_config.DatetimeColumn("time", format="YYYY-MM-DD HH:mm:ss"),
+                "amount": st.column_config.TextColumn("amount", width=170),  # "2 OG requested back" whole
                 # a hash is 66 characters: a fixed width wide enough to show it whole (click a cell to copy)
                 "tx hash": st.column_config.TextColumn("tx hash", width=560)})
 
