@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from og_core import OgError, ServiceInfo
-from og_ui import session, tx
+from og_ui import funding, session
 from og_ui.services import TYPE_LABELS, services
 from og_ui.widgets import og_text, short_addr, show_error
 
@@ -168,14 +168,4 @@ if target and a1.button(target[2], key="disc_use", type="primary", icon=":materi
     st.session_state[target[1]] = selected.provider
     st.switch_page(target[0])
 with a2:
-    if st.session_state.get(tx.CONFIRM_KEY) or tx.in_flight():
-        st.session_state["disc_fund_pop"] = False  # close it: the confirmation dialog takes over
-    with st.popover("Fund", icon=":material/payments:", disabled=client.read_only, key="disc_fund_pop",
-                    on_change="rerun"):
-        amount = st.text_input("Amount (OG)", value="2", key="disc_fund_amount",
-                               help="A first transfer is at least 1 OG; providers keep 1 OG in reserve, so "
-                                    "2 OG or more leaves room for requests.")
-        if st.button("Review transfer", key="disc_fund_btn", disabled=tx.busy_reason(client) is not None):
-            tx.request(client, lambda: client.plan_fund_provider(selected.provider, amount))
-    if client.read_only:
-        st.caption("Pick a wallet in the sidebar to fund providers.")
+    funding.fund_popover(client, selected, key="disc_fund")

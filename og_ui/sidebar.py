@@ -106,13 +106,13 @@ def _balances() -> None:
     except OgError as exc:
         st.caption(f"Balances unavailable: {exc.message}")
         return
-    st.metric("Wallet balance", og_text(view.wallet_balance_wei, 4))
+    st.metric("Wallet balance", og_text(view.wallet_balance_wei, 4, round_down=True))
     if not view.exists:
         st.caption("No ledger yet — create one on the Wallet page to pay providers.")
         return
     # Plain lines, not two narrow metrics: those cut "1.9989 OG" to "1.99…" in the sidebar.
-    lines = [f"Ledger available: **{og_text(view.available_wei, 4)}**",
-             f"Locked with providers: **{og_text(view.locked_wei, 4)}**"]
+    lines = [f"Ledger available: **{og_text(view.available_wei, 4, round_down=True)}**",
+             f"Locked with providers: **{og_text(view.locked_wei, 4, round_down=True)}**"]
     if view.pending_refund_wei:
-        lines.append(f"of which pending refunds: **{og_text(view.pending_refund_wei, 4)}**")
+        lines.append(f"of which pending refunds: **{og_text(view.pending_refund_wei, 4, round_down=True)}**")
     st.markdown("  \n".join(lines))

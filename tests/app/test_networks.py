@@ -82,3 +82,12 @@ def test_a_reload_keeps_the_wallet_choice_but_never_the_key(app_env):
     bogus.query_params.update({"network": "moon", "wallet": "0xnope"})
     bogus.run()
     assert not bogus.exception and bogus.sidebar.selectbox(key="ui_network").value == "local"
+
+
+def test_sidebar_balances_round_down(open_app, wallet):
+    """980 OG minus gas must not show as "980 OG": balances are cut, never rounded up."""
+    wallet.fund()  # deposit 20 of 1000: the wallet holds 980 OG minus the gas, a hair under 980
+    at = open_app(wallet=wallet)
+    shown = next(m.value for m in at.sidebar.metric if m.label == "Wallet balance")
+    assert shown.startswith("979.999") and shown.endswith(" OG")  # rounding would give "980 OG"
+    assert any("Ledger available: **20 OG**" in t for t in texts(at.sidebar.markdown))
