@@ -21,7 +21,7 @@ import streamlit as st
 
 from og_core import ImageResult, OgClient, OgError, ServiceInfo, TranscriptResult, VerificationResult
 from og_ui import funding
-from og_ui.widgets import show_error, usage_caption, verification_badge
+from og_ui.widgets import count_text, show_error, usage_caption, verification_badge
 
 AUDIO_TYPES = ["wav", "mp3", "m4a", "ogg", "webm"]
 IMAGE_TYPES = ["png", "jpg", "jpeg", "webp"]
@@ -251,7 +251,8 @@ def show_gallery() -> None:
     items = gallery()
     if not items:
         return
-    label = f"This session's gallery ({len(items)} images, newest first; only the newest {GALLERY_MAX} are kept)"
+    label = (f"This session's gallery ({count_text(len(items), 'image')}, newest first; only the newest "
+             f"{GALLERY_MAX} are kept)")
     with st.expander(label, icon=":material/photo_library:"):
         cols = st.columns(4)
         for i, item in enumerate(reversed(items)):

@@ -124,8 +124,8 @@ def test_usage_counts_are_singular_for_one():
     assert usage_caption(tokens=21, cost_wei=0, latency_ms=5).startswith("21 tokens · ")
     assert [count_text(n, "image") for n in (1, 3)] == ["1 image", "3 images"]
     # every page words its counts with count_text (Compare passes the number itself)
-    pages = Path(__file__).resolve().parents[2] / "app_pages"
-    for page in pages.glob("*.py"):  # an f-string count followed by a fixed plural: "{n} tokens"
+    root = Path(__file__).resolve().parents[2]
+    for page in [*root.glob("app_pages/*.py"), *root.glob("og_ui/*.py")]:  # "{n} tokens": a fixed plural
         assert not re.search(r"\} (tokens|images|image\(s\))", page.read_text()), page.name
 
 

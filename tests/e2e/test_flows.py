@@ -80,6 +80,7 @@ def test_text_to_image_preview_and_download(devnet, app_server, page):
     click(page, page.get_by_role("button", name="Generate"))
     page.get_by_text("verified", exact=True).first.wait_for()
     images = page.get_by_test_id("stImage")
+    images.first.locator("img").wait_for()  # the result's preview, loaded
     assert images.count() >= 1
     with page.expect_download() as dl:
         page.get_by_role("button", name="Download PNG").first.click()
