@@ -1,9 +1,12 @@
 """Offline chat engine for the local network's chatbot providers. Not a language model.
 
 Answer sources, in order: exact arithmetic; a built-in knowledge base about 0G Compute and this
-playground; retrieval from the chatterbot English corpus; a seeded Markov sentence. The answer is
-streamed as word/punctuation pieces; one piece = one completion token, and prompts are counted
-with the same tokenizer.
+playground; retrieval from the chatterbot English corpus; a seeded Markov sentence. A long prompt
+(a paragraph, several sentences) is matched sentence by sentence — its question sentences first —
+since as a whole it never resembles one knowledge entry or corpus line; when nothing matches, it
+gets a short honest reply instead of a Markov sentence, which would read as an answer that ignores
+the question. The answer is streamed as word/punctuation pieces; one piece = one completion token,
+and prompts are counted with the same tokenizer.
 """
 
 from __future__ import annotations
@@ -22,6 +25,11 @@ MESSAGE_OVERHEAD = 3  # tokens per message for role/separators, as OpenAI counts
 REPLY_PRIMING = 3
 ROLES = {"system", "developer", "user", "assistant", "tool"}
 MAX_PROMPT_CHARS = 200_000
+LONG_FALLBACK = (
+    "I can't answer that well — I'm {model}, a small offline stand-in on the local 0G network, not a large "
+    "language model, so I don't know most topics. I can do exact arithmetic, explain 0G Compute and this "
+    "playground (ledgers, funding providers, fees, refunds, TEE verification), and make a little small talk."
+)
 
 
 def tokenize(text: str) -> list[str]:
@@ -126,15 +134,35 @@ class ChatEngine:
         entry, _ = knowledge.best_entry(question)
         if entry is not None:
             return entry.answer.replace("{model}", self.model)
-        candidates = [(s, p) for s, p in corpus.index().search(question) if s >= corpus.MIN_SCORE]
+        long = knowledge.is_long(question)
+        candidates = _long_candidates(question) if long else _candidates(question)
         if candidates:
             return _sample(candidates, temperature, top_p, rng).answer
+        if long:
+            return LONG_FALLBACK.format(model=self.model)
         sentence = corpus.markov_sentence(rng if temperature > 0 else random.Random(question))
         return (
             "I don't have a good answer to that — I'm an offline demo model on the local 0G network, "
             "good at arithmetic and questions about 0G Compute. Here's a loose thought from my notes: "
             + sentence
         )
+
+
+def _candidates(text: str) -> list[tuple[float, corpus.Pair]]:
+    return [(s, p) for s, p in corpus.index().search(text) if s >= corpus.MIN_SCORE]
+
+
+def _long_candidates(question: str) -> list[tuple[float, corpus.Pair]]:
+    """Corpus matches for the sentence that matches best. Questions come first: if the prompt asks
+    something the corpus cannot answer, a chatty side sentence ("Hello!") must not answer instead."""
+    parts = knowledge.sentences(question)
+    asked = [s for s in parts if s.endswith("?")]
+    best: list[tuple[float, corpus.Pair]] = []
+    for sentence in asked or parts:
+        found = _candidates(sentence)
+        if found and (not best or found[0][0] > best[0][0]):
+            best = found
+    return best
 
 
 def _sample(candidates: list[tuple[float, corpus.Pair]], temperature: float, top_p: float,

@@ -1,7 +1,10 @@
 """A small built-in knowledge base about 0G Compute and this playground, for the offline chat engine.
 
 Each entry lists trigger phrases with weights; a phrase scores when all its words appear in the
-question. The best entry wins if it reaches `MIN_SCORE`. Facts follow shared/protocol.md.
+question. The best entry wins if it reaches `MIN_SCORE`. A long question (several sentences, or a
+long one) is matched more strictly, so incidental words do not add up: a phrase's words must appear
+in order, close together, within one sentence, and the bar is `LONG_MIN_SCORE`. Facts follow
+shared/protocol.md.
 """
 
 from __future__ import annotations
@@ -10,6 +13,10 @@ import re
 from dataclasses import dataclass
 
 MIN_SCORE = 3
+LONG_MIN_SCORE = 4
+LONG_WORDS = 20  # more words than this (or more than one sentence) is a long question
+PHRASE_WINDOW = 4  # in a long question, a phrase's next word must follow within this many words
+SMALL_TALK = {"thanks"}  # a paragraph that also says "thanks" is not thanking
 
 
 @dataclass(frozen=True)
@@ -211,30 +218,79 @@ def asks_date_or_time(question: str) -> bool:
     return _NOW.search(question.strip()) is not None
 
 
+def _forms(w: str) -> tuple[str, ...]:
+    """A word and, with a crude plural strip, its singular, so 'fees' and 'fee' both match."""
+    return (w, w[:-1]) if len(w) > 3 and w.endswith("s") else (w,)
+
+
+def _words_list(text: str) -> list[str]:
+    return _WORD.findall(text.lower().replace("sub-account", "sub account"))
+
+
 def words(text: str) -> set[str]:
     """Lower-case words with a crude plural strip, so 'fees' and 'fee' both match."""
-    out = set()
-    for w in _WORD.findall(text.lower().replace("sub-account", "sub account")):
-        out.add(w)
-        if len(w) > 3 and w.endswith("s"):
-            out.add(w[:-1])
-    return out
+    return {f for w in _words_list(text) for f in _forms(w)}
+
+
+def _part_matches(part: str, word: str) -> bool:
+    # "verif" style stems match any word starting with them.
+    return part in _forms(word) or (len(part) >= 5 and word.startswith(part))
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+MAX_SENTENCES = 40
+
+
+def sentences(text: str) -> list[str]:
+    """The text's distinct sentences (split after . ! ? and at line breaks). Past MAX_SENTENCES only
+    the first 10 and the last ones are kept: a question comes before or after pasted text, and
+    matching every sentence of a 200 kB paste would take seconds."""
+    out = list(dict.fromkeys(s.strip() for s in _SENTENCE_END.split(text) if s.strip()))
+    return out if len(out) <= MAX_SENTENCES else out[:10] + out[10 - MAX_SENTENCES:]
+
+
+def is_long(text: str) -> bool:
+    return len(sentences(text)) > 1 or len(_WORD.findall(text)) > LONG_WORDS
+
+
+def _in_order(parts: list[str], seq: list[str]) -> bool:
+    """Whether the parts occur in `seq` in order, each within PHRASE_WINDOW words of the previous one."""
+
+    def rest_from(k: int, after: int) -> bool:
+        if k == len(parts):
+            return True
+        return any(_part_matches(parts[k], seq[i]) and rest_from(k + 1, i + 1)
+                   for i in range(after, min(len(seq), after + PHRASE_WINDOW)))
+
+    return any(_part_matches(parts[0], w) and rest_from(1, i + 1) for i, w in enumerate(seq))
 
 
 def best_entry(question: str) -> tuple[Entry | None, int]:
+    long = is_long(question)
     qw = words(question)
+    seqs = [_words_list(s) for s in sentences(question)] if long else []
+    sets = [{f for w in seq for f in _forms(w)} for seq in seqs]
     best: Entry | None = None
     best_score = 0
     for entry in ENTRIES:
+        if long and entry.topic in SMALL_TALK:
+            continue
         score = 0
         for phrase, weight in entry.triggers:
             parts = phrase.split()
-            # "verif" style stems match any word starting with them.
-            if all(p in qw or (len(p) >= 5 and any(w.startswith(p) for w in qw)) for p in parts):
+            if long:  # the cheap set test first: most sentences lack most trigger words
+                hit = any(_in_order(parts, seq) for seq, ws in zip(seqs, sets, strict=True)
+                          if all(p in ws or (len(p) >= 5 and any(w.startswith(p) for w in ws)) for p in parts))
+            else:
+                hit = all(p in qw or (len(p) >= 5 and any(w.startswith(p) for w in qw)) for p in parts)
+            if hit:
                 score += weight
         if score > best_score:
             best, best_score = entry, score
-    return (best, best_score) if best_score >= MIN_SCORE else (None, best_score)
+    bar = LONG_MIN_SCORE if long else MIN_SCORE
+    return (best, best_score) if best_score >= bar else (None, best_score)
 
 
 def all_text() -> str:
