@@ -28,6 +28,7 @@ from og_core.local_tools import (
     local_network_started,
     start_local_network,
 )
+from og_core.networks import local_network_stopped
 from og_core.types import (
     ApiKeyInfo,
     AttestationResult,
@@ -62,5 +63,6 @@ __all__ = [
     "TranscriptResult", "TxKind", "TxPlan", "TxRecord", "TxResult", "TxStep", "TxTimeoutError",
     "UnsafeUrlError", "Usage", "VerificationResult", "VerificationStatus", "WalletActivity", "WalletBusyError",
     "format_og",
-    "local_demo_accounts", "local_network_started", "parse_og", "start_local_network", "wei_to_og",
+    "local_demo_accounts", "local_network_started", "local_network_stopped", "parse_og", "start_local_network",
+    "wei_to_og",
 ]

@@ -61,6 +61,17 @@ def _start_local_devnet() -> dict[str, Any]:
         return _local_handle.info
 
 
+def local_network_stopped() -> RpcError | None:
+    """When the local network this process started has exited (crashed or killed), the error that
+    says so, with the way out; None while it runs or when this process did not start one."""
+    handle = _local_handle
+    if handle is None or handle.process.poll() is None:
+        return None
+    return RpcError(f"The local network has stopped (its process exited with code {handle.process.returncode}).",
+                    "Restart the app: press Ctrl-C where it runs and start it again (a new local network "
+                    f"starts with it). Its log is {handle.log_path}.")
+
+
 def local_devnet_info() -> dict[str, Any] | None:
     """Ready JSON of the network this process started, if any (demo accounts, providers)."""
     return _local_handle.info if _local_handle is not None else None

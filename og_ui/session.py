@@ -8,7 +8,15 @@ import logging
 
 import streamlit as st
 
-from og_core import OgClient, OgError, SecretStr, Settings, local_network_started, start_local_network
+from og_core import (
+    OgClient,
+    OgError,
+    SecretStr,
+    Settings,
+    local_network_started,
+    local_network_stopped,
+    start_local_network,
+)
 from og_ui import wallets
 
 log = logging.getLogger(__name__)
@@ -112,6 +120,9 @@ def get_client() -> OgClient | None:
     On failure the OgError is kept in `ui_client_error` and None is returned."""
     net = network()
     if net == "local":
+        if (stopped := local_network_stopped()) is not None:  # say so, not "the RPC does not answer"
+            st.session_state["ui_client_error"] = stopped
+            return None
         try:
             ensure_local_network()
         except OgError as exc:

@@ -91,3 +91,23 @@ def test_sidebar_balances_round_down(open_app, wallet):
     shown = next(m.value for m in at.sidebar.metric if m.label == "Wallet balance")
     assert shown.startswith("979.999") and shown.endswith(" OG")  # rounding would give "980 OG"
     assert any("Ledger available: **20 OG**" in t for t in texts(at.sidebar.markdown))
+
+
+def test_a_crashed_local_network_is_named_with_the_way_out(app_env, monkeypatch, tmp_path):
+    """If the network the app started dies (killed, crashed), pages say exactly that and how to get a
+    new one, instead of a generic "the RPC does not answer"."""
+    import subprocess
+    import sys
+    from types import SimpleNamespace
+
+    from og_core import networks
+
+    dead = subprocess.Popen([sys.executable, "-c", "raise SystemExit(3)"])
+    dead.wait()
+    monkeypatch.setattr(networks, "_local_handle", SimpleNamespace(process=dead, info=app_env.info,
+                                                                   log_path=tmp_path / "devnet.log"))
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    assert any("local network has stopped" in t and "code 3" in t for t in texts(at.main.error))
+    assert any("Restart the app" in t for t in texts(at.main.error))
+    assert any("Not connected to Local" in t for t in texts(at.sidebar.error))

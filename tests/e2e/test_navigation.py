@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import signal
+from pathlib import Path
+
 import pytest
 
 from tests.e2e.conftest import open_page, secrets, shot, start_server
@@ -68,7 +72,28 @@ def test_fresh_clone_starts_its_own_network(browser, devnet):
         assert chosen.startswith("Demo #1 · 0x")
         assert "10,000 OG" in sidebar.inner_text()
         assert page.get_by_test_id("stDataFrame").count() == 1
+
+        # If that network dies (killed, crashed), the app says so and how to get a new one.
+        os.kill(_devnet_child(server.process.pid), signal.SIGKILL)
+        page.wait_for_timeout(500)
+        open_page(page, server, "wallet")
+        page.get_by_text("The local network has stopped").first.wait_for()
+        assert page.get_by_text("Restart the app").first.is_visible()
+        assert not page.get_by_test_id("stException").count()
     finally:
         context.close()
         server.stop()
     assert "Traceback" not in server.log()
+
+
+def _devnet_child(pid: int) -> int:
+    """The og_devnet process the app server started (read from /proc: no extra tools needed)."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            cmdline = (stat.parent / "cmdline").read_bytes()
+        except (OSError, ValueError, IndexError):
+            continue
+        if ppid == pid and b"og_devnet" in cmdline:
+            return int(stat.parent.name)
+    raise AssertionError("the app server has no og_devnet child")
