@@ -10,7 +10,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from web3 import Web3
@@ -252,9 +252,20 @@ class Transactions:
     def _plan(self, kind: TxKind, title: str, amount: int, effects: Sequence[str], warnings: Sequence[str] = (),
               *, contract: str = "ledger", function: str, args: tuple = (), value: int = 0,
               providers: Sequence[str] = (), requested: int = 0) -> TxPlan:
-        return TxPlan(kind=kind, wallet=self._addr(), title=title, amount_wei=amount, effects=tuple(effects),
+        plan = TxPlan(kind=kind, wallet=self._addr(), title=title, amount_wei=amount, effects=tuple(effects),
                       warnings=tuple(warnings), contract=contract, function=function, args=args,  # type: ignore[arg-type]
                       value_wei=value, providers=tuple(providers), requested_wei=requested)
+        return replace(plan, gas_fee_wei=self._gas_fee_estimate(plan))
+
+    def _gas_fee_estimate(self, plan: TxPlan) -> int | None:
+        """What the gas will cost, for the confirmation dialog: estimate × price, once per plan. None when
+        the node cannot say now (execute's own pre-flight then says why, before anything is sent)."""
+        try:
+            gas = int(self._function(plan).estimate_gas({"from": plan.wallet, "value": plan.value_wei}))
+            return gas * int(self.w3.eth.gas_price)
+        except Exception:  # an estimate is a courtesy: never a reason to refuse the plan
+            log.debug("gas estimate for %s unavailable", plan.function, exc_info=True)
+            return None
 
     def _check_wallet_covers(self, value: int) -> None:
         try:

@@ -313,6 +313,7 @@ class TxPlan:
     providers: tuple[str, ...] = ()
     created_at: float = field(default_factory=time.time)
     requested_wei: int = 0  # retrieve only: refunds it asks back (they unlock later; amount_wei is collected now)
+    gas_fee_wei: int | None = None  # estimated gas cost when planned (None: the node could not say then)
 
     amount_og = OgAmount("amount_wei")
 

@@ -148,7 +148,9 @@ def _confirm_dialog() -> None:
     for line in plan.warnings:
         st.warning(line, icon=":material/warning:")
     # og_core's plan carries no gas estimate (it is simulated on Confirm); no chain call per rerun here
-    st.caption(f"From wallet {plan.wallet}. Gas is paid from the wallet.")
+    gas = ("Gas is estimated when it is sent" if plan.gas_fee_wei is None
+           else f"Gas: about {og_text(plan.gas_fee_wei, 8)}")
+    st.caption(f"From wallet {plan.wallet}. {gas}, paid from the wallet.")
     from og_ui.session import get_client
 
     client = get_client()

@@ -3,6 +3,7 @@ advance time, faucet, API keys, and the wallet picker's key check."""
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -55,6 +56,7 @@ def test_create_ledger_then_deposit(open_app, wallet):
     at.text_input(key="wallet_deposit_amount").set_value("5")
     at.button(key="wallet_deposit_btn").click().run()
     assert any("Create your ledger with 5 OG" in t for t in texts(at.markdown))  # the dialog
+    assert any(re.search(r"Gas: about 0\.0\d+ OG, paid from the wallet", t) for t in texts(at.caption))
     confirm(at)
     assert _ledger(wallet).available_wei == 5 * ONE_OG
     assert any("confirmed" in t for t in texts(at.success))

@@ -116,6 +116,18 @@ def test_no_ledger_then_create_deposit_fund_withdraw(devnet, wallet):
     assert all(r.status == "confirmed" for r in wallet.history())
 
 
+def test_plans_carry_a_gas_estimate_that_matches_what_is_spent(devnet, wallet):
+    """The confirmation dialog can say what gas will cost: estimated once when planned."""
+    before = wallet.ledger().wallet_balance_wei
+    plan = wallet.plan_deposit("5")
+    assert plan.gas_fee_wei is not None and plan.gas_fee_wei > 0
+    result = wallet.execute(plan)
+    spent_on_gas = before - wallet.ledger().wallet_balance_wei - 5 * ONE_OG
+    price = wallet.web3.eth.get_transaction(result.tx_hash)["gasPrice"]
+    assert spent_on_gas == result.gas_used * price
+    assert spent_on_gas <= plan.gas_fee_wei <= spent_on_gas * 13 // 10  # close to what the chain charged
+
+
 def test_preflight_revert_spends_nothing(devnet, wallet):
     wallet.execute(wallet.plan_deposit("3"))
     plan = wallet.plan_withdraw("3")
