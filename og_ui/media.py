@@ -20,7 +20,7 @@ from typing import Any
 import streamlit as st
 
 from og_core import ImageResult, OgClient, OgError, ServiceInfo, TranscriptResult, VerificationResult
-from og_ui import funding
+from og_ui import funding, session
 from og_ui.widgets import count_text, show_error, usage_caption, verification_badge
 
 AUDIO_TYPES = ["wav", "mp3", "m4a", "ogg", "webm"]
@@ -145,6 +145,7 @@ def start(client: OgClient, svc: ServiceInfo | None, *, key: str, label: str, ca
     # The job is in session_state before the thread starts: from now on every run sees it in flight.
     st.session_state[_job_key(key)] = job
     st.session_state.pop(f"{key}_failed", None)
+    session.track(job.done)  # a wallet switch now waits for this request before closing its client
 
     def work() -> None:  # worker thread: og_core only, never st.*
         try:

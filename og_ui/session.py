@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 
 import streamlit as st
 
@@ -134,10 +135,8 @@ def get_client() -> OgClient | None:
     if holder is not None and holder[0] == ident:
         return holder[1]
     if holder is not None:
-        try:
-            holder[1].close()
-        except Exception:  # closing an old client must never break the page
-            log.debug("closing old client failed", exc_info=True)
+        work = [done for done in st.session_state.pop("ui_client_work", []) if not done.is_set()]
+        _close_when_done(holder[1], work)
         st.session_state.pop("ui_client", None)
     try:
         client = OgClient(net, private_key=key, settings=settings())
@@ -147,6 +146,28 @@ def get_client() -> OgClient | None:
     st.session_state.pop("ui_client_error", None)
     st.session_state["ui_client"] = (ident, client)
     return client
+
+
+def track(done: threading.Event) -> None:
+    """Register work running in a worker thread with this session's client (a transaction, a paid
+    request): switching wallet or network then closes that client only after the work has ended, so a
+    request already paid for is not cut off and its result still arrives."""
+    st.session_state.setdefault("ui_client_work", []).append(done)
+
+
+def _close_when_done(client: OgClient, work: list[threading.Event]) -> None:
+    def close() -> None:
+        for done in work:
+            done.wait()
+        try:
+            client.close()
+        except Exception:  # closing an old client must never break anything
+            log.debug("closing old client failed", exc_info=True)
+
+    if work:
+        threading.Thread(target=close, name="close-old-client", daemon=True).start()
+    else:
+        close()
 
 
 def client_error() -> OgError | None:

@@ -178,13 +178,14 @@ def _start(token: str) -> None:
     if not pending or pending["token"] != token or in_flight():
         return  # already consumed: a rerun or double click must not send again
     del st.session_state[CONFIRM_KEY]
-    from og_ui.session import get_client
+    from og_ui.session import get_client, track
 
     client = get_client()
     if client is None:
         return
     job = TxJob(token, pending["plan"], page=pending.get("page", ""))
     st.session_state[JOB_KEY] = job
+    track(job.done)  # a wallet switch now waits for this send before closing its client
 
     def work() -> None:
         try:

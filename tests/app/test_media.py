@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import struct
 import threading
+import time
 import wave
 from pathlib import Path
 
@@ -333,3 +334,32 @@ def test_local_engine_captions(open_app, app_env, wallet):
     for page, words in expected.items():
         at = open_app(page, wallet)
         assert any(words in t and "local network" in t for t in texts(at.caption)), (page, texts(at.caption))
+
+
+def test_switching_wallet_mid_request_lets_the_paid_request_finish(open_app, app_env, wallet):
+    """A request already sent (and paid) keeps its client: the switch closes the old client only after
+    the request ended, and the result still arrives."""
+    wallet.fund(provider(app_env, "image"))
+    at = open_app("text_to_image", wallet)
+    at.text_area(key="img_prompt").set_value("a yellow star")
+    at.selectbox(key="img_size").set_value("256x256")
+    old = at.session_state["ui_client"][1]
+    closed_while_running: list[bool] = []
+    real_close = old.close
+    old.close = lambda: (closed_while_running.append(not job.done.is_set()), real_close())
+    calls, gate = _gate(old, "generate_images")
+    try:
+        with pytest.raises(RuntimeError, match="timed out"):
+            at.button(key="img_run").click().run(timeout=5)
+        job = at.session_state["img_job"]
+        with pytest.raises(RuntimeError, match="timed out"):  # switch while it runs (the page then waits)
+            at.sidebar.selectbox(key="ui_demo_address").set_value("none").run(timeout=5)
+        assert at.session_state["ui_client"][1] is not old
+        assert not job.done.is_set() and not closed_while_running  # not closed under the running request
+    finally:
+        gate.set()
+    assert job.done.wait(60) and job.error is None and len(job.result.images) == 1
+    deadline = time.monotonic() + 10
+    while not closed_while_running and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert closed_while_running == [False]  # closed once, after the request ended
