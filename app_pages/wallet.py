@@ -54,24 +54,27 @@ def _exact(wei: int) -> str:
 
 
 unlocks = view.refund_unlocks()
-# Metrics sized to their values in a wrapping row: five fixed columns cut values ("9,994.99…") on
-# narrow windows; these move to a second row instead.
+# Two cards sized to their values, in a wrapping row: the wallet (pays gas) and the ledger (pays
+# inference). Fixed columns cut values ("9,994.99…") on narrow windows; a card moves down instead.
 with st.container(horizontal=True, gap="medium", key="wallet_metrics"):
-    st.metric("Wallet", _balance(view.wallet_balance_wei, 2), width="content", border=True,
-              help=f"Native OG in your wallet (pays gas). {_exact(view.wallet_balance_wei)}")
-    st.metric("Ledger available", _balance(view.available_wei), width="content", border=True,
-              help=f"Free to fund providers or withdraw. {_exact(view.available_wei)}")
-    st.metric("Locked with providers", _balance(view.locked_wei), width="content", border=True,
-              help=f"In provider sub-accounts (pending refunds included): total − available. {_exact(view.locked_wei)}")
-    with st.container(width="content", gap=None):  # the unlock caption stays under its metric
-        st.metric("Pending refunds", _balance(view.pending_refund_wei), width="content", border=True,
-                  help="Asked back from providers; collect them on the Refunds tab once unlocked. "
-                       + _exact(view.pending_refund_wei))
-        if unlocks:
-            ready = sum(1 for t in unlocks if t <= now)
-            st.caption(f"{ready} of {len(unlocks)} unlocked" if ready else f"next {_countdown(unlocks[0])}")
-    st.metric("Ledger total", _balance(view.total_wei), width="content", border=True,
-              help=f"Available + locked. {_exact(view.total_wei)}")
+    with st.container(border=True, width="content"):
+        st.metric("Wallet", _balance(view.wallet_balance_wei, 2), width="content",
+                  help=f"Native OG in your wallet (pays gas). {_exact(view.wallet_balance_wei)}")
+    with st.container(border=True, width="content"), st.container(horizontal=True, gap="medium"):
+        st.metric("Ledger total", _balance(view.total_wei), width="content",
+                  help=f"Available + locked. {_exact(view.total_wei)}")
+        st.metric("Ledger available", _balance(view.available_wei), width="content",
+                  help=f"Free to fund providers or withdraw. {_exact(view.available_wei)}")
+        st.metric("Locked with providers", _balance(view.locked_wei), width="content",
+                  help=f"In provider sub-accounts (pending refunds included): total − available. "
+                       f"{_exact(view.locked_wei)}")
+        with st.container(width="content", gap=None):  # the unlock caption stays under its metric
+            st.metric("Pending refunds", _balance(view.pending_refund_wei), width="content",
+                      help="Asked back from providers; collect them on the Refunds tab once unlocked. "
+                           + _exact(view.pending_refund_wei))
+            if unlocks:
+                ready = sum(1 for t in unlocks if t <= now)
+                st.caption(f"{ready} of {len(unlocks)} unlocked" if ready else f"next {_countdown(unlocks[0])}")
 
 
 # ----------------------------------------------------------------- provider sub-accounts
