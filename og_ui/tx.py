@@ -147,7 +147,7 @@ def _confirm_dialog() -> None:
         st.markdown(f"- {line}")
     for line in plan.warnings:
         st.warning(line, icon=":material/warning:")
-    # og_core's plan carries no gas estimate (it is simulated on Confirm); no chain call per rerun here
+    # estimated once when the plan was made (og_core): no chain call per rerun here
     gas = ("Gas is estimated when it is sent" if plan.gas_fee_wei is None
            else f"Gas: about {og_text(plan.gas_fee_wei, 8)}")
     st.caption(f"From wallet {plan.wallet}. {gas}, paid from the wallet.")
