@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from datetime import datetime
 
 import streamlit as st
@@ -58,6 +59,14 @@ def _show_meta(i: int, msg: dict) -> None:
         st.rerun()
 
 
+# A click on Stop (or anywhere) reruns the page, and that new run can start before the interrupted
+# one has kept its partial answer: that run may sit in a read from a slow provider. End its stream
+# (thread-safe, at once) and wait until the answer is kept, so it shows in this run.
+active = st.session_state.get("chat_active")
+if active is not None and not active["done"].is_set():
+    active["stream"].stop()
+    active["done"].wait(10)
+
 for i, msg in enumerate(messages):
     if msg.pop("verify_pending", False):  # an answer kept by the last run (finished, stopped or interrupted)
         _verify(msg)
@@ -94,9 +103,11 @@ if prompt is not None and can_pay:
             # A click interrupts this run (a rerun request): `finally` keeps what arrived, the rerun shows it.
             stop_slot.button("Stop", key="chat_stop", icon=":material/stop_circle:",
                              help="Stop the answer here. You keep what arrived, and pay only for it.")
+            kept = threading.Event()  # set once this answer is kept (or failed): see `chat_active` above
             try:
                 stream = client.chat_stream(svc.provider, api, model=svc.model, temperature=temperature,
                                             max_tokens=int(max_tokens), top_p=top_p)
+                st.session_state["chat_active"] = {"stream": stream, "done": kept}
                 answer_box.write_stream(stream)
                 stop_slot.empty()
             except OgError as exc:
@@ -108,16 +119,18 @@ if prompt is not None and can_pay:
                     st.rerun()  # the funding box above takes over
             finally:
                 # Also runs when the stop button interrupts the script: keep what arrived.
-                if stream is not None and not failed:
-                    try:
+                try:
+                    if stream is not None and not failed:
                         stream.stop()
                         result = stream.result
                         msg = {"role": "assistant", "content": result.text, "result": result, "verification": None,
                                "verify_pending": True}
                         messages.append(msg)
-                    except OgError as exc:
-                        messages.pop()
-                        show_error(exc)
+                except OgError as exc:
+                    messages.pop()
+                    show_error(exc)
+                finally:
+                    kept.set()  # always, even when an st.* call above ends this interrupted run
             if msg is not None:
                 st.rerun()  # the history loop above shows it, verified, with its cost
 

@@ -13,8 +13,9 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def paced():
-    """Its own network at 80 ms a token (the shared one streams as fast as it can), and a server on it."""
-    net = start_devnet(stream_pace_ms=80, no_limits=True)
+    """Its own network at 150 ms a token (the shared one streams as fast as it can): an answer of ~75
+    tokens takes over 10 s, time enough to press Stop even on a loaded machine."""
+    net = start_devnet(stream_pace_ms=150, no_limits=True)
     server = start_server(net.rpc_url, "paced")
     try:
         yield net, server
