@@ -190,10 +190,10 @@ with tabs[5]:
                     st.code(new.token, language=None, wrap_lines=True)
                 st.download_button("Download the key (.txt)", new.token, file_name=f"0g-api-key-{new.info.token_id}.txt",
                                    key="wallet_key_download", icon=":material/download:")
-                base = svc_by_addr[new.info.provider].url if new.info.provider in svc_by_addr else "<provider URL>"
+                key_svc = svc_by_addr.get(new.info.provider)
+                base, model = (key_svc.url, key_svc.model) if key_svc else ("<provider URL>", "<model>")
                 st.caption("Use it from any OpenAI-compatible client: `base_url` is the provider's `/v1/proxy`, "
                            "`api_key` is this key (keep it in an environment variable, not in code).")
-                model = svc_by_addr[new.info.provider].model if new.info.provider in svc_by_addr else "<model>"
                 st.code(f'import os\nfrom openai import OpenAI\n\nclient = OpenAI(base_url="{base}/v1/proxy", '
                         f'api_key=os.environ["OG_API_KEY"])  # the key above\n'
                         f'reply = client.chat.completions.create(model="{model}", '

@@ -62,7 +62,6 @@ __all__ = [
     "ProviderUnreachable", "ReadOnlyError", "RpcError", "RuleError", "SecretStr", "ServiceInfo", "Settings",
     "TranscriptResult", "TxKind", "TxPlan", "TxRecord", "TxResult", "TxStep", "TxTimeoutError",
     "UnsafeUrlError", "Usage", "VerificationResult", "VerificationStatus", "WalletActivity", "WalletBusyError",
-    "format_og",
-    "local_demo_accounts", "local_network_started", "local_network_stopped", "parse_og", "start_local_network",
-    "wei_to_og",
+    "format_og", "local_demo_accounts", "local_network_started", "local_network_stopped", "parse_og",
+    "start_local_network", "wei_to_og",
 ]

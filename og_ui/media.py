@@ -31,9 +31,9 @@ GALLERY_MAX = 24  # images are kept in memory per session: the newest 24 only
 
 # What the local network's offline engines (og_devnet/engines) really do, by service type.
 LOCAL_ENGINES = {
-    "text-to-image": "The local network draws procedural pictures from the colours, shapes, counts and a few "
-                     "scene words (sunset, ocean, night…) your prompt names — it is a stand-in for a real "
-                     "model. The same prompt and seed give the same picture.",
+    "text-to-image": "The local network draws procedural pictures of the everyday subjects, colours, counts "
+                     "and scene words your prompt names (a red house at night, three boats at sea…) — it is a "
+                     "stand-in for a real model. The same prompt and seed give the same picture.",
     "image-editing": "The local network edits with plain Pillow operations and understands only: black and "
                      "white, sepia, invert, blur, sharpen, rotate, flip or mirror, brighten or darken, contrast, "
                      "saturation, crop, resize and a caption in quotes. An instruction with a part it does not "

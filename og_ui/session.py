@@ -71,8 +71,7 @@ def sync_url(net: str) -> None:
     wanted = {URL_NETWORK: net}
     if net == "local" and st.session_state.get("ui_demo_address"):
         wanted[URL_WALLET] = st.session_state["ui_demo_address"]
-    current = {k: st.query_params.get(k) for k in (URL_NETWORK, URL_WALLET)}
-    if current != {URL_NETWORK: wanted[URL_NETWORK], URL_WALLET: wanted.get(URL_WALLET)}:
+    if {k: st.query_params[k] for k in (URL_NETWORK, URL_WALLET) if k in st.query_params} != wanted:
         st.query_params.pop(URL_WALLET, None)
         st.query_params.update(wanted)
 

@@ -232,14 +232,17 @@ def words(text: str) -> set[str]:
     return {f for w in _words_list(text) for f in _forms(w)}
 
 
+def _has_all(parts: list[str], ws: set[str]) -> bool:
+    """Every part of a phrase among the words `ws` ("verif" style stems match any word starting with them)."""
+    return all(p in ws or (len(p) >= 5 and any(w.startswith(p) for w in ws)) for p in parts)
+
+
 def _part_matches(part: str, word: str) -> bool:
     # "verif" style stems match any word starting with them.
     return part in _forms(word) or (len(part) >= 5 and word.startswith(part))
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
-
-
 MAX_SENTENCES = 40
 
 
@@ -281,10 +284,9 @@ def best_entry(question: str) -> tuple[Entry | None, int]:
         for phrase, weight in entry.triggers:
             parts = phrase.split()
             if long:  # the cheap set test first: most sentences lack most trigger words
-                hit = any(_in_order(parts, seq) for seq, ws in zip(seqs, sets, strict=True)
-                          if all(p in ws or (len(p) >= 5 and any(w.startswith(p) for w in ws)) for p in parts))
+                hit = any(_in_order(parts, seq) for seq, ws in zip(seqs, sets, strict=True) if _has_all(parts, ws))
             else:
-                hit = all(p in qw or (len(p) >= 5 and any(w.startswith(p) for w in qw)) for p in parts)
+                hit = _has_all(parts, qw)
             if hit:
                 score += weight
         if score > best_score:
