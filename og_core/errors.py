@@ -339,9 +339,10 @@ def is_revert_named(exc: BaseException, *names: str) -> bool:
 PROVIDER_ERROR_KINDS = (
     "session", "insufficient_balance", "not_acknowledged", "signer_not_acknowledged", "no_account",
     "model_not_supported", "rate_limited", "busy", "too_large", "unsupported_endpoint",
-    "chat_id_not_found", "bad_request", "server_error", "other",
+    "chat_id_not_found", "model_expired", "bad_request", "server_error", "other",
 )
 
+_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}(?:[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})?)?")
 _OG_AMOUNT = re.compile(r"([0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)\s*(?:0G|OG|A0GI)", re.IGNORECASE)
 
 
@@ -451,6 +452,10 @@ def provider_error(status: int | None, body: bytes | str | None, *, provider: st
     if "unsupported endpoint" in low:
         return err("unsupported_endpoint", f"{who} does not offer this kind of request.",
                    "Use a provider of the matching service type.")
+    if status == 410:  # the broker's answer for a model past its expiration_date
+        on = _expiry_words(raw)
+        return err("model_expired", f"{who} no longer serves this model: it expired{on}.",
+                   "Pick another provider or model on the Discover page.")
     if status == 429:
         return err("rate_limited", f"{who} is rate-limiting requests.", "Wait a few seconds and try again.")
     if status == 503:
@@ -466,6 +471,25 @@ def provider_error(status: int | None, body: bytes | str | None, *, provider: st
     # Unrecognised: the provider's own words are the most useful thing to show.
     return err("other", f"{who} answered with an error{f' (HTTP {status})' if status else ''}"
                + (f": {said}" if said else "."), "Try again later or pick another provider.")
+
+
+def _expiry_words(raw: str) -> str:
+    """" on 2026-01-31 12:00 UTC" from the first RFC3339 time in the provider's text, else ""."""
+    import datetime as _dt
+
+    found = _RFC3339.search(raw)
+    if not found:
+        return ""
+    text = found.group(0).replace("z", "Z").replace("Z", "+00:00")
+    try:
+        when = _dt.datetime.fromisoformat(text)
+    except ValueError:
+        return ""
+    if len(found.group(0)) == 10:  # a bare date
+        return f" on {when:%Y-%m-%d}"
+    if when.tzinfo is not None:
+        when = when.astimezone(_dt.UTC)
+    return f" on {when:%Y-%m-%d %H:%M} UTC"
 
 
 def _round_up(amount: Any) -> str:

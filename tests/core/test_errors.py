@@ -146,6 +146,8 @@ def test_revert_data_from_structured_rpc_errors():
     (400, {"error": "unsupported endpoint"}, "unsupported_endpoint", "does not offer"),
     (400, {"error": "Chat id not found or expired, chat_id_not_found"}, "chat_id_not_found", "no longer"),
     (500, "oops", "server_error", "internal error"),
+    (410, {"error": "model local/x expired at 2026-01-31T12:00:00Z"}, "model_expired", "expired on 2026-01-31 12:00 UTC"),
+    (410, {"error": "gone"}, "model_expired", "expired."),
 ])
 def test_provider_errors_in_words(status, body, kind, words):
     import json
@@ -247,3 +249,14 @@ def test_provider_errors_name_the_service_by_its_model():
     err = provider_error(400, '{"error":"account not exist"}', provider=provider, model="local/chat-tee")
     assert "sub-account with provider local/chat-tee at 0x12aB…cD34." in err.message
     assert provider in provider_error(429, "", provider=provider).message  # no model: the full address
+
+
+@pytest.mark.parametrize("text,words", [
+    ("model expired at 2026-01-31T23:30:00+08:00", "expired on 2026-01-31 15:30 UTC"),
+    ("expired on 2026-02-01", "expired on 2026-02-01."),
+    ("expired at 2026-13-45T99:00:00Z", "it expired."),  # not a real time: no date rather than a wrong one
+])
+def test_an_expired_model_is_named_with_its_date(text, words):
+    err = provider_error(410, text, provider="0x" + "ab" * 20, model="local/old")
+    assert err.kind == "model_expired" and words in err.message
+    assert err.message.startswith("The provider local/old at 0xabab…abab no longer serves this model")
