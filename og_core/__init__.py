@@ -29,6 +29,23 @@ from og_core.local_tools import (
     start_local_network,
 )
 from og_core.networks import local_network_stopped
+from og_core.pricing import (
+    CacheBilling,
+    ChatCost,
+    CostEstimate,
+    PriceTier,
+    Pricing,
+    TierPrice,
+    UsageCounts,
+    chat_cost,
+    estimate_cost,
+    estimate_prompt_tokens,
+    format_og_exact,
+    og_per_million,
+    price_range,
+    price_table,
+    pricing_for,
+)
 from og_core.types import (
     ApiKeyInfo,
     AttestationResult,
@@ -55,6 +72,10 @@ from og_core.types import (
 )
 
 __all__ = [
+    # pricing (tiers, cache billing, exact costs)
+    "CacheBilling", "ChatCost", "CostEstimate", "PriceTier", "Pricing", "TierPrice", "UsageCounts", "chat_cost",
+    "estimate_cost", "estimate_prompt_tokens", "format_og_exact", "og_per_million", "price_range", "price_table",
+    "pricing_for",
     "AmountError", "AmountInputError", "ApiKeyInfo", "ApiKeys", "AttestationResult", "ChatResult",
     "ChatStream", "ConfigError", "ContractRevert", "ImageResult", "LedgerView", "LocalDemoAccount",
     "LocalTools", "NetworkName", "NewApiKey", "NotFoundError", "OgClient", "OgError", "PendingRefund",
