@@ -36,6 +36,7 @@ OG = 10**18
 DEFAULT_BALANCE = 10_000 * OG
 ZERO_ADDRESS = b"\x00" * 20
 MAX_BODY = 8 * 1024 * 1024  # bytes; larger requests get HTTP 413
+MAX_TIMESTAMP = 2**64  # block timestamps are uint64: a larger one would make every later block fail
 PRIORITY_FEE = 10**9  # what eth_maxPriorityFeePerGas suggests (1 gwei)
 CLIENT_VERSION = "og-devnet/0.1.0/eth-tester-py-evm"
 
@@ -158,7 +159,8 @@ class ChainNode:
         try:
             payload = jsonsafe.loads(body)  # nesting is checked first: py-evm's recursion limit lets
         except ValueError as exc:  # the C parser overflow the stack on `[[[[…` (a segfault)
-            message = "parse error: exceeded max depth" if "max depth" in str(exc) else "parse error"
+            known = "max depth" in str(exc) or "not a JSON value" in str(exc)
+            message = f"parse error: {exc}" if known else "parse error"
             return _dump({"jsonrpc": "2.0", "id": None, "error": {"code": -32700, "message": message}})
         if isinstance(payload, list):
             if not payload:
@@ -686,7 +688,11 @@ class ChainNode:
         # Relative to the chain head as well as the wall clock: automined blocks can run ahead of
         # the clock (one second per block), and "advance by the lock time" must unlock refunds.
         head_ts = self._head().timestamp
-        self._time_offset = max(self._time_offset + seconds, head_ts + seconds - int(time.time()))
+        offset = max(self._time_offset + seconds, head_ts + seconds - int(time.time()))
+        if int(time.time()) + offset >= MAX_TIMESTAMP:
+            raise _invalid(f"seconds: the clock would pass the largest block timestamp (2^64 - 1); "
+                           f"at most {MAX_TIMESTAMP - 1 - int(time.time()) - self._time_offset} more")
+        self._time_offset = offset
         return self._time_offset
 
     def rpc_evm_setNextBlockTimestamp(self, params: list) -> bool:
@@ -694,6 +700,8 @@ class ChainNode:
         ts = _qty(ts, "timestamp") if isinstance(ts, str) else ts
         if not isinstance(ts, int) or isinstance(ts, bool):
             raise _invalid("timestamp must be an integer")
+        if ts >= MAX_TIMESTAMP:
+            raise _invalid(f"timestamp {ts} is too large: block timestamps are 64-bit (at most 2^64 - 1)")
         head_ts = self._head().timestamp
         if ts <= head_ts:
             raise RpcError(-32000, f"Timestamp {ts} is lower than or equal to previous block's timestamp {head_ts}")
@@ -772,20 +780,32 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def _send(self, status: int, body: bytes) -> None:
+        # No Access-Control-* headers: no web page may use this node (see _refusal).
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("Access-Control-Allow-Origin", "*")
         self.end_headers()
         self.wfile.write(body)
 
-    def do_OPTIONS(self) -> None:  # noqa: N802 - CORS preflight for browser wallets
-        self.send_response(204)
-        self.send_header("Access-Control-Allow-Origin", "*")
-        self.send_header("Access-Control-Allow-Methods", "POST, OPTIONS")
-        self.send_header("Access-Control-Allow-Headers", "Content-Type")
-        self.send_header("Content-Length", "0")
-        self.end_headers()
+    def _refusal(self) -> tuple[int, str] | None:
+        """Why this request is refused, if it is. The node holds dev controls that move funds and time
+        (hardhat_setBalance, evm_*) and the app calls it server-side only, so no browser needs it:
+        a request a browser sent (it carries Origin) is refused, and so is any body not declared
+        JSON — a web page's "simple" cross-site POST (text/plain, a form, no type) never reaches
+        the chain, and a JSON one needs a CORS preflight, which is never granted."""
+        if self.headers.get("Origin") is not None:
+            return 403, "requests from web pages are refused: this local node serves local programs only"
+        ctype = self.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
+        if ctype != "application/json":
+            return 415, "JSON-RPC requests must be sent with Content-Type: application/json"
+        return None
+
+    def _error(self, status: int, message: str) -> None:
+        self._send(status, _dump({"jsonrpc": "2.0", "id": None, "error": {"code": -32600, "message": message}}))
+
+    def do_OPTIONS(self) -> None:  # noqa: N802 - a CORS preflight: never granted
+        self.close_connection = True
+        self._error(403, "requests from web pages are refused: this local node serves local programs only")
 
     def do_GET(self) -> None:  # noqa: N802
         self._send(405, _dump({"error": "use POST with a JSON-RPC body"}))
@@ -797,8 +817,12 @@ class _Handler(BaseHTTPRequestHandler):
             length = -1
         if length < 0 or length > MAX_BODY:
             self.close_connection = True  # the body is not read, so the stream is unusable
-            self._send(413, _dump({"jsonrpc": "2.0", "id": None,
-                                   "error": {"code": -32600, "message": "request body too large"}}))
+            self._error(413, "request body too large")
+            return
+        refusal = self._refusal()
+        if refusal is not None:
+            self.close_connection = True  # the body is not read
+            self._error(*refusal)
             return
         body = self.rfile.read(length)
         self._send(200, self.node.handle_json(body))

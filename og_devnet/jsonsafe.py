@@ -29,12 +29,18 @@ _SLICE = 1 << 16
 
 
 def loads(body: bytes | str, max_depth: int = MAX_DEPTH) -> Any:
-    """Parse JSON like `json.loads`; ValueError("exceeded max depth") past `max_depth` nested
-    arrays/objects, raised before parsing starts."""
+    """Parse strict JSON like `json.loads`; ValueError("exceeded max depth") past `max_depth` nested
+    arrays/objects, raised before parsing starts; ValueError for NaN/Infinity."""
     # Decode exactly as json.loads does (UTF-8/16/32 detected), so the scan sees the parser's text.
     text = body if isinstance(body, str) else body.decode(json.detect_encoding(body), "surrogatepass")
     check_depth(text, max_depth)
-    return json.loads(text)
+    return json.loads(text, parse_constant=_refuse_constant)
+
+
+def _refuse_constant(name: str) -> Any:
+    """NaN, Infinity and -Infinity are not JSON (Go's encoding/json refuses them too); accepted, they
+    would come back in a reply (a JSON-RPC id is echoed) that no JSON parser reads."""
+    raise ValueError(f"{name} is not a JSON value")
 
 
 def check_depth(text: str, max_depth: int = MAX_DEPTH) -> None:

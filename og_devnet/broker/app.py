@@ -37,6 +37,8 @@ IMAGE_TTL = 20 * 60
 INT64 = range(-(2**63), 2**63)  # OpenAI's seed is an int64
 # Bodies above this are checked and parsed in a worker thread, so the event loop keeps serving.
 INLINE_JSON_BYTES = 256 * 1024
+# What the real broker lets a browser read (protocol: CORS exposes ZG-Res-Key and Retry-After).
+EXPOSE_HEADERS = "Provider,content-encoding,ZG-Res-Key,Retry-After"
 SAMPLING_RANGES = {"temperature": "from 0 to 2", "top_p": "greater than 0 and at most 1"}
 
 
@@ -226,7 +228,7 @@ class Broker:
         chat_id = "chatcmpl-" + uuid.uuid4().hex
         created = int(time.time())
         headers = {"ZG-Res-Key": chat_id, "provider": self.provider,
-                   "Access-Control-Expose-Headers": "Provider,content-encoding,ZG-Res-Key"}
+                   "Access-Control-Expose-Headers": EXPOSE_HEADERS}
         pieces = _engine_call(self.chat.stream, norm, max_tokens=max_tokens, **sampling)
         if not stream:
             text_parts = list(pieces)
@@ -370,7 +372,7 @@ class Broker:
 
     def _res_headers(self, key: str) -> dict[str, str]:
         return {"ZG-Res-Key": key, "provider": self.provider,
-                "Access-Control-Expose-Headers": "Provider,content-encoding,ZG-Res-Key"}
+                "Access-Control-Expose-Headers": EXPOSE_HEADERS}
 
     def _store_images(self, key: str, images: list[bytes]) -> None:
         now = time.monotonic()
@@ -507,6 +509,10 @@ class Broker:
         host = request.client.host if request.client else ""
         if host not in ("127.0.0.1", "::1", "localhost", "testclient"):
             raise BrokerError("devnet controls are local only", 403)
+        # A web page the user visits is local too, and may POST here without CORS (a "simple"
+        # request); browsers always mark such a request with Origin, programs never need to.
+        if request.headers.get("origin") is not None:
+            raise BrokerError("devnet controls are refused to web pages", 403)
         settled = await anyio.to_thread.run_sync(self.settler.settle_now)
         return JSONResponse({"settled": settled})
 

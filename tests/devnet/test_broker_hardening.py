@@ -345,3 +345,16 @@ def test_chunked_body_over_the_limit_is_413(devnet: DevnetHandle) -> None:
     assert resp.status == 413
     assert json.loads(resp.read()) == {"error": "request body too large"}
     conn.close()
+
+
+# ---------------------------------------------------------------- web pages
+
+def test_devnet_controls_refuse_web_pages(devnet: DevnetHandle) -> None:
+    """A page in the user's browser is "local" too, and a form or no-cors fetch needs no CORS to POST:
+    it could make every provider settle (spend gas) at will."""
+    p = devnet.provider("chat-lite")
+    for headers in ({"Origin": "https://evil.example"}, {"Origin": "null", "Content-Type": "text/plain"}):
+        r = requests.post(p["url"] + "/devnet/settle", headers=headers, timeout=30)
+        assert r.status_code == 403 and r.json() == {"error": "devnet controls are refused to web pages"}
+        assert "access-control-allow-origin" not in {h.lower() for h in r.headers}
+    assert requests.post(p["url"] + "/devnet/settle", timeout=30).status_code == 200  # programs still may

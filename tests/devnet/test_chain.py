@@ -19,6 +19,7 @@ from og_devnet.accounts import ACCOUNTS, DEPLOYER, PROVIDER_WALLETS, USERS, tee_
 from og_devnet.chain import ChainNode
 
 OG = 10**18
+JSON = {"Content-Type": "application/json"}
 # Runtime code that always reverts with the 4 bytes 0x12345678 (a custom error with no args).
 REVERTER_RUNTIME = bytes.fromhex("6312345678" "60e0" "1b" "6000" "52" "6004" "6000" "fd")
 # Runtime that returns the 32-byte word 42.
@@ -160,7 +161,7 @@ def test_invalid_transactions_get_geth_errors(node: ChainNode, w3: Web3) -> None
 
 
 def test_protocol_errors_and_batches(node: ChainNode) -> None:
-    assert requests.post(node.url, data=b"{not json", timeout=5).json()["error"]["code"] == -32700
+    assert requests.post(node.url, data=b"{not json", headers=JSON, timeout=5).json()["error"]["code"] == -32700
     assert rpc(node, "eth_nope")["error"]["code"] == -32601
     assert rpc(node, "eth_getBalance", ["0x1234"])["error"]["code"] == -32602
     assert rpc(node, "eth_getBalance", [])["error"]["code"] == -32602
@@ -171,9 +172,59 @@ def test_protocol_errors_and_batches(node: ChainNode) -> None:
              for i, m in enumerate(["eth_chainId", "eth_blockNumber", "nope"])]
     out = requests.post(node.url, json=batch, timeout=5).json()
     assert [o["id"] for o in out] == [0, 1, 2] and out[0]["result"] == "0x7a69" and "error" in out[2]
-    big = requests.post(node.url, data=b"x" * (9 * 1024 * 1024), timeout=10)
+    big = requests.post(node.url, data=b"x" * (9 * 1024 * 1024), headers=JSON, timeout=10)
     assert big.status_code == 413
     assert rpc(node, "eth_chainId")["result"] == "0x7a69"  # still up
+
+
+def _strict_json(raw: bytes) -> object:
+    def refuse(name: str) -> None:
+        raise AssertionError(f"the reply holds {name}, which is not JSON: {raw!r}")
+    return json.loads(raw, parse_constant=refuse)
+
+
+@pytest.mark.parametrize("rid", ["NaN", "Infinity", "-Infinity"])
+def test_a_non_json_id_is_a_parse_error_and_every_reply_is_json(node: ChainNode, rid: str) -> None:
+    for body in (f'{{"jsonrpc":"2.0","id":{rid},"method":"eth_chainId","params":[]}}',
+                 f'[{{"jsonrpc":"2.0","id":{rid},"method":"eth_chainId","params":[]}}]'):
+        r = requests.post(node.url, data=body.encode(), headers=JSON, timeout=5)
+        reply = _strict_json(r.content)
+        assert reply == {"jsonrpc": "2.0", "id": None,
+                         "error": {"code": -32700, "message": f"parse error: {rid} is not a JSON value"}}
+
+
+def test_web_pages_cannot_reach_the_node(node: ChainNode, w3: Web3) -> None:
+    """A site the user visits could otherwise mint funds or move time on their local chain: a "simple"
+    cross-site POST (text/plain, no preflight) ran hardhat_setBalance, and CORS `*` let it read replies."""
+    victim = USERS[9][0]
+    before = w3.eth.get_balance(victim)
+    attack = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "hardhat_setBalance",
+                         "params": [victim, hex(12345)]}).encode()
+    for headers in ({"Content-Type": "text/plain"}, {"Content-Type": "application/x-www-form-urlencoded"},
+                    {"Content-Type": "multipart/form-data; boundary=x"}, {}):
+        r = requests.post(node.url, data=attack, headers=headers, timeout=5)
+        assert r.status_code == 415 and "Content-Type: application/json" in r.json()["error"]["message"]
+        assert "Access-Control-Allow-Origin" not in r.headers
+    from_page = requests.post(node.url, data=attack, headers={**JSON, "Origin": "https://evil.example"}, timeout=5)
+    assert from_page.status_code == 403 and "web pages" in from_page.json()["error"]["message"]
+    preflight = requests.options(node.url, headers={"Origin": "https://evil.example",
+                                                    "Access-Control-Request-Method": "POST"}, timeout=5)
+    assert preflight.status_code == 403 and not any(h.lower().startswith("access-control-")
+                                                    for h in preflight.headers)
+    assert w3.eth.get_balance(victim) == before
+    ok = requests.post(node.url, json={"jsonrpc": "2.0", "id": 1, "method": "eth_chainId"}, timeout=5)
+    assert ok.json()["result"] == "0x7a69" and "Access-Control-Allow-Origin" not in ok.headers
+
+
+def test_timestamps_past_64_bits_are_refused_in_words(node: ChainNode, w3: Web3) -> None:
+    """A block timestamp is a uint64: one past it was accepted, and every later block then failed."""
+    for method, params in (("evm_setNextBlockTimestamp", [2**64]), ("evm_setNextBlockTimestamp", [hex(2**70)]),
+                           ("evm_mine", [hex(2**64)]), ("evm_increaseTime", [2**64])):
+        err = rpc(node, method, params)["error"]
+        assert err["code"] == -32602 and "2^64" in err["message"], (method, err)
+    n = w3.eth.block_number
+    send(w3, USERS[6][1], to=USERS[7][0], value=1)  # the chain still mines
+    assert w3.eth.block_number == n + 1 and w3.eth.get_block("latest").timestamp < 2**63
 
 
 def test_time_controls(node: ChainNode, w3: Web3) -> None:
@@ -302,7 +353,7 @@ def test_deeply_nested_json_is_a_parse_error_not_a_crash() -> None:
 
     with start_devnet(port=0) as handle:
         for body in (b"[" * 100_000 + b"]" * 100_000, b'{"a":' * 100_000 + b"1" + b"}" * 100_000):
-            r = requests.post(handle.rpc_url, data=body, timeout=30)
+            r = requests.post(handle.rpc_url, data=body, headers=JSON, timeout=30)
             assert r.json()["error"] == {"code": -32700, "message": "parse error: exceeded max depth"}
         ok = requests.post(handle.rpc_url, json={"jsonrpc": "2.0", "id": 1, "method": "eth_chainId"}, timeout=5)
         assert ok.json()["result"] == "0x7a69" and handle.process.poll() is None

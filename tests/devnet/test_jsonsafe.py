@@ -85,3 +85,11 @@ def test_deep_input_never_reaches_the_parser_even_with_a_raised_recursion_limit(
     finally:
         sys.setrecursionlimit(old)
     assert [str(e) for e in errors] == ["exceeded max depth", "exceeded max depth"]
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_nan_and_infinity_are_not_json(constant: str) -> None:
+    """json.loads accepts them and json.dumps writes them back: a reply no JSON parser reads."""
+    with pytest.raises(ValueError, match=f"{constant} is not a JSON value"):
+        loads(f'{{"id": {constant}}}')
+    assert loads('{"id": "NaN"}') == {"id": "NaN"}  # as a string it is fine
