@@ -46,6 +46,15 @@ from og_core.pricing import (
     price_table,
     pricing_for,
 )
+from og_core.status import (
+    HealthStatus,
+    Metric,
+    ModelHealth,
+    StatusReport,
+    cached_status,
+    get_status,
+    status_base_url,
+)
 from og_core.types import (
     ApiKeyInfo,
     AttestationResult,
@@ -76,6 +85,8 @@ __all__ = [
     "CacheBilling", "ChatCost", "CostEstimate", "PriceTier", "Pricing", "TierPrice", "UsageCounts", "chat_cost",
     "estimate_cost", "estimate_prompt_tokens", "format_og_exact", "og_per_million", "price_range", "price_table",
     "pricing_for",
+    # 0G's status service (health per provider and model)
+    "HealthStatus", "Metric", "ModelHealth", "StatusReport", "cached_status", "get_status", "status_base_url",
     "AmountError", "AmountInputError", "ApiKeyInfo", "ApiKeys", "AttestationResult", "ChatResult",
     "ChatStream", "ConfigError", "ContractRevert", "ImageResult", "LedgerView", "LocalDemoAccount",
     "LocalTools", "NetworkName", "NewApiKey", "NotFoundError", "OgClient", "OgError", "PendingRefund",
