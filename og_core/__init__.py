@@ -28,6 +28,7 @@ from og_core.local_tools import (
     local_network_started,
     start_local_network,
 )
+from og_core.model_info import ModelInfo, ModelList, RateLimits, parse_model, parse_model_list
 from og_core.networks import local_network_stopped
 from og_core.pricing import (
     CacheBilling,
@@ -85,6 +86,8 @@ __all__ = [
     "CacheBilling", "ChatCost", "CostEstimate", "PriceTier", "Pricing", "TierPrice", "UsageCounts", "chat_cost",
     "estimate_cost", "estimate_prompt_tokens", "format_og_exact", "og_per_million", "price_range", "price_table",
     "pricing_for",
+    # /v1/models objects
+    "ModelInfo", "ModelList", "RateLimits", "parse_model", "parse_model_list",
     # 0G's status service (health per provider and model)
     "HealthStatus", "Metric", "ModelHealth", "StatusReport", "cached_status", "get_status", "status_base_url",
     "AmountError", "AmountInputError", "ApiKeyInfo", "ApiKeys", "AttestationResult", "ChatResult",
