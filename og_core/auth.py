@@ -18,7 +18,8 @@ from eth_account.messages import encode_defunct
 from web3 import Web3
 
 from og_core.addresses import checksum
-from og_core.errors import ReadOnlyError, RpcError, RuleError, is_revert_named
+from og_core.errors import ReadOnlyError, RpcError, RuleError
+from og_core.reverts import is_revert_named
 from og_core.types import ApiKeyInfo, NewApiKey
 
 EPHEMERAL_TOKEN_ID = 255
@@ -110,9 +111,8 @@ class SessionAuth:
         except Exception as exc:
             if is_revert_named(exc, "AccountNotExists"):  # a fresh account starts at generation 0
                 return 0, 0, False
-            raise RpcError("Your account with this provider could not be read from the chain.",
-                           "Check the network connection and try again.",
-                           detail=f"{type(exc).__name__}: {exc}"[:500]) from exc
+            raise RpcError.from_exception(
+                exc, message="Your account with this provider could not be read from the chain.") from exc
         return int(raw[ACCOUNT_GENERATION]), int(raw[ACCOUNT_REVOKED_BITMAP]), True
 
     def headers(self, provider: str) -> dict[str, str]:

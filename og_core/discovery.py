@@ -13,7 +13,8 @@ from typing import Any
 import httpx
 
 from og_core.addresses import checksum
-from og_core.errors import NotFoundError, OgError, ProviderError, RpcError, revert_from_exception
+from og_core.errors import NotFoundError, OgError, ProviderError, RpcError
+from og_core.reverts import revert_from_exception
 from og_core.safety import MAX_SMALL_BYTES, UrlGuard, deadline, read_capped
 from og_core.types import ProviderHealth, ServiceInfo
 
@@ -123,9 +124,8 @@ class Discovery:
             try:
                 page, total = self._contract.functions.getAllServices(offset, PAGE_SIZE).call()
             except Exception as exc:
-                raise RpcError("The list of services could not be read from the chain.",
-                               "Check the network connection and try again.",
-                               detail=f"{type(exc).__name__}: {exc}"[:500]) from exc
+                raise RpcError.from_exception(
+                    exc, message="The list of services could not be read from the chain.") from exc
             for raw in page:
                 try:
                     services.append(parse_service(raw))
@@ -184,9 +184,8 @@ class Discovery:
             if revert is not None:  # the contract answered: ServiceNotExist
                 raise NotFoundError(f"No service is registered for provider {address}.",
                                     "Pick a provider from the Discover page.", detail=revert.detail) from exc
-            raise RpcError("The provider's service could not be read from the chain.",
-                           "Check the network connection and try again.",
-                           detail=f"{type(exc).__name__}: {exc}"[:500]) from exc
+            raise RpcError.from_exception(
+                exc, message="The provider's service could not be read from the chain.") from exc
         service = parse_service(raw)
         with _cache_lock:
             _single[(*self._key, address)] = (time.monotonic(), service)

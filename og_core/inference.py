@@ -19,7 +19,8 @@ import httpx
 
 from og_core.auth import SessionAuth
 from og_core.discovery import provider_base
-from og_core.errors import OgError, ProviderError, ProviderUnreachable, provider_error, provider_name
+from og_core.errors import OgError, ProviderError, ProviderUnreachable
+from og_core.provider_errors import provider_error, provider_name
 from og_core.safety import (
     MAX_IMAGE_RESPONSE_BYTES,
     MAX_JSON_BYTES,

@@ -27,10 +27,8 @@ from og_core.errors import (
     RuleError,
     TxTimeoutError,
     WalletBusyError,
-    is_revert_named,
-    revert_from_exception,
-    rpc_error_object,
 )
+from og_core.reverts import is_revert_named, revert_from_exception, rpc_error_object
 from og_core.types import (
     LedgerView,
     PendingRefund,
@@ -101,8 +99,7 @@ def wallet_state(address: str) -> WalletState:
 
 
 def _rpc_error(exc: BaseException, what: str) -> RpcError:
-    return RpcError(f"The chain could not be reached while {what}.", "Check the network connection and try again.",
-                    detail=f"{type(exc).__name__}: {exc}"[:500])
+    return RpcError.from_exception(exc, what)
 
 
 def _node_refused(exc: BaseException, what: str) -> OgError | None:

@@ -15,6 +15,8 @@ from og_core.addresses import checksum
 from og_core.amounts import format_og, parse_og
 from og_core.errors import OgError, RpcError
 
+LOCAL_DOWN = "The local chain could not be reached."
+LOCAL_HINT = "Restart the app if the local network is down."
 FAUCET_MAX_OG = 10_000  # a typo guard: more than this at once is never what a demo needs
 
 # The hardhat/anvil mnemonic published in hardhat's documentation: its keys protect nothing.
@@ -83,10 +85,9 @@ class LocalTools:
         try:
             resp = self._w3.provider.make_request(method, params)
         except Exception as exc:
-            raise RpcError("The local chain could not be reached.", "Restart the app if the local network is down.",
-                           detail=f"{type(exc).__name__}: {exc}"[:300]) from exc
+            raise RpcError.from_exception(exc, message=LOCAL_DOWN, hint=LOCAL_HINT) from exc
         if "error" in resp:
-            raise RpcError(f"The local chain refused {method}.", "Restart the app if the local network is down.",
+            raise RpcError(f"The local chain refused {method}.", LOCAL_HINT,
                            detail=str(resp["error"])[:300])
         return resp.get("result")
 
@@ -96,8 +97,7 @@ class LocalTools:
         try:
             return int(self._w3.eth.get_block("latest")["timestamp"])
         except Exception as exc:
-            raise RpcError("The local chain could not be reached.", "Restart the app if the local network is down.",
-                           detail=f"{type(exc).__name__}: {exc}"[:300]) from exc
+            raise RpcError.from_exception(exc, message=LOCAL_DOWN, hint=LOCAL_HINT) from exc
 
     def faucet(self, address: str, og: str) -> int:
         """Add `og` OG (a user-typed amount, e.g. "100") to `address`'s native balance; at most
@@ -113,8 +113,7 @@ class LocalTools:
         try:
             balance = int(self._w3.eth.get_balance(address))
         except Exception as exc:
-            raise RpcError("The local chain could not be reached.", "Restart the app if the local network is down.",
-                           detail=f"{type(exc).__name__}: {exc}"[:300]) from exc
+            raise RpcError.from_exception(exc, message=LOCAL_DOWN, hint=LOCAL_HINT) from exc
         self._rpc("hardhat_setBalance", [address, hex(balance + wei)])
         return balance + wei
 

@@ -125,9 +125,8 @@ def web3_for(profile: NetworkProfile) -> Web3:
         try:
             chain_id = int(w3.eth.chain_id)
         except Exception as exc:
-            raise RpcError(f"The {profile.name} network's RPC endpoint does not answer.",
-                           "Check your connection or OG_RPC_URL, then try again.",
-                           detail=f"{type(exc).__name__}: {exc}"[:500]) from exc
+            raise RpcError.from_exception(exc, message=f"The {profile.name} network's RPC endpoint does not answer.",
+                                          hint="Check your connection or OG_RPC_URL, then try again.") from exc
         if chain_id != profile.chain_id:
             raise ConfigError(
                 f"The RPC endpoint serves chain {chain_id}, but the {profile.name} network is chain "

@@ -19,7 +19,8 @@ from eth_account.messages import encode_defunct
 
 from og_core.addresses import checksum
 from og_core.discovery import provider_base
-from og_core.errors import OgError, ProviderError, provider_error
+from og_core.errors import OgError, ProviderError
+from og_core.provider_errors import provider_error
 from og_core.safety import MAX_SMALL_BYTES, UrlGuard, deadline, read_capped
 from og_core.types import (
     AttestationResult,

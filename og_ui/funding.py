@@ -10,12 +10,10 @@ from og_core import OgClient, OgError, ProviderError, ServiceInfo, format_og, we
 from og_ui import tx
 from og_ui.widgets import show_error
 
-# provider error kinds that mean "your sub-account with this provider is missing or empty"
-FUNDING_KINDS = {"insufficient_balance", "no_account", "not_acknowledged"}
-
 
 def needs_funding(err: BaseException) -> bool:
-    return isinstance(err, ProviderError) and err.kind in FUNDING_KINDS
+    """The provider refused because this wallet's sub-account with it is missing or empty."""
+    return isinstance(err, ProviderError) and err.kind.needs_funding
 
 
 def mark_underfunded(key: str, svc: ServiceInfo, err: BaseException) -> None:

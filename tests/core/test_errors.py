@@ -5,15 +5,13 @@ import pytest
 from eth_abi import encode
 from eth_utils import keccak
 
-from og_core.errors import (
+from og_core.errors import ContractRevert
+from og_core.provider_errors import MAX_PROVIDER_TEXT, clip_text, provider_error
+from og_core.reverts import (
     _CUSTOM_ERRORS,
     ERROR_SELECTORS,
-    MAX_PROVIDER_TEXT,
-    ContractRevert,
-    clip_text,
     decode_revert,
     is_revert_named,
-    provider_error,
     revert_data_from_exception,
     revert_from_exception,
 )
@@ -260,3 +258,56 @@ def test_an_expired_model_is_named_with_its_date(text, words):
     err = provider_error(410, text, provider="0x" + "ab" * 20, model="local/old")
     assert err.kind == "model_expired" and words in err.message
     assert err.message.startswith("The provider local/old at 0xabab…abab no longer serves this model")
+
+
+# --------------------------------------------------------------------------- technical details keep no secrets
+
+RPC_KEY = "k3y-0f-th3-0p3rat0r"
+LEAKY_TEXTS = [
+    f"HTTPSConnectionPool(host='eth.example', port=443): Max retries exceeded with url: /v2/{RPC_KEY} (Caused by X)",
+    f"500 Server Error: Internal Server Error for url: https://eth.example/v2/{RPC_KEY}",
+    f"Could not connect to 'https://user:{RPC_KEY}@eth.example:8545/'",
+    f"HTTPError: https://eth.example/rpc?apikey={RPC_KEY}#frag",
+]
+
+
+@pytest.mark.parametrize("text", LEAKY_TEXTS)
+def test_technical_details_never_show_a_urls_path_query_or_credentials(text):
+    from og_core.errors import RpcError
+
+    err = RpcError.from_exception(ConnectionError(text), "reading your ledger")
+    assert RPC_KEY not in err.detail and "eth.example" in err.detail, err.detail
+    assert err.message == "The chain could not be reached while reading your ledger." and err.hint
+    assert err.detail.startswith("ConnectionError: ")
+    assert RPC_KEY not in ContractRevert("m", detail=text).detail  # every OgError's detail, not only RPC ones
+
+
+def test_a_url_without_a_path_stays_as_it_is():
+    from og_core.errors import redact_urls
+
+    assert redact_urls("cannot reach http://127.0.0.1:8545 now") == "cannot reach http://127.0.0.1:8545 now"
+    assert redact_urls("no url here, 3/4 done") == "no url here, 3/4 done"
+
+
+def test_errors_is_a_leaf_module():
+    """errors.py holds the exception classes only: importing og_core from it would make cycles."""
+    import ast
+    from pathlib import Path
+
+    import og_core.errors
+
+    tree = ast.parse(Path(og_core.errors.__file__).read_text())
+    imported = [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
+    imported += [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
+    assert not [m for m in imported if m.split(".")[0] == "og_core"]
+
+
+def test_provider_error_kinds_are_an_enum_that_knows_funding():
+    from og_core import ProviderError, ProviderErrorKind
+
+    assert provider_error(400, '{"error":"account not exist"}').kind is ProviderErrorKind.NO_ACCOUNT
+    assert {k for k in ProviderErrorKind if k.needs_funding} == {"insufficient_balance", "no_account",
+                                                                "not_acknowledged"}
+    assert ProviderError("m", kind="too_large").kind is ProviderErrorKind.TOO_LARGE
+    with pytest.raises(ValueError):
+        ProviderError("m", kind="no-such-kind")
