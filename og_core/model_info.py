@@ -16,8 +16,9 @@ from typing import Any
 
 import httpx
 
-from og_core.errors import OgError, ProviderError, provider_error
+from og_core.errors import OgError, ProviderError
 from og_core.pricing import Pricing, parse_wei, pricing_for
+from og_core.provider_errors import provider_error
 from og_core.safety import UrlGuard, deadline, read_capped
 
 MODELS_TIMEOUT_S = 10.0
