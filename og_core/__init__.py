@@ -4,6 +4,7 @@ Everything a page needs is exported here; see og_core/README.md for the API list
 """
 
 from og_core.amounts import AmountError, format_og, parse_og, wei_to_og
+from og_core.attestation import AttestationLog, ComposeCheck, Report, SignerCheck, Step, attest
 from og_core.client import ApiKeys, ChatStream, OgClient, ProgressCallback
 from og_core.config import SecretStr, Settings
 from og_core.errors import (
@@ -83,6 +84,8 @@ from og_core.types import (
 )
 
 __all__ = [
+    # attestation step log
+    "AttestationLog", "ComposeCheck", "Report", "SignerCheck", "Step", "attest",
     # pricing (tiers, cache billing, exact costs)
     "CacheBilling", "ChatCost", "CostEstimate", "PriceTier", "Pricing", "TierPrice", "UsageCounts", "chat_cost",
     "estimate_cost", "estimate_prompt_tokens", "format_og_exact", "og_per_million", "price_range", "price_table",
