@@ -26,7 +26,8 @@ from urllib.parse import quote
 import httpx
 
 from og_core.discovery import provider_base
-from og_core.errors import OgError, ProviderError, provider_error
+from og_core.errors import OgError, ProviderError
+from og_core.provider_errors import provider_error
 from og_core.safety import UrlGuard, deadline, read_capped
 from og_core.types import ServiceInfo
 
