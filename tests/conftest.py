@@ -1,31 +1,79 @@
 """Shared fixtures: a real local 0G network (og_devnet) started once per test session.
 
-`devnet` runs our contracts, `devnet_official` 0G's official bytecode (needs npm). Brokers settle
-only when a test asks (`POST /devnet/settle`), so balance assertions are exact.
+`devnet` runs our contracts, `devnet_official` 0G's official bytecode (needs npm). Helpers live in
+tests/support/.
+
+The `devnet` marker, set here: every test under tests/devnet/ (the local network's own suite) and every
+test that uses one of these fixtures; a module elsewhere that starts a network of its own says
+`pytestmark = pytest.mark.devnet`. A test without the marker cannot start a
+network (`python -m og_devnet` or an in-process ChainNode): it fails saying so. That keeps the fast
+tier (`pytest -m "not devnet and not e2e and not official"`) free of networks by construction.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-import requests
-from eth_account import Account
 
-from og_devnet.launch import DevnetHandle, start_devnet
+import og_devnet.launch
+from og_devnet.chain import ChainNode
+from og_devnet.launch import DevnetHandle
+from tests.support.devnet import new_funded_account, start
 
-ONE_OG = 10**18
+# Fixtures that stand for a real local network; a test whose fixture closure holds one is `devnet`.
+NETWORK_FIXTURES = {"devnet", "devnet_official", "any_devnet"}
+DEVNET_SUITE = Path(__file__).parent / "devnet"
 
 
-def _start(contracts: str) -> DevnetHandle:
-    return start_devnet(port=0, contracts=contracts, settle_interval=3600, no_limits=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if names & NETWORK_FIXTURES or item.path.is_relative_to(DEVNET_SUITE) or item.get_closest_marker("official"):
+            item.add_marker(pytest.mark.devnet)
+
+
+class NetworkForbidden(AssertionError):
+    """A test without the `devnet` marker tried to start a local network."""
+
+
+class _NoSpawn:
+    """Stands in for og_devnet.launch's `subprocess` module: spawning `python -m og_devnet` fails,
+    the rest (TimeoutExpired for a stop) is the real module."""
+
+    def Popen(self, *args, **kwargs):  # noqa: N802
+        raise NetworkForbidden("this test starts a local network (python -m og_devnet) but is not marked "
+                               "`devnet`: add `pytestmark = pytest.mark.devnet` to its module")
+
+    def __getattr__(self, name: str):
+        return getattr(subprocess, name)
+
+
+def _no_chain(self, *args, **kwargs):
+    raise NetworkForbidden("this test starts a local chain (ChainNode) but is not marked `devnet`: add "
+                           "`pytestmark = pytest.mark.devnet` to its module")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
+    """Setup, call and teardown of a test without the `devnet` marker run with network starts forbidden
+    (module- and session-scoped fixtures are set up inside the first test that needs them)."""
+    if item.get_closest_marker("devnet"):
+        return (yield)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(og_devnet.launch, "subprocess", _NoSpawn())
+        mp.setattr(ChainNode, "start", _no_chain)
+        mp.setattr(ChainNode, "serve_forever", _no_chain)
+        return (yield)
 
 
 @pytest.fixture(scope="session")
 def devnet() -> Iterator[DevnetHandle]:
-    handle = _start("ours")
+    handle = start("ours")
     yield handle
     handle.stop()
 
@@ -36,7 +84,7 @@ def devnet_official() -> Iterator[DevnetHandle]:
         if os.environ.get("CI"):
             pytest.fail("npm is required in CI for the official-contract conformance run")
         pytest.skip("npm is not installed: cannot fetch 0G's official contracts")
-    handle = _start("official")
+    handle = start("official")
     yield handle
     handle.stop()
 
@@ -45,22 +93,6 @@ def devnet_official() -> Iterator[DevnetHandle]:
 def any_devnet(request: pytest.FixtureRequest) -> DevnetHandle:
     """Parametrize a test over both contract sets."""
     return request.getfixturevalue("devnet" if request.param == "ours" else "devnet_official")
-
-
-def rpc(handle: DevnetHandle, method: str, params: list | None = None):
-    resp = requests.post(handle.rpc_url, json={"jsonrpc": "2.0", "id": 1, "method": method,
-                                               "params": params or []}, timeout=30)
-    body = resp.json()
-    if "error" in body:
-        raise RuntimeError(body["error"])
-    return body["result"]
-
-
-def new_funded_account(handle: DevnetHandle, og: int = 100) -> Account:
-    """A fresh wallet with `og` OG, so tests never share ledger state."""
-    acct = Account.create()
-    rpc(handle, "hardhat_setBalance", [acct.address, hex(og * ONE_OG)])
-    return acct
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.app.conftest import confirm, provider, texts
+from tests.support.app import confirm, provider, texts
 
 ONE_OG = 10**18
 
@@ -19,7 +19,7 @@ def test_unfunded_provider_is_offered_funding_then_chat_verifies(open_app, app_e
     at = open_app("chat", wallet)
     at.selectbox(key="chat_provider").set_value(chat).run()
     assert any("not funded yet" in t for t in texts(at.warning))
-    assert at.chat_input(key="chat_input").proto.disabled
+    assert at.chat_input(key="chat_input").disabled
     before = wallet.nonce()
     at.run()
     assert wallet.nonce() == before  # never funds silently
@@ -28,7 +28,7 @@ def test_unfunded_provider_is_offered_funding_then_chat_verifies(open_app, app_e
     at.button(key="chat_fund_btn").click().run()
     confirm(at)
     assert wallet.client.ledger().provider(chat).balance_wei == 2 * ONE_OG
-    assert not at.chat_input(key="chat_input").proto.disabled
+    assert not at.chat_input(key="chat_input").disabled
 
     at.chat_input(key="chat_input").set_value("What is 2+3?").run()
     assert not at.exception
@@ -121,8 +121,8 @@ def test_read_only_chat_input_says_to_pick_a_wallet(open_app):
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     box = at.chat_input(key="chat_input")
-    assert box.proto.disabled
-    assert "wallet in the sidebar" in box.proto.placeholder and "Fund" not in box.proto.placeholder
+    assert box.disabled
+    assert "wallet in the sidebar" in box.placeholder and "Fund" not in box.placeholder
 
 
 def test_a_one_token_answer_says_token_not_tokens(open_app, app_env, wallet):

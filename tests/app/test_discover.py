@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.app.conftest import provider, texts
+from tests.support.app import provider, texts
 
 
 def test_table_filters_and_details(open_app, app_env):

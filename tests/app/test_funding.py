@@ -6,7 +6,7 @@ from __future__ import annotations
 from streamlit.testing.v1 import AppTest
 
 from og_core import SecretStr
-from tests.app.conftest import TIMEOUT, confirm, provider, texts
+from tests.support.app import TIMEOUT, confirm, provider, texts
 
 ONE_OG = 10**18
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tests.app.conftest import provider, texts
+from tests.support.app import provider, texts
 
 WAV = Path(__file__).resolve().parents[1] / "data" / "hello_world.wav"
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from tests.app.conftest import texts
+from tests.support.app import texts
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 

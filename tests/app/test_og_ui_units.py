@@ -66,7 +66,7 @@ def test_chat_code_snippet_runs_as_pasted_and_verifies(app_env, wallet, stream, 
     """'View code' is a script a user pastes and runs: it must make the same request with the SDK,
     print the answer and verify it — here against the real local network."""
     from og_ui.codegen import chat_code
-    from tests.app.conftest import provider
+    from tests.support.app import provider
 
     chat_tee = provider(app_env, "chat-tee")
     wallet.fund(chat_tee)
@@ -92,7 +92,7 @@ def test_chat_code_snippet_still_runs_after_a_revocation(app_env, wallet, revoke
     provider rejects them. The snippet builds its own token, so it keeps working."""
     from og_core.auth import decode_token
     from og_ui.codegen import chat_code
-    from tests.app.conftest import provider
+    from tests.support.app import provider
 
     chat_tee = provider(app_env, "chat-tee")
     wallet.fund(chat_tee)

@@ -1,6 +1,6 @@
 """What a user sees when a provider is down, lies about its answer, or sends garbage: a plain
 sentence with a next step, no traceback, nothing paid or lost. Runs on a network of its own with a
-misbehaving provider registered on-chain (tests/rogue.py)."""
+misbehaving provider registered on-chain (tests/support/rogue.py)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.app.conftest import Wallet, texts
-from tests.rogue import RogueNet, rogue_network
+from tests.support.app import Wallet, texts
+from tests.support.rogue import RogueNet, rogue_network
+
+pytestmark = pytest.mark.devnet  # starts a network of its own (with a misbehaving provider)
 
 
 @pytest.fixture(scope="module")

@@ -13,8 +13,8 @@ from datetime import datetime
 import pytest
 
 from og_core import TxTimeoutError
-from tests.app.conftest import confirm, provider, texts
-from tests.conftest import rpc
+from tests.support.app import confirm, provider, texts
+from tests.support.devnet import rpc
 
 ONE_OG = 10**18
 TX_BUTTONS = ["wallet_deposit_btn", "wallet_withdraw_btn", "wallet_fund_btn", "wallet_topup_btn"]
@@ -26,7 +26,7 @@ def _ledger(wallet):
 
 def _open_tab(at) -> str:
     """The label of the tab the server tells the browser to show in the wallet's tab bar."""
-    stack = [at._tree]
+    stack = [at.main]
     while stack:
         node = stack.pop()
         if getattr(node, "type", None) == "tab_container":

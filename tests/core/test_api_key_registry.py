@@ -8,7 +8,7 @@ from web3 import Web3
 
 from og_core import OgClient, RuleError, Settings
 from og_core.auth import SessionAuth, issued_keys
-from tests.conftest import new_funded_account
+from tests.support.devnet import new_funded_account
 
 PROVIDER = Web3.to_checksum_address("0x" + "cd" * 20)
 OTHER_PROVIDER = Web3.to_checksum_address("0x" + "ef" * 20)

@@ -10,7 +10,7 @@ import pytest
 from og_core.errors import ProviderError, ProviderUnreachable
 from og_core.inference import Inference
 from og_core.safety import UrlGuard
-from tests.core.fakes import (
+from tests.support.fakes import (
     FakeAuth,
     FakeProvider,
     drip,

@@ -23,35 +23,13 @@ from og_core import (
     TxStep,
     VerificationStatus,
 )
-from tests.conftest import ONE_OG, new_funded_account, rpc
-
-
-def client_for(handle, account=None, **kw) -> OgClient:
-    key = account.key.hex() if account is not None else None
-    return OgClient("local", private_key=key, settings=Settings(), rpc_url=handle.rpc_url,
-                    addresses=handle.info["addresses"], **kw)
-
-
-def tx_count(handle) -> int:
-    return int(rpc(handle, "devnet_txCount"), 0) if isinstance(rpc(handle, "devnet_txCount"), str) \
-        else int(rpc(handle, "devnet_txCount"))
-
-
-def prov(handle, name: str) -> str:
-    return handle.provider(name)["address"]
+from tests.support.devnet import ONE_OG, client_for, funded, new_funded_account, prov, rpc, tx_count
 
 
 @pytest.fixture
 def wallet(devnet):
     with client_for(devnet, new_funded_account(devnet)) as c:
         yield c
-
-
-def funded(devnet, client: OgClient, provider_name: str = "chat-tee", amount: str = "3") -> str:
-    client.execute(client.plan_deposit("10"))
-    p = prov(devnet, provider_name)
-    client.execute(client.plan_fund_provider(p, amount))
-    return p
 
 
 # ------------------------------------------------------------------ discovery

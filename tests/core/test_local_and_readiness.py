@@ -8,8 +8,7 @@ import pytest
 
 from og_core import OgError, ProviderAccount, local_demo_accounts
 from og_core.readiness import assess
-from tests.conftest import ONE_OG, new_funded_account
-from tests.core.test_integration import client_for, prov, tx_count
+from tests.support.devnet import ONE_OG, client_for, new_funded_account, prov, tx_count
 
 P = "0x" + "ab" * 20
 

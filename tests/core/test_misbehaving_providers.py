@@ -15,8 +15,10 @@ import pytest
 
 from og_core import OgClient, ProviderError, ProviderUnreachable, RpcError, Settings, VerificationStatus
 from og_devnet.launch import DevnetHandle, start_devnet
-from tests.conftest import ONE_OG, new_funded_account, rpc
-from tests.rogue import LONG_ERROR, MODEL, PRICE, RogueNet, rogue_network
+from tests.support.devnet import ONE_OG, new_funded_account, rpc
+from tests.support.rogue import LONG_ERROR, MODEL, PRICE, RogueNet, rogue_network
+
+pytestmark = pytest.mark.devnet  # starts a network of its own (with a misbehaving provider)
 
 FILLERS = 56  # with the 5 built-in, the rogue, the down and the malformed one: more than a page of 50
 

@@ -8,7 +8,7 @@ import pytest
 
 from og_core.discovery import probe_provider
 from og_core.safety import UrlGuard
-from tests.core.fakes import FakeProvider, send_json, service
+from tests.support.fakes import FakeProvider, send_json, service
 
 
 @pytest.fixture

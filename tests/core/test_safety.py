@@ -12,7 +12,7 @@ from og_core.inference import Inference
 from og_core.safety import PublicOnlyBackend, UrlGuard, install_backend
 from og_core.types import VerificationStatus
 from og_core.verify import verify_response
-from tests.core.fakes import FakeAuth, FakeProvider, Flood, self_signed_tls, send_json, service
+from tests.support.fakes import FakeAuth, FakeProvider, Flood, self_signed_tls, send_json, service
 
 
 @pytest.mark.parametrize("url", ["http://127.0.0.1:8080/v1", "http://localhost/", "http://10.1.2.3/",

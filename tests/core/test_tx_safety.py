@@ -15,8 +15,7 @@ from web3 import Web3
 
 import og_core.ledger
 from og_core import NotFoundError, OgClient, RpcError, RuleError, TxTimeoutError, WalletBusyError
-from tests.conftest import ONE_OG, new_funded_account, rpc
-from tests.core.test_integration import client_for, funded, prov, tx_count
+from tests.support.devnet import ONE_OG, client_for, funded, new_funded_account, prov, rpc, tx_count
 
 # What urllib3 puts in a connection error: a hex object id that once passed for revert data.
 URLLIB3_TEXT = ("HTTPSConnectionPool(host='evmrpc.0g.ai', port=443): Max retries exceeded with url: / (Caused by "

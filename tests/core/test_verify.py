@@ -16,7 +16,7 @@ from og_core.safety import UrlGuard
 from og_core.types import ChatResult, Usage
 from og_core.types import VerificationStatus as V
 from og_core.verify import images_hash, partial_reason, verify_attestation, verify_response
-from tests.core.fakes import FakeAuth, FakeProvider, send_json, service
+from tests.support.fakes import FakeAuth, FakeProvider, send_json, service
 
 TEE = Account.from_key("0x" + "07" * 32)  # throwaway
 OTHER = Account.from_key("0x" + "08" * 32)

@@ -23,7 +23,7 @@ from og_devnet.accounts import DEPLOYER
 from og_devnet.broker import ProviderConfig, start_brokers
 from og_devnet.contracts.build import load_artifact
 from og_devnet.launch import DevnetHandle
-from tests.conftest import new_funded_account, rpc
+from tests.support.devnet import new_funded_account, rpc
 
 OG = 10**18
 CHAT, IMAGES, EDITS, STT = ("/v1/proxy/chat/completions", "/v1/proxy/images/generations",

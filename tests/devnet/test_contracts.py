@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 import zerog_py_sdk
-from contract_helpers import ADDRESSES, DEPLOYER_KEY, KEYS, OG, make_chain, send, time_travel
 from eth_abi import encode
 from eth_account import Account
 from eth_tester.exceptions import TransactionFailed
@@ -31,6 +30,7 @@ from og_devnet.deploy import (
     deploy_ours,
     register_provider,
 )
+from tests.support.contracts import ADDRESSES, DEPLOYER_KEY, KEYS, OG, make_chain, send, time_travel
 
 OWNER_KEY = DEPLOYER_KEY
 USER_KEY, USER = KEYS[1], ADDRESSES[1]

@@ -23,7 +23,7 @@ from eth_account.messages import encode_defunct
 from PIL import Image
 
 from og_devnet.launch import DevnetHandle
-from tests.conftest import new_funded_account, rpc
+from tests.support.devnet import new_funded_account, rpc
 
 OG = 10**18
 SERVICE_NAME = "inference-v1.0"  # the ledger's registered full name for the inference service

@@ -1,29 +1,15 @@
-"""Browser tests: a real `streamlit run app.py` server on a free port, the session's real local
-network, and Debian's headless Chromium driven by Playwright (never a downloaded browser)."""
+"""Browser-test fixtures: a real `streamlit run app.py` server on a free port, the session's real
+local network, and Debian's headless Chromium driven by Playwright. Helpers: tests/support/browser.py."""
 
 from __future__ import annotations
 
 import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import requests
 
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts"
-SHOTS = ARTIFACTS / "screenshots"
-WAV = ROOT / "tests" / "data" / "hello_world.wav"  # "hello world", for upload and the fake microphone
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
-IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+from tests.support.browser import CHROMIUM, SHOTS, Server, launch_chromium, new_page, shot, start_server
 
 
 def pytest_collection_modifyitems(config, items):
@@ -33,63 +19,6 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "e2e" in item.keywords:
             item.add_marker(skip)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@dataclass
-class Server:
-    url: str
-    process: subprocess.Popen
-    log_path: Path
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(5)
-
-
-def start_server(rpc_url: str | None, name: str) -> Server:
-    """`streamlit run app.py` on a free port, waiting for /_stcore/health. rpc_url None: like a fresh
-    clone, the app starts its own local network."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    port = free_port()
-    log_path = ARTIFACTS / f"server-{name}.log"
-    env = {k: v for k, v in os.environ.items() if k not in ("PRIVATE_KEY", "OG_NETWORK", "OG_RPC_URL")}
-    env["PYTHONUNBUFFERED"] = "1"
-    if rpc_url:
-        env["OG_RPC_URL"] = rpc_url
-    with open(log_path, "wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
-             "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited:\n{log_path.read_text(errors='replace')[-3000:]}")
-        try:
-            if requests.get(f"{url}/_stcore/health", timeout=2).status_code == 200:
-                return Server(url, proc, log_path)
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    Server(url, proc, log_path).stop()
-    raise RuntimeError("streamlit did not become healthy in 60 s")
 
 
 @pytest.fixture(scope="session")
@@ -108,19 +37,6 @@ def playwright_instance() -> Iterator:
         yield p
 
 
-def launch_chromium(playwright_instance, *extra_args: str):
-    """Debian's Chromium (never a downloaded browser), headless, plus `extra_args`."""
-    return playwright_instance.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + list(extra_args))
-
-
-def new_page(browser, *, timeout_ms: float = 60_000, **context_options):
-    """A page in a fresh context of `browser`, at the screenshot viewport."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, **context_options)
-    pg = context.new_page()
-    pg.set_default_timeout(timeout_ms)
-    return pg
-
-
 @pytest.fixture(scope="session")
 def browser(playwright_instance) -> Iterator:
     b = launch_chromium(playwright_instance)
@@ -133,88 +49,6 @@ def page(browser):
     pg = new_page(browser, accept_downloads=True)
     yield pg
     pg.context.close()
-
-
-def wait_idle(page, timeout: float = 90_000) -> None:
-    """Let a rerun start, then wait until the script has finished."""
-    page.wait_for_timeout(300)
-    page.wait_for_selector(IDLE, timeout=timeout)
-
-
-def open_page(page, server: Server, path: str = "") -> None:
-    page.goto(f"{server.url}/{path}")
-    page.wait_for_selector("[data-testid='stApp']")
-    wait_idle(page)
-
-
-def shot(page, name: str) -> Path:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    path = SHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path
-
-
-def key(page, k: str):
-    """The element container Streamlit marks with `st-key-<key>`."""
-    return page.locator(f".st-key-{k}")
-
-
-def choose(page, container, option: str) -> None:
-    """Pick `option` in a selectbox inside `container`."""
-    container.get_by_role("combobox").click()
-    page.get_by_role("option", name=option, exact=True).first.click()
-    wait_idle(page)
-
-
-def wallet_label(devnet, index: int) -> str:
-    address = devnet.info["demo_accounts"][index]["address"]
-    return f"Demo #{index + 1} · {address[:6]}…{address[-4:]}"
-
-
-def pick_wallet(page, devnet, index: int) -> None:
-    """Select demo wallet `index` (0-based) in the sidebar."""
-    choose(page, key(page, "ui_demo_address"), wallet_label(devnet, index))
-
-
-def click(page, locator) -> None:
-    locator.click()
-    wait_idle(page)
-
-
-def confirm_tx(page) -> None:
-    dialog = page.get_by_test_id("stDialog")
-    dialog.wait_for()
-    dialog.get_by_role("button", name="Confirm and send").click()
-    # the Wallet page keeps a box with the hash; elsewhere one toast says it (og_ui.tx.BANNER_PAGES)
-    page.get_by_text("Transaction hash:").or_(page.get_by_test_id("stToast")).first.wait_for(timeout=90_000)
-    wait_idle(page)
-
-
-def demo_key(devnet, index: int) -> str:
-    return devnet.info["demo_accounts"][index]["private_key"]
-
-
-def og_client(devnet, index: int):
-    from og_core import OgClient
-
-    return OgClient("local", private_key=demo_key(devnet, index), rpc_url=devnet.rpc_url)
-
-
-def ensure_funded(devnet, index: int, *providers: str, ledger: str = "20", each: str = "3") -> None:
-    """Test setup through og_core (not the UI): a ledger and funded providers for demo wallet `index`."""
-    client = og_client(devnet, index)
-    view = client.ledger()
-    if not view.exists:
-        client.execute(client.plan_deposit(ledger))
-    for p in providers:
-        acct = client.ledger().provider(p)
-        if acct is None or acct.usable_wei < 2 * 10**18:
-            client.execute(client.plan_fund_provider(p, each))
-
-
-def secrets(devnet) -> list[str]:
-    keys = [a["private_key"] for a in devnet.info["demo_accounts"]]
-    return keys + [k.removeprefix("0x") for k in keys] + ["app-sk-"]
 
 
 @pytest.fixture(scope="session", autouse=True)

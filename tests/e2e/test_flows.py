@@ -7,7 +7,7 @@ import io
 import pytest
 from PIL import Image
 
-from tests.e2e.conftest import (
+from tests.support.browser import (
     WAV,
     choose,
     click,
@@ -166,7 +166,7 @@ def test_wallet_deposit_fund_refund_advance_collect(devnet, app_server, page):
 
 def test_wallet_metrics_fit_and_the_tab_stays_at_1100px(devnet, app_server, browser):
     """At 1100 px no metric value is cut ('9,994.99…'), and a transaction keeps the user on their tab."""
-    from tests.conftest import rpc
+    from tests.support.devnet import rpc
 
     ensure_funded(devnet, 9, ledger="9994.9999")
     address = devnet.info["demo_accounts"][9]["address"]

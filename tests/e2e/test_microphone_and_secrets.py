@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import (
+from tests.support.browser import (
     WAV,
     click,
     ensure_funded,
@@ -89,8 +89,8 @@ def test_pasted_private_key_never_leaves_the_server_session(devnet, app_server, 
 
     from eth_account import Account
 
-    from tests.conftest import rpc
-    from tests.e2e.conftest import ROOT, choose, confirm_tx
+    from tests.support.browser import ROOT, choose, confirm_tx
+    from tests.support.devnet import rpc
 
     started = time.time()
     account = Account.create()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import open_page, secrets, shot, start_server
+from tests.support.browser import open_page, secrets, shot, start_server
 
 pytestmark = pytest.mark.e2e
 
@@ -47,7 +47,7 @@ def test_deep_link_on_fresh_server(devnet, browser, path, title, label):
         html = page.content()
         for secret in secrets(devnet):
             assert secret not in html
-        assert secret not in page.url
+            assert secret not in page.url
     finally:
         context.close()
         server.stop()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from og_devnet.launch import start_devnet
-from tests.e2e.conftest import ensure_funded, open_page, shot, start_server, wait_idle
+from tests.support.browser import ensure_funded, open_page, shot, start_server, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -49,7 +49,7 @@ def test_stop_keeps_the_partial_answer_and_says_so(paced, page):
     shot(page, "flow-chat-stopped")
 
     # The same question to the end is longer than what the stop kept.
-    from tests.e2e.conftest import og_client
+    from tests.support.browser import og_client
 
     full = og_client(net, 0).chat(chat, [{"role": "user", "content":
                                           "Tell me everything about the 0G ledger, sub-accounts and refunds."}])

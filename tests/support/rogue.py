@@ -20,8 +20,8 @@ from web3 import Web3
 from og_devnet.accounts import DEPLOYER
 from og_devnet.deploy import register_provider
 from og_devnet.launch import DevnetHandle, start_devnet
-from tests.conftest import new_funded_account
-from tests.core.fakes import FakeProvider, send_json, send_sse
+from tests.support.devnet import new_funded_account
+from tests.support.fakes import FakeProvider, send_json, send_sse
 
 MODEL = "rogue/model-1"
 PRICE = 10**12  # wei per token
