@@ -264,8 +264,9 @@ class OgClient:
                 receipt_timeout_s: float = 120.0) -> TxResult:
         """Run a plan: re-check rules → eth_call pre-flight (a revert raises ContractRevert with its
         decoded reason, nothing spent) → estimate gas × margin → sign → send → wait for receipt.
-        Serialized per wallet across the process. A receipt timeout raises TxTimeoutError and marks
-        the wallet busy until the tx is found or dropped; it is never re-sent."""
+        Serialized per wallet across the process. A receipt timeout or a lost send reply raises
+        TxTimeoutError and marks the wallet busy until the chain shows the tx mined or dropped; it is
+        never re-sent, and an error answer to the send is never taken as proof it was not taken."""
         return self._tx.execute(plan, progress, receipt_timeout_s=receipt_timeout_s)
 
     def history(self) -> list[TxRecord]:

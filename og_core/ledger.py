@@ -527,19 +527,29 @@ class Transactions:
     def _lookup(self, pending: PendingTx) -> str | None:
         """"confirmed" / "reverted" / "dropped", or None while unknown. A failed read proves nothing,
         so it keeps the wallet busy rather than calling a possibly mined deposit dropped."""
-        try:
-            outcome = self._receipt_outcome(pending.tx_hash)
-            if outcome is not None or self._node_knows(pending.tx_hash):
-                return outcome
-            used = int(self.w3.eth.get_transaction_count(pending.plan.wallet, "latest"))
-            if used > pending.nonce:  # the nonce went to a tx: ours (mined meanwhile) or another
-                return self._receipt_outcome(pending.tx_hash) or "dropped"
-        except Exception as exc:  # noqa: BLE001 - any read failure: stay busy
-            log.info("could not look up pending tx %s: %s", pending.tx_hash, exc)
-            return None
+        fate = self._chain_fate(pending)
+        if fate != "unknown":
+            return None if fate == "known" else fate
         if time.monotonic() - pending.sent_at >= PENDING_GRACE_S:
             return "dropped"  # never seen, nonce still free: it did not reach the network
         return None
+
+    def _chain_fate(self, pending: PendingTx) -> str:
+        """What the chain says now about a sent tx: "confirmed" / "reverted" (mined), "known" (the node
+        holds it, not mined yet), "dropped" (its nonce went to another tx), or "unknown" (no trace,
+        nonce still free — or the lookup itself failed)."""
+        try:
+            outcome = self._receipt_outcome(pending.tx_hash)
+            if outcome is not None:
+                return outcome
+            if self._node_knows(pending.tx_hash):
+                return "known"
+            used = int(self.w3.eth.get_transaction_count(pending.plan.wallet, "latest"))
+            if used > pending.nonce:  # the nonce went to a tx: ours (mined meanwhile) or another
+                return self._receipt_outcome(pending.tx_hash) or "dropped"
+        except Exception as exc:  # noqa: BLE001 - any read failure proves nothing
+            log.info("could not look up sent tx %s: %s", pending.tx_hash, exc)
+        return "unknown"
 
     def _receipt_outcome(self, tx_hash: str) -> str | None:
         try:
@@ -588,9 +598,10 @@ class Transactions:
                               requested_wei=plan.requested_wei, providers=plan.providers)
             state.history.append(record)
             sent = PendingTx(tx_hash, nonce, time.monotonic(), record, plan)
-            self._send(state, sent, signed, report)
-            report(TxStep.SENT, f"Sent {tx_hash}; waiting for confirmation…")
-            receipt = self._wait(state, sent, receipt_timeout_s, report)
+            receipt = self._send(state, sent, signed, report)
+            if receipt is None:
+                report(TxStep.SENT, f"Sent {tx_hash}; waiting for confirmation…")
+                receipt = self._wait(state, sent, receipt_timeout_s, report)
             if receipt["status"] != 1:
                 record.status = "reverted"
                 report(TxStep.FAILED, "The transaction was mined but reverted.")
@@ -641,26 +652,41 @@ class Transactions:
             raise _rpc_error(exc, "preparing the transaction") from exc
 
     def _send(self, state: WalletState, pending: PendingTx, signed: Any,
-              report: Callable[[TxStep, str], None]) -> None:
-        """Send once. A JSON-RPC error is the node's definite refusal; anything else (timeout, cut
-        connection) leaves it unknown whether the node took it, so the wallet waits for the answer."""
+              report: Callable[[TxStep, str], None]) -> Any | None:
+        """Send once (the RPC layer never re-sends, og_core.networks). Once the signed tx may have
+        reached the network, its fate comes from the chain only, never from an error's text: a lost
+        reply, a timeout, even "nonce too low" or "already known" (our own tx, sent twice by some
+        layer) all mean: look the hash up. Returns the receipt when the lookup finds it mined, None
+        after a plain successful send."""
         try:
             self.w3.eth.send_raw_transaction(signed.raw_transaction)
+            return None
         except Exception as exc:
-            error = rpc_error_object(exc)
-            if error is not None:
-                pending.record.status = "failed"
-                pending.record.detail = f"nonce {pending.nonce}; refused: {error.get('message', '')}"[:300]
-                report(TxStep.FAILED, "The network refused the transaction.")
-                raise revert_from_exception(exc) or _node_refused(exc, "send") or _rpc_error(
-                    exc, "sending the transaction") from exc
-            state.pending = pending  # it may have gone through: never re-send, block until known
-            report(TxStep.FAILED, "No answer from the network after sending.")
-            raise TxTimeoutError(f"Transaction {pending.tx_hash} is pending: it was sent, but the network's reply "
-                                 "was lost, so it may still go through.",
-                                 "Wait and refresh the Wallet page; it will not be sent again, and new transactions "
-                                 "wait until this one is confirmed or dropped.",
-                                 tx_hash=pending.tx_hash, detail=f"{type(exc).__name__}: {exc}"[:500]) from exc
+            failure = exc
+        fate = self._chain_fate(pending)
+        if fate in ("confirmed", "reverted"):
+            try:
+                return self.w3.eth.get_transaction_receipt(pending.tx_hash)
+            except Exception as exc:  # noqa: BLE001 - mined, but unreadable now: pending, looked up later
+                log.info("could not read the receipt of %s: %s", pending.tx_hash, exc)
+        answer = rpc_error_object(failure)
+        said = f"The network answered: {str(answer.get('message', ''))[:200]}. " if answer else ""
+        detail = f"{type(failure).__name__}: {failure}"[:500]
+        if fate == "dropped":  # its nonce went to another transaction: this one can never be mined
+            pending.record.status = "dropped"
+            pending.record.detail = f"nonce {pending.nonce} used by another transaction"
+            report(TxStep.FAILED, "The network did not take the transaction.")
+            raise RpcError(f"Transaction {pending.tx_hash} was not taken: its nonce ({pending.nonce}) was used by "
+                           f"another transaction from this wallet (another app or tab?). {said}".strip(),
+                           "This one spent nothing, as the chain shows. Refresh the page to see your balances, "
+                           "then try again if it is still needed.", detail=detail) from failure
+        state.pending = pending  # "known" or no trace yet: never re-send, block until the chain tells
+        report(TxStep.FAILED, "No clear answer from the network after sending.")
+        raise TxTimeoutError(f"Transaction {pending.tx_hash} is pending: it was sent, but the network's reply "
+                             f"was lost, so it may still go through. {said}".strip(),
+                             "Wait and refresh the Wallet page; it will not be sent again, and new transactions "
+                             "wait until this one is confirmed or dropped.",
+                             tx_hash=pending.tx_hash, detail=detail) from failure
 
     def _wait(self, state: WalletState, pending: PendingTx, timeout_s: float,
               report: Callable[[TxStep, str], None]) -> Any:

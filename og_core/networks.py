@@ -11,7 +11,9 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+import requests
 from web3 import Web3
+from web3.providers.rpc.utils import REQUEST_RETRY_ALLOWLIST, ExceptionRetryConfiguration
 from zerog_py_sdk.constants import CONTRACT_ADDRESSES
 
 from og_core.addresses import checksum
@@ -25,6 +27,17 @@ _PUBLIC = {
 }
 LOCAL_CHAIN_ID = 31337
 RPC_TIMEOUT_S = 15.0
+# web3 retries a request whose reply was lost (timeout, 502, cut connection) — sends included. A send
+# retried after the node took it comes back "nonce too low" / "already known" and reads as a refusal
+# while the first one lands. Reads keep the retry; a send goes out once and its fate is looked up
+# on the chain (og_core.ledger).
+SEND_METHODS = frozenset({"eth_sendRawTransaction", "eth_sendTransaction"})
+
+
+def _read_retries() -> ExceptionRetryConfiguration:
+    return ExceptionRetryConfiguration(
+        errors=(ConnectionError, requests.HTTPError, requests.Timeout),
+        method_allowlist=[m for m in REQUEST_RETRY_ALLOWLIST if m not in SEND_METHODS])
 
 
 @dataclass(frozen=True)
@@ -118,7 +131,8 @@ def web3_for(profile: NetworkProfile) -> Web3:
     with _web3_lock:
         w3 = _web3_by_url.get(profile.rpc_url)
         if w3 is None:
-            w3 = Web3(Web3.HTTPProvider(profile.rpc_url, request_kwargs={"timeout": RPC_TIMEOUT_S}))
+            w3 = Web3(Web3.HTTPProvider(profile.rpc_url, request_kwargs={"timeout": RPC_TIMEOUT_S},
+                                        exception_retry_configuration=_read_retries()))
             _web3_by_url[profile.rpc_url] = w3
     key = (profile.rpc_url, profile.chain_id)
     if key not in _checked:

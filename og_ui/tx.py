@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
-from og_core import OgClient, OgError, TxKind, TxPlan, TxRecord, TxResult, TxStep
+from og_core import OgClient, OgError, TxKind, TxPlan, TxRecord, TxResult, TxStep, TxTimeoutError
 from og_ui.widgets import og_text, queue_toast, show_error
 
 CONFIRM_KEY = "tx_confirm"  # {"token": str, "plan": TxPlan, "names": {address: model}, "page": str}
@@ -265,6 +265,10 @@ def _follow(job: TxJob) -> None:
     if _succeeded(job):
         status.update(label=f"Done: {job.plan.title}", state="complete", expanded=False)
         queue_toast(job.result.message or "Transaction confirmed.")  # type: ignore[union-attr]
+    elif isinstance(job.error, TxTimeoutError):  # sent, fate unknown yet: it may still go through
+        status.update(label=f"Pending: {job.plan.title}", state="running", expanded=True)
+        queue_toast("The transaction is pending: it was sent and may still go through.",
+                    ":material/hourglass_top:")
     else:
         status.update(label=f"Not done: {job.plan.title}", state="error", expanded=True)
         queue_toast("The transaction did not go through.", ":material/error:")

@@ -1,0 +1,35 @@
+"""The Wallet page when the reply to a send is lost (the app's RPC goes through a fault-injecting
+proxy): the transaction reads as pending — toast, status and notice — never as failed, the buttons
+stay disabled until the chain shows it mined, and then the ledger moved once."""
+
+from __future__ import annotations
+
+from tests.app.conftest import confirm, texts
+from tests.app.test_wallet import TX_BUTTONS, _automine_off, _ledger, _paused
+from tests.conftest import rpc
+from tests.core.rpc_proxy import RpcProxy
+
+ONE_OG = 10**18
+
+
+def test_a_lost_send_reply_reads_as_pending_not_failed(open_app, app_env, wallet, monkeypatch):
+    wallet.fund(ledger="5")
+    with RpcProxy(app_env.rpc_url) as proxy:
+        monkeypatch.setenv("OG_RPC_URL", proxy.url)
+        at = open_app("wallet", wallet)
+        with _automine_off(app_env):
+            at.text_input(key="wallet_deposit_amount").set_value("2")
+            at.button(key="wallet_deposit_btn").click().run()
+            proxy.fail("eth_sendRawTransaction", "drop")
+            confirm(at)
+            assert proxy.count("eth_sendRawTransaction") == 1
+            toasts = [t.value for t in at.toast]
+            assert toasts and "pending" in toasts[0] and "did not go through" not in " ".join(toasts)
+            assert any("is pending" in t for t in texts(at.error) + texts(at.warning))
+            at.run()
+            assert all(at.button(key=k).disabled for k in TX_BUTTONS)
+            assert _paused(at)
+            rpc(app_env, "evm_mine")
+        at.run()
+        assert not _paused(at) and not at.button(key="wallet_deposit_btn").disabled
+        assert _ledger(wallet).available_wei == 7 * ONE_OG
