@@ -75,7 +75,7 @@ def build_context(network: str | None, private_key: str | SecretStr | None, *, s
         broker = ZGServingBroker(account, w3, inference_address=profile.addresses["inference"],
                                  ledger_address=profile.addresses["ledger"],
                                  fine_tuning_address=profile.addresses["fine_tuning"])
-    guard = UrlGuard(allow_private=profile.allow_loopback)
+    guard = UrlGuard(local=profile.allow_loopback)
     http = guard.client(httpx.Timeout(http_timeout_s, connect=10.0))
     auth = SessionAuth(account, broker.serving_contract, chain_id=profile.chain_id)
     discovery = Discovery(broker.serving_contract, profile.rpc_url, http, guard)

@@ -15,7 +15,7 @@ import httpx
 from og_core.addresses import checksum
 from og_core.errors import NotFoundError, OgError, ProviderError, RpcError
 from og_core.reverts import revert_from_exception
-from og_core.safety import MAX_SMALL_BYTES, UrlGuard, deadline, read_capped
+from og_core.safety import MAX_SMALL_BYTES, UrlGuard, deadline, read_capped, url_problem
 from og_core.types import ProviderHealth, ServiceInfo
 
 log = logging.getLogger(__name__)
@@ -52,10 +52,12 @@ def parse_service(raw: Sequence[Any]) -> ServiceInfo:
             info_error = f"additionalInfo is not valid JSON ({exc.msg})"
     else:
         info = {}
+    url = str(raw[2])
     return ServiceInfo(
         provider=checksum(raw[0]),
         service_type=str(raw[1]),
-        url=str(raw[2]),
+        url=url,
+        url_error=url_problem(provider_base(url)),
         input_price_wei=int(raw[3]),
         output_price_wei=int(raw[4]),
         updated_at=int(raw[5]),
@@ -71,11 +73,13 @@ def parse_service(raw: Sequence[Any]) -> ServiceInfo:
 
 def probe_provider(service: ServiceInfo, http: httpx.Client, guard: UrlGuard,
                    timeout_s: float = PROBE_TIMEOUT_S) -> ProviderHealth:
-    """GET /v1/models with a short timeout: reachable, latency, model ids."""
-    url = provider_base(service.url) + "/v1/models"
+    """GET /v1/models with a short timeout: reachable, latency, model ids. Never raises: whatever
+    goes wrong is the health's `error`, a note on that one service."""
+    if service.url_error:
+        return ProviderHealth(False, None, (), service.url_error)
     start = time.perf_counter()
     try:
-        guard.check(url)
+        url = guard.check(provider_base(service.url) + "/v1/models")
         # an overall deadline: a provider trickling one byte a second must not hold the table up
         with deadline(time.monotonic() + timeout_s), http.stream("GET", url, timeout=timeout_s) as resp:
             if resp.status_code != 200:
@@ -100,6 +104,9 @@ def probe_provider(service: ServiceInfo, http: httpx.Client, guard: UrlGuard,
     except ValueError:
         return ProviderHealth(False, (time.perf_counter() - start) * 1000, (),
                               "The provider's model list is not valid JSON.")
+    except Exception as exc:  # a probe runs for every service with no user action: it must not break the list
+        log.warning("probing %s failed: %s: %s", service.provider, type(exc).__name__, exc)
+        return ProviderHealth(False, None, (), f"The provider could not be probed ({type(exc).__name__}).")
 
 
 # Shared per (rpc_url, inference address): the registry is public, identical for every session.

@@ -1,5 +1,6 @@
 """Guards for talking to providers, whose URLs come from the chain (anyone can register one):
-which addresses may be contacted, how large an answer may be, and how long a request may take.
+which URLs are usable at all, which addresses may be contacted, how large an answer may be, and
+how long a request may take.
 
 httpx has neither a connect-time address check nor an overall deadline (encode/httpx#1450), so
 both live in an httpcore network backend that every og_core transport to a provider uses.
@@ -34,23 +35,107 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 # --------------------------------------------------------------------------- addresses
 
 
+MAX_URL_CHARS = 2048
+_UNUSABLE = "This provider cannot be used; pick another one."
+
+
+def _shown(url: str) -> str:
+    """A provider-written URL quoted in a message: control characters visible as escapes, clipped."""
+    text = url[:100].encode("unicode_escape").decode("ascii")
+    return text + ("…" if len(url) > 100 else "")
+
+
+def url_problem(url: object) -> str | None:
+    """Why a provider URL cannot be used — in words — or None when it can: http(s) only, a host, a
+    port from 1 to 65535, no credentials, no whitespace or control characters, and a URL the
+    transport itself accepts. Syntax only; which addresses may be contacted is `UrlGuard`'s job."""
+    if not isinstance(url, str) or not url.strip():
+        return "The provider has no URL registered."
+    text = url.strip()
+    if len(text) > MAX_URL_CHARS:
+        return f"The provider URL is {len(text):,} characters long; that is not a usable address."
+    if any(c.isspace() or not c.isprintable() for c in text):
+        return f"The provider URL “{_shown(text)}” contains spaces or control characters."
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError as exc:
+        if "port" in str(exc).lower():
+            return f"The provider URL “{_shown(text)}” has a port that is not a number from 1 to 65535."
+        return f"The provider URL “{_shown(text)}” is not a valid address."
+    if parts.scheme.lower() not in ("http", "https"):
+        return f"The provider URL “{_shown(text)}” is not an http(s) address."
+    if not parts.hostname:
+        return f"The provider URL “{_shown(text)}” names no host."
+    if port == 0:
+        return f"The provider URL “{_shown(text)}” has a port that is not a number from 1 to 65535."
+    if parts.username is not None or parts.password is not None:
+        return "The provider URL contains a user name or password; this app does not send credentials to providers."
+    try:
+        httpx.URL(text)
+    except (httpx.InvalidURL, ValueError, UnicodeError):
+        return f"The provider URL “{_shown(text)}” is not a valid address."
+    return None
+
+
+def parse_url(url: str) -> tuple[str, str, int]:
+    """(url, host, port) of a usable provider URL; UnsafeUrlError (the `url_problem`) otherwise."""
+    problem = url_problem(url)
+    if problem is not None:
+        raise UnsafeUrlError(problem, _UNUSABLE)
+    text = url.strip()
+    parts = urlsplit(text)
+    return text, str(parts.hostname), parts.port or (443 if parts.scheme.lower() == "https" else 80)
+
+
+def _embedded_ipv4(ip: IPAddress) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 one carries — IPv4-mapped, NAT64 (64:ff9b::/96), 6to4 (2002::/16),
+    Teredo (2001::/32, its client) — which is where a packet to it really ends up."""
+    if not isinstance(ip, ipaddress.IPv6Address):
+        return None
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip in _NAT64:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip.teredo is not None:
+        return ip.teredo[1]
+    return None
+
+
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+
+
 def is_public(ip: IPAddress) -> bool:
-    """Global unicast only: loopback, private, link-local, reserved and multicast are refused."""
-    return ip.is_global and not ip.is_multicast
+    """Global unicast only: loopback, private, link-local, reserved and multicast are refused, also
+    when embedded in an IPv6 address (NAT64, 6to4, Teredo, IPv4-mapped)."""
+    inner = _embedded_ipv4(ip)
+    return ip.is_global and not ip.is_multicast and (inner is None or is_public(inner))
 
 
-def public_addresses(host: str, port: int) -> list[str]:
-    """Resolve `host`; every address must be public (UnsafeUrlError names the first that is not).
-    A resolution failure is a ConnectError, as it would be without the guard."""
+def is_loopback(ip: IPAddress) -> bool:
+    """This machine only (127.0.0.0/8, ::1, and ::ffff:127.x)."""
+    inner = ip.ipv4_mapped if isinstance(ip, ipaddress.IPv6Address) else None
+    return ip.is_loopback or (inner is not None and inner.is_loopback)
+
+
+def _allowed_addresses(host: str, port: int, local: bool) -> list[str]:
+    """Resolve `host`; every address must be allowed — loopback on the local profile, public on the
+    others (UnsafeUrlError names the first that is not). A resolution failure is a ConnectError, as
+    it would be without the guard."""
     try:
         infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
-    except OSError as exc:
+    except (OSError, UnicodeError) as exc:
         raise httpcore.ConnectError(f"{host} cannot be resolved: {exc}") from exc
     addresses = []
     for info in infos:
         address = str(info[4][0]).split("%")[0]
         ip = ipaddress.ip_address(address)
-        if not is_public(ip):
+        if local and not is_loopback(ip):
+            raise UnsafeUrlError(f"The provider URL points outside this computer ({host} → {ip}).",
+                                 "On the local network this app only contacts services on this computer.")
+        if not local and not is_public(ip):
             raise UnsafeUrlError(f"The provider URL points to a private or local address ({host} → {ip}).",
                                  "For safety this app only contacts public addresses on public networks.")
         if address not in addresses:
@@ -58,42 +143,42 @@ def public_addresses(host: str, port: int) -> list[str]:
     return addresses
 
 
+def public_addresses(host: str, port: int) -> list[str]:
+    """Resolve `host`; every address must be public."""
+    return _allowed_addresses(host, port, local=False)
+
+
 class UrlGuard:
-    """Refuses URLs that resolve to loopback/private/link-local addresses unless allowed (local profile).
+    """Which provider URLs may be fetched: usable ones (`url_problem`) whose host resolves to
+    loopback addresses only on the local profile (`local=True`), public addresses only elsewhere.
 
     `check` gives an early, plain refusal; the connection itself is checked again by the transport
     from `transport()` / `client()`, so a host that resolves differently the second time (DNS
-    rebinding) still cannot reach a private address.
+    rebinding) still cannot reach a forbidden address.
     """
 
-    def __init__(self, allow_private: bool) -> None:
-        self.allow_private = allow_private
+    def __init__(self, local: bool) -> None:
+        self.local = local
 
     def check(self, url: str) -> str:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise UnsafeUrlError(f"The provider URL “{url[:100]}” is not an http(s) address.",
-                                 "This provider cannot be used.")
-        if self.allow_private:
-            return url
-        host = parts.hostname
+        """`url` (stripped) when it may be fetched; UnsafeUrlError in words otherwise."""
+        text, host, port = parse_url(url)
         try:
-            public_addresses(host, parts.port or (443 if parts.scheme == "https" else 80))
+            _allowed_addresses(host, port, self.local)
         except httpcore.ConnectError as exc:
-            raise UnsafeUrlError(f"The provider host “{host}” cannot be resolved.",
+            raise UnsafeUrlError(f"The provider host “{_shown(host)}” cannot be resolved.",
                                  "The provider may be offline; pick another one.", detail=str(exc)) from exc
-        return url
+        return text
 
     def transport(self) -> httpx.HTTPTransport:
         """A pooled transport whose connections obey this guard and the thread's `deadline`."""
-        backend = DeadlineBackend() if self.allow_private else PublicOnlyBackend()
+        backend = LoopbackOnlyBackend() if self.local else PublicOnlyBackend()
         return install_backend(httpx.HTTPTransport(), backend)
 
     def client(self, timeout: httpx.Timeout) -> httpx.Client:
-        """An httpx client for provider GETs, on `transport()`. On public profiles it ignores proxy
-        settings from the environment: a proxy would resolve the host itself, past the guard."""
-        return httpx.Client(transport=self.transport(), follow_redirects=False, timeout=timeout,
-                            trust_env=self.allow_private)
+        """An httpx client for provider GETs, on `transport()`. It ignores proxy settings from the
+        environment: a proxy would resolve the host itself, past the guard."""
+        return httpx.Client(transport=self.transport(), follow_redirects=False, timeout=timeout, trust_env=False)
 
 
 # --------------------------------------------------------------------------- deadlines
@@ -153,7 +238,7 @@ SocketOptions = Iterable[Any] | None
 
 
 class DeadlineBackend(httpcore.SyncBackend):
-    """httpcore's own backend, with connections bounded by the thread's `deadline` (local profile)."""
+    """httpcore's own backend, with connections bounded by the thread's `deadline`."""
 
     def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
                     socket_options: SocketOptions = None) -> httpcore.NetworkStream:
@@ -164,15 +249,23 @@ class DeadlineBackend(httpcore.SyncBackend):
 class PublicOnlyBackend(DeadlineBackend):
     """Resolves the host itself and connects only to an address it checked (public profiles)."""
 
+    local = False
+
     def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
                     socket_options: SocketOptions = None) -> httpcore.NetworkStream:
         error: httpcore.ConnectError | None = None
-        for address in public_addresses(host, port):
+        for address in _allowed_addresses(host, port, self.local):
             try:
                 return super().connect_tcp(address, port, timeout, local_address, socket_options)
             except httpcore.ConnectError as exc:  # try the next checked address, like create_connection
                 error = exc
         raise error or httpcore.ConnectError(f"{host} has no address")
+
+
+class LoopbackOnlyBackend(PublicOnlyBackend):
+    """The same, for the local profile: loopback addresses only (never the LAN or 169.254.169.254)."""
+
+    local = True
 
 
 def install_backend(transport: httpx.HTTPTransport, backend: httpcore.NetworkBackend) -> httpx.HTTPTransport:

@@ -69,6 +69,7 @@ class ServiceInfo:
     additional_info: dict[str, Any] | None  # None when missing or not valid JSON
     additional_info_error: str | None = None  # why it could not be parsed
     health: ProviderHealth | None = None
+    url_error: str | None = None  # why `url` cannot be used (then every request to it is refused in these words)
 
     @property
     def price_unit(self) -> str:

@@ -62,7 +62,7 @@ def run(provider, report=None, *, info=None, route=None, llm=None, **kw):
     steps = []
     with httpx.Client() as http:
         log = attest(service(provider.url, signer=SIGNER, info=info, **kw), http=http,
-                     url_guard=UrlGuard(allow_private=True), on_step=steps.append)
+                     url_guard=UrlGuard(local=True), on_step=steps.append)
     assert list(log.steps) == steps  # every step is passed on as it happens
     assert log.steps[-1].message == log.summary
     return log
@@ -200,20 +200,20 @@ def test_no_or_bad_additional_info_fails_at_step_one(provider):
         from dataclasses import replace
 
         bad = replace(bad, additional_info=None, additional_info_raw="{x", additional_info_error="not JSON")
-        log = attest(bad, http=http, url_guard=UrlGuard(allow_private=True))
+        log = attest(bad, http=http, url_guard=UrlGuard(local=True))
         assert log.outcome == "failed" and "additionalInfo cannot be read" in log.summary and log.reports == ()
         empty = replace(bad, additional_info={}, additional_info_raw="")
-        assert attest(empty, http=http, url_guard=UrlGuard(allow_private=True)).outcome == "failed"
+        assert attest(empty, http=http, url_guard=UrlGuard(local=True)).outcome == "failed"
         standard = replace(bad, verifiability="standard", additional_info={"ProviderType": "standard"},
                            additional_info_raw='{"ProviderType":"standard"}')
-        assert attest(standard, http=http, url_guard=UrlGuard(allow_private=True)).outcome == "not_applicable"
+        assert attest(standard, http=http, url_guard=UrlGuard(local=True)).outcome == "not_applicable"
     assert provider.requests == []
 
 
 def test_an_unreachable_or_unsafe_provider_fails_without_raising(provider):
     with httpx.Client() as http:
         log = attest(service(provider.url, info={"TEEVerifier": "dstack"}), http=http,
-                     url_guard=UrlGuard(allow_private=False))
+                     url_guard=UrlGuard(local=False))
     assert log.outcome == "failed" and any("private or local" in e for e in errors(log))
 
 

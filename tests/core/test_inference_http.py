@@ -41,7 +41,7 @@ def provider():
 def make(provider, timeout=5.0, **limits):
     auth = FakeAuth()
     http = httpx.Client()
-    return Inference(auth, http, UrlGuard(allow_private=True), "0x" + "12" * 20, timeout_s=timeout, **limits), auth
+    return Inference(auth, http, UrlGuard(local=True), "0x" + "12" * 20, timeout_s=timeout, **limits), auth
 
 
 def test_stream_complete_and_chat_id_from_first_chunk(provider):

@@ -143,7 +143,7 @@ def provider():
 
 
 def test_fetch_over_http_never_raises(provider):
-    guard = UrlGuard(allow_private=True)
+    guard = UrlGuard(local=True)
     with httpx.Client() as http:
         provider.routes["GET /v1/models"] = lambda h: send_json(h, 200, {"data": [FULL]})
         listing = fetch_model_list(provider.url, http, guard)
@@ -155,5 +155,5 @@ def test_fetch_over_http_never_raises(provider):
         provider.routes["GET /v1/models"] = lambda h: (h.send_response(200), h.send_header("Content-Length", "3"),
                                                         h.end_headers(), h.wfile.write(b"{x}"))
         assert fetch_model_list(provider.url, http, guard).error == "The provider's model list is not valid JSON."
-        public_only = UrlGuard(allow_private=False)
+        public_only = UrlGuard(local=False)
         assert "private or local" in (fetch_model_list(provider.url, http, public_only).error or "")

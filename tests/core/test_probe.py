@@ -31,7 +31,7 @@ def _trickle(h) -> None:
 
 def test_probe_reads_models_and_latency(provider):
     provider.routes["GET /v1/models"] = lambda h: send_json(h, 200, {"data": [{"id": "local/test-model"}]})
-    guard = UrlGuard(allow_private=True)
+    guard = UrlGuard(local=True)
     with guard.client(None) as http:
         health = probe_provider(service(provider.url), http, guard, timeout_s=2)
     assert health.reachable and health.models == ("local/test-model",) and health.latency_ms is not None
@@ -39,7 +39,7 @@ def test_probe_reads_models_and_latency(provider):
 
 def test_probe_gives_up_on_a_trickling_provider_at_its_deadline(provider):
     provider.routes["GET /v1/models"] = _trickle
-    guard = UrlGuard(allow_private=True)
+    guard = UrlGuard(local=True)
     with guard.client(None) as http:
         started = time.monotonic()
         health = probe_provider(service(provider.url), http, guard, timeout_s=1.0)

@@ -44,7 +44,7 @@ def http():
         yield c
 
 
-GUARD = UrlGuard(allow_private=True)
+GUARD = UrlGuard(local=True)
 
 
 def _serve_signature(provider, payload, status=200):
@@ -117,7 +117,7 @@ def test_unavailable_cases(provider, http):
 
 def test_private_url_refused_on_public_networks(http):
     r = verify_response(service("http://127.0.0.1:9", signer=TEE.address), "c", expected_response_hash=None,
-                        http=http, url_guard=UrlGuard(allow_private=False))
+                        http=http, url_guard=UrlGuard(local=False))
     assert r.status is V.UNAVAILABLE and "private or local" in r.reason
 
 
