@@ -17,7 +17,7 @@ from og_core.attestation import (
     report_data_signer,
 )
 from og_core.safety import UrlGuard
-from tests.core.fakes import FakeProvider, Flood, send_json, service
+from tests.support.fakes import FakeProvider, Flood, send_json, service
 
 SIGNER = "0x" + "11" * 20
 TARGET = "0x" + "22" * 20

@@ -12,10 +12,10 @@ import pytest
 
 import og_core.networks
 from og_core import OgClient, OgError, Settings, TxKind, TxTimeoutError, WalletBusyError
-from tests.conftest import ONE_OG, new_funded_account, rpc
 from tests.core.rpc_proxy import RpcProxy
 from tests.core.test_integration import client_for, prov, tx_count
 from tests.core.test_tx_safety import automine_off
+from tests.support.devnet import ONE_OG, new_funded_account, rpc
 
 SEND = "eth_sendRawTransaction"
 RPC_TIMEOUT_S = 2.0  # the proxied client's RPC timeout; a "slow" reply comes after it

@@ -11,7 +11,7 @@ import pytest
 from og_core.model_info import fetch_model_list, parse_model, parse_model_list, parse_time
 from og_core.pricing import PriceTier
 from og_core.safety import UrlGuard
-from tests.core.fakes import FakeProvider, Flood, send_json
+from tests.support.fakes import FakeProvider, Flood, send_json
 
 FULL = {
     "id": "local/chat-tiered", "canonical_id": "chat-tiered", "object": "model", "created": 1764800000,

@@ -21,7 +21,7 @@ from og_core.status import (
     parse_health,
     status_base_url,
 )
-from tests.core.fakes import FakeProvider, Flood, drip, json_head, send_json
+from tests.support.fakes import FakeProvider, Flood, drip, json_head, send_json
 
 A = "0x" + "Ab" * 20  # mixed case: the status service's case need not be ours
 B = "0x" + "cd" * 20
