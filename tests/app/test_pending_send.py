@@ -4,10 +4,10 @@ stay disabled until the chain shows it mined, and then the ledger moved once."""
 
 from __future__ import annotations
 
-from tests.app.conftest import confirm, texts
-from tests.app.test_wallet import TX_BUTTONS, _automine_off, _ledger, _paused
-from tests.conftest import rpc
-from tests.core.rpc_proxy import RpcProxy
+from tests.app.test_wallet import TX_BUTTONS, _ledger, _paused
+from tests.support.app import confirm, texts
+from tests.support.devnet import automine_off, rpc
+from tests.support.rpc_proxy import RpcProxy
 
 ONE_OG = 10**18
 
@@ -17,7 +17,7 @@ def test_a_lost_send_reply_reads_as_pending_not_failed(open_app, app_env, wallet
     with RpcProxy(app_env.rpc_url) as proxy:
         monkeypatch.setenv("OG_RPC_URL", proxy.url)
         at = open_app("wallet", wallet)
-        with _automine_off(app_env):
+        with automine_off(app_env):
             at.text_input(key="wallet_deposit_amount").set_value("2")
             at.button(key="wallet_deposit_btn").click().run()
             proxy.fail("eth_sendRawTransaction", "drop")

@@ -1,5 +1,5 @@
 """A send whose reply is lost or late, with the fault below web3's own retry layer: a real HTTP proxy
-(tests/core/rpc_proxy.py) in front of the local RPC forwards every request to the node and loses the
+(tests/support/rpc_proxy.py) in front of the local RPC forwards every request to the node and loses the
 reply to eth_sendRawTransaction. The transaction's fate must come from the chain alone: shown pending,
 never sent twice, confirmed once, and never "nothing was spent" while it landed."""
 
@@ -12,10 +12,8 @@ import pytest
 
 import og_core.networks
 from og_core import OgClient, OgError, Settings, TxKind, TxTimeoutError, WalletBusyError
-from tests.core.rpc_proxy import RpcProxy
-from tests.core.test_integration import client_for, prov, tx_count
-from tests.core.test_tx_safety import automine_off
-from tests.support.devnet import ONE_OG, new_funded_account, rpc
+from tests.support.devnet import ONE_OG, automine_off, client_for, new_funded_account, prov, rpc, tx_count
+from tests.support.rpc_proxy import RpcProxy
 
 SEND = "eth_sendRawTransaction"
 RPC_TIMEOUT_S = 2.0  # the proxied client's RPC timeout; a "slow" reply comes after it

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import requests
@@ -27,6 +29,16 @@ def rpc(handle: DevnetHandle, method: str, params: list | None = None) -> Any:
     if "error" in body:
         raise RuntimeError(body["error"])
     return body["result"]
+
+
+@contextmanager
+def automine_off(handle: DevnetHandle) -> Iterator[None]:
+    """Sent transactions wait in the pool until `rpc(handle, "evm_mine")`."""
+    rpc(handle, "evm_setAutomine", [False])
+    try:
+        yield
+    finally:
+        rpc(handle, "evm_setAutomine", [True])
 
 
 def new_funded_account(handle: DevnetHandle, og: int = 100) -> LocalAccount:
