@@ -8,7 +8,7 @@ from datetime import datetime
 
 import streamlit as st
 
-from og_core import ChatResult, OgError, VerificationResult
+from og_core import ChatResult, OgError, VerificationResult, short_address
 from og_ui import codegen, funding, services, session
 from og_ui.widgets import count_text, show_error, usage_caption, verification_badge
 
@@ -47,7 +47,7 @@ def _show_meta(i: int, msg: dict) -> None:
         # provider's to say (the local network bills nothing for it). Never claim "0 OG".
         tokens, cost = "usage not reported (the answer ended before the provider's usage report)", None
     st.caption(usage_caption(tokens=tokens, cost_wei=cost, latency_ms=r.latency_ms, ttft_ms=r.ttft_ms)
-               + f" · {r.model} @ {r.provider[:6]}…{r.provider[-4:]}"
+               + f" · {r.model} @ {short_address(r.provider)}"
                + (" · stopped by you" if r.stopped else (f" · cut: {r.cut_reason}" if r.cut else "")))
     c1, c2 = st.columns([4, 1])
     with c1:

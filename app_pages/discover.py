@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from og_core import OgError, ServiceInfo
+from og_core import OgError, ServiceInfo, short_address
 from og_ui import funding, session
 from og_ui.services import TYPE_LABELS, services
-from og_ui.widgets import og_text, short_addr, show_error
+from og_ui.widgets import og_text, show_error
 
 # where "Use in …" sends a service, and the picker key it presets there
 USE_IN = {
@@ -73,7 +73,7 @@ def _row(s: ServiceInfo) -> dict:
         "input price (OG)": float(s.input_price_og),
         "output price (OG)": float(s.output_price_og),
         "per": s.price_unit,
-        "provider": short_addr(s.provider),
+        "provider": short_address(s.provider),
         "signer acknowledged": s.tee_signer_acknowledged,
     }
 

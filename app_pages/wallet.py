@@ -9,10 +9,10 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from og_core import OgError, format_og
+from og_core import Network, OgError, format_og, format_utc, short_address
 from og_ui import session, tx, wallets
 from og_ui.services import select_address, services
-from og_ui.widgets import og_text, queue_toast, short_addr, show_error
+from og_ui.widgets import og_text, queue_toast, show_error
 
 st.title("Wallet & ledger")
 st.caption("Your wallet pays gas; the ledger holds OG for inference; each provider you use gets a "
@@ -91,7 +91,7 @@ else:
         s = svc_by_addr.get(p.provider)
         pending = "; ".join(f"{og_text(r.amount_wei)} {_countdown(r.unlocks_at)}" for r in p.refunds
                             if not r.processed) or "—"
-        rows.append({"provider": short_addr(p.provider), "service": f"{s.model} ({s.service_type})" if s else "?",
+        rows.append({"provider": short_address(p.provider), "service": f"{s.model} ({s.service_type})" if s else "?",
                      "balance": _balance(p.balance_wei, 6), "usable": _balance(p.usable_wei, 6),
                      "pending refunds": pending})
     st.dataframe(pd.DataFrame(rows), hide_index=True, key="wallet_providers_table", column_config={
@@ -155,7 +155,7 @@ with tabs[3]:
             tx.request(client, lambda: client.plan_retrieve(unlocked))
         if not unlocked:
             st.caption("Nothing is unlocked yet." + (" On the local network, *Local dev tools → Advance time* "
-                                                     "skips the wait." if client.network == "local" else ""))
+                                                     "skips the wait." if client.network == Network.LOCAL else ""))
 
 with tabs[4]:
     st.caption("Bring a provider's usable balance up to a target (plus fees it has not settled yet), never "
@@ -182,7 +182,7 @@ with tabs[5]:
         new = st.session_state.get("wallet_new_key")
         if new is not None:
             with st.container(border=True):
-                st.success(f"API key #{new.info.token_id} for {short_addr(new.info.provider)} created. It is shown "
+                st.success(f"API key #{new.info.token_id} for {short_address(new.info.provider)} created. It is shown "
                            "only here, once: copy or download it now.", icon=":material/key:")
                 # The key reaches the page only when asked for (a screen share or a screenshot shows
                 # no secret by accident); it is never logged.
@@ -209,15 +209,14 @@ with tabs[5]:
             keys = []
         if keys:
             st.dataframe(pd.DataFrame([{
-                "provider": short_addr(k.provider), "id": k.token_id,
-                "created": datetime.fromtimestamp(k.created_at / 1000).strftime("%Y-%m-%d %H:%M"),
-                "expires": "never" if not k.expires_at else
-                datetime.fromtimestamp(k.expires_at / 1000).strftime("%Y-%m-%d %H:%M"),
+                "provider": short_address(k.provider), "id": k.token_id,
+                "created": format_utc(k.created_at // 1000),
+                "expires": "never" if not k.expires_at else format_utc(k.expires_at // 1000),
                 "revoked": k.revoked} for k in keys]), hide_index=True, key="wallet_keys_table")
             live = [k for k in keys if not k.revoked]
             if live:
                 pick = st.selectbox("Key to revoke", range(len(live)), key="wallet_key_revoke_pick",
-                                    format_func=lambda i: f"#{live[i].token_id} · {short_addr(live[i].provider)}")
+                                    format_func=lambda i: f"#{live[i].token_id} · {short_address(live[i].provider)}")
                 c1, c2 = st.columns(2)
                 if c1.button("Revoke this key", key="wallet_key_revoke", disabled=busy is not None):
                     k = live[pick]
@@ -264,7 +263,7 @@ if local is not None:
             if st.button("Advance time", key="wallet_advance_btn", icon=":material/fast_forward:"):
                 try:
                     t = local.advance_time(int(hours) * 3600)
-                    queue_toast(f"Chain time is now {datetime.fromtimestamp(t):%Y-%m-%d %H:%M}.",
+                    queue_toast(f"Chain time is now {format_utc(t)}.",
                                 ":material/fast_forward:")
                     st.rerun()
                 except OgError as exc:

@@ -3,10 +3,11 @@
 Everything a page needs is exported here; see og_core/README.md for the API list.
 """
 
-from og_core.amounts import AmountError, format_og, parse_og, wei_to_og
+from og_core.amounts import WEI_PER_OG, AmountError, format_og, parse_og, wei_to_og
 from og_core.attestation import AttestationLog, ComposeCheck, Report, SignerCheck, Step, attest
 from og_core.client import ApiKeys, ChatStream, OgClient, ProgressCallback
 from og_core.config import SecretStr, Settings
+from og_core.display import format_utc, short_address
 from og_core.errors import (
     AmountInputError,
     ConfigError,
@@ -31,7 +32,7 @@ from og_core.local_tools import (
     start_local_network,
 )
 from og_core.model_info import ModelInfo, ModelList, RateLimits, parse_model, parse_model_list
-from og_core.networks import local_network_stopped
+from og_core.networks import Network, local_network_stopped
 from og_core.pricing import (
     CacheBilling,
     ChatCost,
@@ -64,7 +65,6 @@ from og_core.types import (
     ChatResult,
     ImageResult,
     LedgerView,
-    NetworkName,
     NewApiKey,
     PendingRefund,
     ProviderAccount,
@@ -94,13 +94,13 @@ __all__ = [
     "ModelInfo", "ModelList", "RateLimits", "parse_model", "parse_model_list",
     # 0G's status service (health per provider and model)
     "HealthStatus", "Metric", "ModelHealth", "StatusReport", "cached_status", "get_status", "status_base_url",
-    "AmountError", "AmountInputError", "ApiKeyInfo", "ApiKeys", "AttestationResult", "ChatResult",
+    "WEI_PER_OG", "AmountError", "AmountInputError", "ApiKeyInfo", "ApiKeys", "AttestationResult", "ChatResult",
     "ChatStream", "ConfigError", "ContractRevert", "ImageResult", "LedgerView", "LocalDemoAccount",
-    "LocalTools", "NetworkName", "NewApiKey", "NotFoundError", "OgClient", "OgError", "PendingRefund",
+    "LocalTools", "Network", "NewApiKey", "NotFoundError", "OgClient", "OgError", "PendingRefund",
     "ProgressCallback", "ProviderAccount", "ProviderError", "ProviderErrorKind", "ProviderHealth", "ProviderReadiness",
     "ProviderUnreachable", "ReadOnlyError", "RpcError", "RuleError", "SecretStr", "ServiceInfo", "Settings",
     "TranscriptResult", "TxKind", "TxPlan", "TxRecord", "TxResult", "TxStep", "TxTimeoutError",
     "UnsafeUrlError", "Usage", "VerificationResult", "VerificationStatus", "WalletActivity", "WalletBusyError",
-    "format_og", "local_demo_accounts", "local_network_started", "local_network_stopped", "parse_og",
-    "start_local_network", "wei_to_og",
+    "format_og", "format_utc", "local_demo_accounts", "local_network_started", "local_network_stopped",
+    "parse_og", "short_address", "start_local_network", "wei_to_og",
 ]

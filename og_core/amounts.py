@@ -1,4 +1,8 @@
-"""Amounts typed by people → wei, and wei → OG for display. Decimal only, never float."""
+"""Amounts typed by people → wei, and wei → OG for display. Decimal only, never float.
+
+Results keep amounts in wei (int) and expose them in OG (Decimal) through `OgAmount` properties, so a
+page never has to know about 10**18.
+"""
 
 from __future__ import annotations
 
@@ -101,3 +105,15 @@ def format_og(wei: int, places: int = 6, *, unit: bool = True, round_down: bool 
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return f"{text}{suffix}"
+
+
+class OgAmount:
+    """Read-only OG (Decimal) view of a wei field: `balance_og = OgAmount("balance_wei")`."""
+
+    def __init__(self, wei_field: str) -> None:
+        self.wei_field = wei_field
+
+    def __get__(self, obj: object, owner: type | None = None) -> Decimal:
+        if obj is None:
+            return self  # type: ignore[return-value]
+        return wei_to_og(getattr(obj, self.wei_field))

@@ -20,13 +20,32 @@ from web3 import Web3
 from og_core.addresses import checksum
 from og_core.errors import ReadOnlyError, RpcError, RuleError
 from og_core.reverts import is_revert_named
-from og_core.types import ApiKeyInfo, NewApiKey
 
 EPHEMERAL_TOKEN_ID = 255
 EPHEMERAL_MAX_MS = 24 * 3600 * 1000
 REFRESH_BEFORE_MS = 3600 * 1000  # rebuild a cached token with less than 1 h left
 ACCOUNT_GENERATION = 9
 ACCOUNT_REVOKED_BITMAP = 10
+
+
+@dataclass(frozen=True)
+class ApiKeyInfo:
+    """An API key issued in this session (no secret in it)."""
+
+    provider: str
+    token_id: int
+    created_at: int  # ms
+    expires_at: int  # ms, 0 = never
+    revoked: bool = False
+
+
+@dataclass(frozen=True)
+class NewApiKey:
+    """The result of creating an API key. `token` IS THE SECRET BEARER TOKEN — shown once to the
+    user who asked for it; og_core keeps no copy. Its repr hides it."""
+
+    info: ApiKeyInfo
+    token: str = field(repr=False)
 
 
 def build_token(account: Any, provider: str, *, generation: int, token_id: int, timestamp_ms: int,

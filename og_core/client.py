@@ -11,26 +11,14 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+from og_core.accounts import LedgerView, ProviderReadiness
+from og_core.auth import ApiKeyInfo, NewApiKey
 from og_core.config import SecretStr, Settings
 from og_core.local_tools import LocalTools
-from og_core.types import (
-    ApiKeyInfo,
-    AttestationResult,
-    ChatResult,
-    ImageResult,
-    LedgerView,
-    NewApiKey,
-    ProviderHealth,
-    ProviderReadiness,
-    ServiceInfo,
-    TranscriptResult,
-    TxPlan,
-    TxRecord,
-    TxResult,
-    TxStep,
-    VerificationResult,
-    WalletActivity,
-)
+from og_core.networks import Network
+from og_core.results import AttestationResult, ChatResult, ImageResult, TranscriptResult, VerificationResult
+from og_core.service import ProviderHealth, ServiceInfo
+from og_core.transactions import TxPlan, TxRecord, TxResult, TxStep, WalletActivity
 
 ProgressCallback = Callable[[TxStep, str], None]
 Messages = Sequence[dict[str, Any]]
@@ -142,8 +130,8 @@ class OgClient:
 
     # ------------------------------------------------------------------ identity
     @property
-    def network(self) -> str:
-        """"local", "testnet" or "mainnet"."""
+    def network(self) -> Network:
+        """Network.LOCAL, TESTNET or MAINNET (equal to "local", "testnet", "mainnet")."""
         return self._s.profile.name
 
     @property
@@ -173,7 +161,7 @@ class OgClient:
     def local(self) -> LocalTools | None:
         """Developer controls of the local network — `faucet(address, og)`, `advance_time(seconds)`,
         `chain_time()` — or None on testnet/mainnet, which have no such methods."""
-        if self.network != "local":
+        if self.network is not Network.LOCAL:
             return None
         if self._local is None:
             self._local = LocalTools(self._s.web3)
@@ -200,12 +188,6 @@ class OgClient:
     def probe(self, provider: str) -> ProviderHealth:
         """Reachability, latency and model list of one provider (`GET /v1/models`)."""
         return self._s.discovery.probe(self.service(provider))
-
-    def services_frame(self, services: Sequence[ServiceInfo] | None = None) -> Any:
-        """A pandas DataFrame view of `services` (default: `self.services()`), one row per provider."""
-        from og_core.discovery import services_dataframe
-
-        return services_dataframe(self.services() if services is None else services)
 
     # ------------------------------------------------------------------ ledger
     def ledger(self) -> LedgerView:

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
+from og_core.networks import Network
+
 
 class SecretStr:
     """Holds a secret; repr/str/format never show it. Read it with `get_secret_value()`."""
@@ -41,9 +43,6 @@ class SecretStr:
         raise TypeError("SecretStr cannot be pickled")
 
 
-NETWORKS = ("local", "testnet", "mainnet")
-
-
 @dataclass(frozen=True)
 class Settings:
     """What og_core reads from the environment.
@@ -52,7 +51,7 @@ class Settings:
     contract overrides OG_LEDGER_ADDRESS / OG_INFERENCE_ADDRESS / OG_FINE_TUNING_ADDRESS.
     """
 
-    network: str = "local"
+    network: Network = Network.LOCAL
     rpc_url: str | None = None
     private_key: SecretStr | None = None
     ledger_address: str | None = None
@@ -73,13 +72,14 @@ class Settings:
             value = value.strip() if value else None
             return value or None
 
-        network = (get("OG_NETWORK") or "local").lower()
-        if network not in NETWORKS:
+        named = get("OG_NETWORK")
+        network = Network.parse(named)
+        if network is None:
             from og_core.errors import ConfigError
 
             raise ConfigError(
-                f"OG_NETWORK is “{network}”, which is not a known network.",
-                hint="Set OG_NETWORK to local, testnet or mainnet.",
+                f"OG_NETWORK is “{str(named).lower()}”, which is not a known network.",
+                hint=f"Set OG_NETWORK to {Network.listed()}.",
             )
         key = get("PRIVATE_KEY")
         return cls(

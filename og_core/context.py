@@ -16,10 +16,10 @@ from og_core.discovery import Discovery
 from og_core.errors import ConfigError
 from og_core.inference import Inference
 from og_core.ledger import Transactions
-from og_core.networks import NetworkProfile, resolve_profile, web3_for
+from og_core.networks import Network, NetworkProfile, resolve_profile, web3_for
 from og_core.safety import UrlGuard
 from og_core.sdk_io import sdk_output
-from og_core.types import TxKind, TxPlan
+from og_core.transactions import TxKind, TxPlan
 
 
 @dataclass
@@ -61,8 +61,8 @@ def _account(private_key: str | SecretStr | None) -> Any:
 def build_context(network: str | None, private_key: str | SecretStr | None, *, settings: Settings | None,
                   rpc_url: str | None, addresses: dict[str, str] | None, http_timeout_s: float) -> ClientContext:
     settings = settings if settings is not None else Settings.from_env()
-    name = (network or settings.network or "local").lower()
-    same_network = name == settings.network
+    name = network or settings.network
+    same_network = Network.parse(name) == settings.network
     profile = resolve_profile(
         name,
         rpc_url=rpc_url or (settings.rpc_url if same_network else None),

@@ -16,7 +16,7 @@ from og_core.addresses import checksum
 from og_core.errors import NotFoundError, OgError, ProviderError, RpcError
 from og_core.reverts import revert_from_exception
 from og_core.safety import MAX_SMALL_BYTES, UrlGuard, deadline, read_capped, url_problem
-from og_core.types import ProviderHealth, ServiceInfo
+from og_core.service import ProviderHealth, ServiceInfo
 
 log = logging.getLogger(__name__)
 
@@ -197,30 +197,3 @@ class Discovery:
         with _cache_lock:
             _single[(*self._key, address)] = (time.monotonic(), service)
         return service
-
-
-def services_dataframe(services: Sequence[ServiceInfo]) -> Any:
-    """One row per provider, units in the column names."""
-    import pandas as pd
-
-    rows = []
-    for s in services:
-        h = s.health
-        rows.append({
-            "provider": s.provider,
-            "type": s.service_type,
-            "model": s.model,
-            "input price (OG)": float(s.input_price_og),
-            "output price (OG)": float(s.output_price_og),
-            "price per": s.price_unit,
-            "verifiability": s.verifiability or "none",
-            "verifiable": s.verifiable,
-            "signer acknowledged": s.tee_signer_acknowledged,
-            "additionalInfo": "ok" if s.additional_info is not None else (s.additional_info_error or "invalid"),
-            "reachable": None if h is None else h.reachable,
-            "latency (ms)": None if h is None or h.latency_ms is None else round(h.latency_ms, 1),
-            "url": s.url,
-        })
-    columns = ["provider", "type", "model", "input price (OG)", "output price (OG)", "price per", "verifiability",
-               "verifiable", "signer acknowledged", "additionalInfo", "reachable", "latency (ms)", "url"]
-    return pd.DataFrame(rows, columns=columns)

@@ -17,7 +17,8 @@ from web3 import Web3
 from web3.exceptions import TimeExhausted, TransactionNotFound
 
 from og_core.addresses import checksum
-from og_core.amounts import format_og, parse_og, wei_to_og
+from og_core.amounts import WEI_PER_OG, format_og, parse_og, wei_to_og
+from og_core.display import format_utc, short_address
 from og_core.errors import (
     ContractRevert,
     NotFoundError,
@@ -43,7 +44,7 @@ from og_core.types import (
 
 log = logging.getLogger(__name__)
 
-OG = 10**18
+OG = WEI_PER_OG
 MIN_LEDGER_WEI = 3 * OG
 MIN_FIRST_TRANSFER_WEI = 1 * OG
 RECOMMENDED_FIRST_TRANSFER_WEI = 2 * OG  # the provider keeps a 1 OG reserve
@@ -57,10 +58,6 @@ FEE_RESERVE_WEI = OG // 100  # leave at least this much in the wallet for gas
 # A sent tx the node does not know, whose nonce is still unused, is called dropped only after this
 # long: behind a load-balanced RPC the lookup may reach a node the tx has not propagated to yet.
 PENDING_GRACE_S = 600.0
-
-
-def short(address: str) -> str:
-    return f"{address[:6]}…{address[-4:]}"
 
 
 # --------------------------------------------------------------------------- per-wallet state
@@ -340,7 +337,7 @@ class Transactions:
                 raise RuleError(f"The first transfer to a provider must be at least {format_og(MIN_FIRST_TRANSFER_WEI)}.",
                                 f"Fund it with at least {format_og(RECOMMENDED_FIRST_TRANSFER_WEI)} "
                                 "(the provider keeps a 1 OG reserve).")
-            effects.append(f"Opens a sub-account with provider {short(provider)} holding {format_og(amount)}.")
+            effects.append(f"Opens a sub-account with provider {short_address(provider)} holding {format_og(amount)}.")
             effects.append("This first transfer also acknowledges the provider, so it will accept your requests.")
             if amount < RECOMMENDED_FIRST_TRANSFER_WEI:
                 warnings.append("The provider keeps 1 OG in reserve, so with this amount it serves about one request. "
@@ -351,12 +348,12 @@ class Transactions:
                 effects.append(f"First cancels {format_og(cancel)} of pending refunds from this provider "
                                "(that money stays with the provider).")
             if amount - cancel:
-                effects.append(f"Moves {format_og(amount - cancel)} from your ledger to provider {short(provider)}.")
+                effects.append(f"Moves {format_og(amount - cancel)} from your ledger to provider {short_address(provider)}.")
             if not acct.acknowledged:
                 warnings.append("You have not acknowledged this provider; the provider may refuse requests.")
         effects.append(f"Ledger available balance: {format_og(available)} → "
                        f"{format_og(available - (amount - (min(acct.pending_refund_wei, amount) if acct else 0)))}.")
-        return self._plan(TxKind.FUND_PROVIDER, f"Fund provider {short(provider)} with {format_og(amount)}", amount,
+        return self._plan(TxKind.FUND_PROVIDER, f"Fund provider {short_address(provider)} with {format_og(amount)}", amount,
                           effects, warnings, function="transferFund",
                           args=(provider, self.service_name(), amount), providers=(provider,))
 
@@ -380,9 +377,9 @@ class Transactions:
         if queue <= 0 or len(still_locked) < MAX_ACTIVE_REFUNDS:
             return
         first = min(r.unlocks_at for r in still_locked)
-        raise RuleError(f"Provider {short(acct.provider)} already has {len(still_locked)} refunds waiting for the "
+        raise RuleError(f"Provider {short_address(acct.provider)} already has {len(still_locked)} refunds waiting for the "
                         f"lock time; the contract allows at most {MAX_ACTIVE_REFUNDS}, so no new one can be queued.",
-                        f"Run Retrieve again after {_utc(first)}, when the oldest one unlocks, or leave this "
+                        f"Run Retrieve again after {format_utc(first)}, when the oldest one unlocks, or leave this "
                         "provider out of the selection.")
 
     def plan_retrieve(self, providers: Sequence[str] | None = None) -> TxPlan:
@@ -397,7 +394,7 @@ class Transactions:
             for p in wanted:
                 acct = view.provider(p)
                 if acct is None:
-                    raise RuleError(f"You have no sub-account with provider {short(p)}.", "Pick one of your providers.")
+                    raise RuleError(f"You have no sub-account with provider {short_address(p)}.", "Pick one of your providers.")
                 chosen.append(acct)
         if not chosen:
             raise RuleError("No provider holds any of your funds.", "There is nothing to retrieve.")
@@ -428,8 +425,8 @@ class Transactions:
             if still_locked:
                 first = min(r.unlocks_at for r in still_locked)
                 parts.append(f"{format_og(sum(r.amount_wei for r in still_locked))} stays locked until "
-                             f"{_utc(first)}")
-            effects.append(f"Provider {short(acct.provider)}: " + ("; ".join(parts) or "nothing to do") + ".")
+                             f"{format_utc(first)}")
+            effects.append(f"Provider {short_address(acct.provider)}: " + ("; ".join(parts) or "nothing to do") + ".")
         addrs = tuple(a.provider for a in chosen)
         title = (f"Retrieve funds from {len(addrs)} provider{'s' if len(addrs) > 1 else ''}"
                  + (f" ({format_og(collect_total)} collectable now)" if collect_total else ""))
@@ -463,9 +460,9 @@ class Transactions:
         if not 0 <= int(token_id) <= 254:
             raise RuleError(f"API key id {token_id} is out of range.", "Use an id from 0 to 254.")
         if self._account(self._addr(), provider) is None:
-            raise RuleError(f"You have no account with provider {short(provider)}, so no key to revoke.",
+            raise RuleError(f"You have no account with provider {short_address(provider)}, so no key to revoke.",
                             "Nothing to do: keys only exist for providers you have funded.")
-        return self._plan(TxKind.REVOKE_TOKEN, f"Revoke API key #{token_id} for provider {short(provider)}", 0,
+        return self._plan(TxKind.REVOKE_TOKEN, f"Revoke API key #{token_id} for provider {short_address(provider)}", 0,
                           [f"The provider will refuse API key #{token_id} from now on.",
                            "Your other keys and this app's session keep working."],
                           contract="inference", function="revokeToken", args=(provider, int(token_id)),
@@ -474,9 +471,9 @@ class Transactions:
     def plan_revoke_all_tokens(self, provider: str) -> TxPlan:
         provider = self._provider_address(provider)
         if self._account(self._addr(), provider) is None:
-            raise RuleError(f"You have no account with provider {short(provider)}, so no token to revoke.",
+            raise RuleError(f"You have no account with provider {short_address(provider)}, so no token to revoke.",
                             "Nothing to do: tokens only work for providers you have funded.")
-        return self._plan(TxKind.REVOKE_ALL_TOKENS, f"Revoke every token for provider {short(provider)}", 0,
+        return self._plan(TxKind.REVOKE_ALL_TOKENS, f"Revoke every token for provider {short_address(provider)}", 0,
                           ["Every API key and session token for this provider stops working.",
                            "This app signs a fresh session token automatically for your next request."],
                           contract="inference", function="revokeAllTokens", args=(provider,), providers=(provider,))
@@ -716,8 +713,3 @@ def _duration(seconds: int) -> str:
         return f"{seconds // 60} min"
     return f"{seconds} s"
 
-
-def _utc(ts: int) -> str:
-    import datetime as dt
-
-    return dt.datetime.fromtimestamp(ts, dt.UTC).strftime("%Y-%m-%d %H:%M UTC")

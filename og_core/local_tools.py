@@ -12,7 +12,7 @@ from functools import cache
 from typing import Any, NamedTuple
 
 from og_core.addresses import checksum
-from og_core.amounts import format_og, parse_og
+from og_core.amounts import WEI_PER_OG, format_og, parse_og
 from og_core.errors import OgError, RpcError
 
 LOCAL_DOWN = "The local chain could not be reached."
@@ -70,9 +70,9 @@ def local_network_started() -> bool:
 def start_local_network() -> None:
     """Start the local network once per process (a child process; a few seconds the first time).
     Does nothing when it is already running. `OgClient("local")` does this on demand too."""
-    from og_core.networks import resolve_profile
+    from og_core.networks import Network, resolve_profile
 
-    resolve_profile("local")
+    resolve_profile(Network.LOCAL)
 
 
 class LocalTools:
@@ -107,7 +107,7 @@ class LocalTools:
         except ValueError:
             raise OgError(f"“{str(address)[:60]}” is not an address.", "Use 0x followed by 40 hex characters.") from None
         wei = parse_og(og, field="Faucet amount")
-        limit = FAUCET_MAX_OG * 10**18
+        limit = FAUCET_MAX_OG * WEI_PER_OG
         if wei > limit:
             raise OgError(f"The faucet gives at most {format_og(limit, 0)} at a time.", "Ask for less.")
         try:

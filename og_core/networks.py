@@ -6,6 +6,7 @@ testnet/mainnet = protocol.md §1, overridable (rpc_url, addresses).
 
 from __future__ import annotations
 
+import enum
 import logging
 import threading
 from dataclasses import dataclass, field
@@ -21,9 +22,30 @@ from og_core.errors import ConfigError, RpcError
 
 log = logging.getLogger(__name__)
 
+
+class Network(enum.StrEnum):
+    """The networks og_core knows. A member equals its name as text: `Network.LOCAL == "local"`."""
+
+    LOCAL = "local"  # og_devnet, on this machine
+    TESTNET = "testnet"
+    MAINNET = "mainnet"
+
+    @classmethod
+    def parse(cls, text: str | None) -> Network | None:
+        """The network named by `text` (any case, spaces ignored; empty → local), None when unknown."""
+        name = (text or cls.LOCAL).strip().lower()
+        return cls(name) if name in cls._value2member_map_ else None
+
+    @classmethod
+    def listed(cls) -> str:
+        """"local, testnet or mainnet", for messages that say what is allowed."""
+        names = [str(n) for n in cls]
+        return f"{', '.join(names[:-1])} or {names[-1]}"
+
+
 _PUBLIC = {
-    "testnet": (16602, "https://evmrpc-testnet.0g.ai", CONTRACT_ADDRESSES["testnet"]),
-    "mainnet": (16661, "https://evmrpc.0g.ai", CONTRACT_ADDRESSES["mainnet"]),
+    Network.TESTNET: (16602, "https://evmrpc-testnet.0g.ai", CONTRACT_ADDRESSES["testnet"]),
+    Network.MAINNET: (16661, "https://evmrpc.0g.ai", CONTRACT_ADDRESSES["mainnet"]),
 }
 LOCAL_CHAIN_ID = 31337
 RPC_TIMEOUT_S = 15.0
@@ -42,7 +64,7 @@ def _read_retries() -> ExceptionRetryConfiguration:
 
 @dataclass(frozen=True)
 class NetworkProfile:
-    name: str  # local | testnet | mainnet
+    name: Network
     chain_id: int
     rpc_url: str
     addresses: dict[str, str]  # ledger, inference, fine_tuning (checksummed)
@@ -98,11 +120,13 @@ def _checksum_all(addresses: dict[str, str]) -> dict[str, str]:
                           "Check OG_LEDGER_ADDRESS / OG_INFERENCE_ADDRESS.", detail=str(exc)) from exc
 
 
-def resolve_profile(name: str, *, rpc_url: str | None = None,
+def resolve_profile(name: str | None, *, rpc_url: str | None = None,
                     addresses: dict[str, str] | None = None) -> NetworkProfile:
-    name = (name or "local").lower()
+    network = Network.parse(name)
+    if network is None:
+        raise ConfigError(f"“{str(name)[:60]}” is not a known network.", f"Use {Network.listed()}.")
     overrides = {k: v for k, v in (addresses or {}).items() if v}
-    if name == "local":
+    if network is Network.LOCAL:
         hardhat = CONTRACT_ADDRESSES["hardhat"]
         base = {"ledger": hardhat.ledger, "inference": hardhat.inference, "fine_tuning": hardhat.fine_tuning}
         demo: tuple[dict[str, str], ...] = ()
@@ -112,13 +136,11 @@ def resolve_profile(name: str, *, rpc_url: str | None = None,
             base.update(info.get("addresses") or {})
             demo = tuple(info.get("demo_accounts") or ())
         base.update(overrides)
-        return NetworkProfile("local", LOCAL_CHAIN_ID, rpc_url, _checksum_all(base), True, demo)
-    if name in _PUBLIC:
-        chain_id, default_rpc, addrs = _PUBLIC[name]
-        base = {"ledger": addrs.ledger, "inference": addrs.inference, "fine_tuning": addrs.fine_tuning}
-        base.update(overrides)
-        return NetworkProfile(name, chain_id, rpc_url or default_rpc, _checksum_all(base), False)
-    raise ConfigError(f"“{name}” is not a known network.", "Use local, testnet or mainnet.")
+        return NetworkProfile(network, LOCAL_CHAIN_ID, rpc_url, _checksum_all(base), True, demo)
+    chain_id, default_rpc, addrs = _PUBLIC[network]
+    base = {"ledger": addrs.ledger, "inference": addrs.inference, "fine_tuning": addrs.fine_tuning}
+    base.update(overrides)
+    return NetworkProfile(network, chain_id, rpc_url or default_rpc, _checksum_all(base), False)
 
 
 _web3_lock = threading.Lock()

@@ -9,6 +9,7 @@ import re
 from decimal import ROUND_CEILING, Decimal, InvalidOperation
 from typing import Any
 
+from og_core.display import short_address
 from og_core.errors import ProviderError, ProviderErrorKind
 
 K = ProviderErrorKind
@@ -53,7 +54,7 @@ def provider_name(provider: str, model: str = "") -> str:
     """How messages name a service: "local/chat-tee at 0x12ab…cd34" — a model is recognisable, a
     full address is not; without a model, the full address."""
     if model and provider:
-        return f"{model} at {provider[:6]}…{provider[-4:]}"
+        return f"{model} at {short_address(provider)}"
     return model or provider
 
 

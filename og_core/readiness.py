@@ -8,9 +8,9 @@ without a network; `OgClient.provider_readiness` does the reading.
 
 from __future__ import annotations
 
+from og_core.accounts import ProviderAccount, ProviderReadiness
 from og_core.amounts import format_og
 from og_core.ledger import MIN_LEDGER_WEI, OG, PROVIDER_RESERVE_WEI, RECOMMENDED_FIRST_TRANSFER_WEI
-from og_core.types import ProviderAccount, ProviderReadiness
 
 HEADROOM_WEI = 1 * OG  # what a suggested top-up leaves for request fees above reserve + unsettled fees
 

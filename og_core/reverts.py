@@ -3,7 +3,6 @@ found in an exception (web3 wraps it differently from version to version)."""
 
 from __future__ import annotations
 
-import datetime
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +12,7 @@ from eth_utils import keccak, to_checksum_address
 from web3.exceptions import ContractLogicError
 
 from og_core.amounts import format_og
+from og_core.display import format_utc
 from og_core.errors import ContractRevert
 
 # signature → (template for the message, hint). Templates use {0}, {1}… for decoded args;
@@ -104,10 +104,7 @@ def _fmt(template: str, args: tuple[Any, ...]) -> str:
         if kind == "og":
             return format_og(int(value))
         if kind == "time":
-            try:
-                return datetime.datetime.fromtimestamp(int(value), datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
-            except (OverflowError, OSError, ValueError):
-                return f"chain time {int(value)}"
+            return format_utc(int(value))
         if isinstance(value, bytes):
             return "0x" + value.hex()
         return str(value)

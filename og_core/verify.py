@@ -21,16 +21,16 @@ from og_core.addresses import checksum
 from og_core.discovery import provider_base
 from og_core.errors import OgError, ProviderError
 from og_core.provider_errors import provider_error
-from og_core.safety import MAX_SMALL_BYTES, UrlGuard, deadline, read_capped
-from og_core.types import (
+from og_core.results import (
     AttestationResult,
     ChatResult,
     ImageResult,
-    ServiceInfo,
     TranscriptResult,
     VerificationResult,
     VerificationStatus,
 )
+from og_core.safety import MAX_SMALL_BYTES, UrlGuard, deadline, read_capped
+from og_core.service import ServiceInfo
 
 V = VerificationStatus
 SIGNING_SCHEMES = ("teeml", "opml", "zkml")

@@ -19,7 +19,7 @@ from typing import Any
 
 import streamlit as st
 
-from og_core import ImageResult, OgClient, OgError, ServiceInfo, TranscriptResult, VerificationResult
+from og_core import ImageResult, Network, OgClient, OgError, ServiceInfo, TranscriptResult, VerificationResult
 from og_ui import funding, session
 from og_ui.widgets import count_text, show_error, usage_caption, verification_badge
 
@@ -45,7 +45,7 @@ LOCAL_ENGINES = {
 
 def local_note(client: OgClient, service_type: str) -> None:
     """On the local network, one honest line about what its stand-in engine can do."""
-    if client.network == "local" and service_type in LOCAL_ENGINES:
+    if client.network == Network.LOCAL and service_type in LOCAL_ENGINES:
         st.caption(f":material/info: {LOCAL_ENGINES[service_type]}")
 
 

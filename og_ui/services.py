@@ -6,8 +6,8 @@ from collections.abc import Callable, Iterable, Mapping
 
 import streamlit as st
 
-from og_core import OgClient, OgError, ServiceInfo
-from og_ui.widgets import price_text, service_label, short_addr, show_error
+from og_core import OgClient, OgError, ServiceInfo, short_address
+from og_ui.widgets import price_text, service_label, show_error
 
 TYPE_LABELS = {
     "chatbot": "Chat",
@@ -61,6 +61,6 @@ def select_address(label: str, addresses: Iterable[str], by_addr: Mapping[str, S
     """A selectbox over provider addresses shown as "model · 0x1234…abcd" ("?" when the address is
     not a registered service)."""
     def option(a: str) -> str:
-        return f"{by_addr[a].model if a in by_addr else '?'} · {short_addr(a)}"
+        return f"{by_addr[a].model if a in by_addr else '?'} · {short_address(a)}"
 
     return st.selectbox(label, list(addresses), key=key, format_func=option)

@@ -10,6 +10,7 @@ import threading
 import streamlit as st
 
 from og_core import (
+    Network,
     OgClient,
     OgError,
     SecretStr,
@@ -22,8 +23,7 @@ from og_ui import wallets
 
 log = logging.getLogger(__name__)
 
-NETWORKS = ("local", "testnet", "mainnet")
-NETWORK_LABELS = {"local": "Local (demo network)", "testnet": "Testnet (Galileo)", "mainnet": "Mainnet"}
+NETWORK_LABELS = {Network.LOCAL: "Local (demo network)", Network.TESTNET: "Testnet (Galileo)", Network.MAINNET: "Mainnet"}
 
 # wallet sources
 DEMO = "demo"
@@ -41,11 +41,11 @@ def settings() -> Settings:
         return Settings()
 
 
-def network() -> str:
+def network() -> Network:
     if "ui_network" not in st.session_state:
         _seed_from_url()
         st.session_state.setdefault("ui_network", settings().network)
-    return st.session_state["ui_network"]
+    return Network(st.session_state["ui_network"])
 
 
 # The URL keeps the network and, on local, the wallet *choice* (?network=local&wallet=tab), so a reload
@@ -59,17 +59,17 @@ URL_WALLET = "wallet"
 def _seed_from_url() -> None:
     """Once per session (the first run): take the choices the URL carries, ignoring invalid ones."""
     params = st.query_params
-    if params.get(URL_NETWORK) in NETWORKS:
-        st.session_state["ui_network"] = params[URL_NETWORK]
+    if params.get(URL_NETWORK) in set(Network):
+        st.session_state["ui_network"] = Network(params[URL_NETWORK])
     wallet = params.get(URL_WALLET, "")
     if wallet in (TAB, NONE) or wallets.is_address(wallet):
         st.session_state["ui_demo_address"] = wallet  # the picker drops an address that is no demo account
 
 
-def sync_url(net: str) -> None:
+def sync_url(net: Network) -> None:
     """Write the current choices into the URL (after the sidebar's widgets ran); page switches keep them."""
     wanted = {URL_NETWORK: net}
-    if net == "local" and st.session_state.get("ui_demo_address"):
+    if net is Network.LOCAL and st.session_state.get("ui_demo_address"):
         wanted[URL_WALLET] = st.session_state["ui_demo_address"]
     if {k: st.query_params[k] for k in (URL_NETWORK, URL_WALLET) if k in st.query_params} != wanted:
         st.query_params.pop(URL_WALLET, None)
@@ -88,7 +88,7 @@ def ensure_local_network() -> None:
 def wallet_key() -> tuple[str | None, SecretStr | None, str]:
     """(address, key, source) of the wallet this session uses on the current network."""
     net = network()
-    if net == "local":
+    if net is Network.LOCAL:
         demos = wallets.demo_accounts()
         choice = st.session_state.get("ui_demo_address", demos[0].address if demos else None)
         if choice == NONE:
@@ -105,7 +105,7 @@ def wallet_key() -> tuple[str | None, SecretStr | None, str]:
     tab_key: SecretStr | None = st.session_state.get(f"ui_tab_key_{net}")
     if tab_key:
         return wallets.address_of(tab_key), tab_key, TAB
-    env_key = settings().private_key if settings().network == net or settings().network == "local" else None
+    env_key = settings().private_key if settings().network in (net, Network.LOCAL) else None
     if env_key:
         try:
             checked = wallets.check_private_key(env_key.get_secret_value())
@@ -119,7 +119,7 @@ def get_client() -> OgClient | None:
     """This session's client for the selected network and wallet (built once, rebuilt on a switch).
     On failure the OgError is kept in `ui_client_error` and None is returned."""
     net = network()
-    if net == "local":
+    if net is Network.LOCAL:
         if (stopped := local_network_stopped()) is not None:  # say so, not "the RPC does not answer"
             st.session_state["ui_client_error"] = stopped
             return None

@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import streamlit as st
 
-from og_core import OgClient, OgError, ReadOnlyError
+from og_core import Network, OgClient, OgError, ReadOnlyError, short_address
 from og_ui import session, wallets
-from og_ui.widgets import og_text, short_addr
+from og_ui.widgets import og_text
 
 
 def render() -> OgClient | None:
     with st.sidebar:
         session.network()  # initialise the choice from OG_NETWORK before the widget exists
-        net = st.selectbox("Network", session.NETWORKS, key="ui_network", format_func=session.NETWORK_LABELS.get,
-                           persist_state="session")
+        net = Network(st.selectbox("Network", list(Network), key="ui_network", format_func=session.NETWORK_LABELS.get,
+                                   persist_state="session"))
         if err := st.session_state.get("ui_settings_error"):
             st.error(f"{err.message} {err.hint}", icon=":material/settings:")
         if env_err := st.session_state.get("ui_env_key_error"):
             st.error(env_err, icon=":material/key_off:")
-        if net == "mainnet":
+        if net is Network.MAINNET:
             st.warning("Mainnet uses real OG. Every transaction asks for confirmation and costs real money.",
                        icon=":material/warning:")
         _wallet_picker(net)
@@ -37,15 +37,15 @@ def render() -> OgClient | None:
         return client
 
 
-def _wallet_picker(net: str) -> None:
-    if net == "local":
+def _wallet_picker(net: Network) -> None:
+    if net is Network.LOCAL:
         try:
             session.ensure_local_network()
         except OgError:
             return  # get_client() reports it
         demos = wallets.demo_accounts()
         options = [d.address for d in demos] + [session.TAB, session.NONE]
-        labels = {d.address: f"{d.label} · {short_addr(d.address)}" for d in demos}
+        labels = {d.address: f"{d.label} · {short_address(d.address)}" for d in demos}
         labels[session.TAB] = "Another key (paste it)"
         labels[session.NONE] = "No wallet (read-only)"
         if st.session_state.get("ui_demo_address") not in options:
@@ -59,15 +59,15 @@ def _wallet_picker(net: str) -> None:
         return
     address, _key, source = session.wallet_key()
     if source == session.ENV:
-        st.success(f"Wallet {short_addr(address)} (PRIVATE_KEY from .env)", icon=":material/key:")
+        st.success(f"Wallet {short_address(address)} (PRIVATE_KEY from .env)", icon=":material/key:")
         return
     _key_box(net)
 
 
-def _key_box(net: str) -> None:
+def _key_box(net: Network) -> None:
     address, _key, source = session.wallet_key()
     if source == session.TAB:
-        st.success(f"Wallet {short_addr(address)} (key typed in this tab)", icon=":material/key:")
+        st.success(f"Wallet {short_address(address)} (key typed in this tab)", icon=":material/key:")
         if st.button("Forget this key", key="ui_forget_key"):
             st.session_state.pop(f"ui_tab_key_{net}", None)
             st.rerun()
@@ -80,7 +80,7 @@ def _key_box(net: str) -> None:
                "forgotten when you close or reload the tab: paste it again then.")
 
 
-def _take_key(net: str) -> None:
+def _take_key(net: Network) -> None:
     """on_change: validate, move the key into a SecretStr, and clear the text box so the key is never
     sent back to the browser."""
     text = st.session_state.get("ui_key_input", "")
@@ -98,7 +98,7 @@ def _balances() -> None:
     client = session.get_client()
     if client is None or client.read_only:
         return
-    st.markdown(f"**Wallet** `{short_addr(client.address)}`")
+    st.markdown(f"**Wallet** `{short_address(client.address)}`")
     try:
         view = client.ledger()
     except ReadOnlyError:

@@ -1,4 +1,4 @@
-"""Shared display widgets: errors in plain words, prices, addresses, metrics, verification badges."""
+"""Shared display widgets: errors in plain words, prices, metrics, verification badges."""
 
 from __future__ import annotations
 
@@ -8,22 +8,24 @@ from decimal import Decimal
 
 import streamlit as st
 
-from og_core import OgError, ServiceInfo, VerificationResult, VerificationStatus, format_og
+from og_core import (
+    WEI_PER_OG,
+    OgError,
+    ServiceInfo,
+    VerificationResult,
+    VerificationStatus,
+    format_og,
+    short_address,
+)
 
 log = logging.getLogger(__name__)
-
-
-def short_addr(address: str | None) -> str:
-    if not address:
-        return "—"
-    return f"{address[:6]}…{address[-4:]}"
 
 
 def og_text(value: Decimal | int, places: int = 6, *, round_down: bool = False) -> str:
     """OG amount from Decimal OG or int wei, always with its unit. round_down=True for balances:
     cut, never round up (a balance must not look larger than it is)."""
     if isinstance(value, Decimal):
-        value = int(value * 10**18)
+        value = int(value * WEI_PER_OG)
     return format_og(int(value), places, round_down=round_down)
 
 
@@ -35,7 +37,7 @@ def price_text(s: ServiceInfo) -> str:
 
 def service_label(s: ServiceInfo) -> str:
     tee = " · TEE" if s.verifiable else ""
-    return f"{s.model} — {short_addr(s.provider)} — {price_text(s)}{tee}"
+    return f"{s.model} — {short_address(s.provider)} — {price_text(s)}{tee}"
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")

@@ -11,9 +11,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from og_core import local_demo_accounts
+from og_core import local_demo_accounts, short_address
 from og_ui import media, wallets
-from og_ui.widgets import short_addr
 
 WAV = Path(__file__).resolve().parents[1] / "data" / "hello_world.wav"
 
@@ -55,10 +54,10 @@ def test_upload_checks():
     assert media.check_audio(WAV.read_bytes()) is None
 
 
-def test_is_address_and_short_addr():
+def test_is_address_and_short_address():
     assert wallets.is_address("0x" + "aB" * 20)
     assert not wallets.is_address("0x" + "aB" * 19)
-    assert short_addr("0x1234567890abcdef1234567890abcdef12345678") == "0x1234…5678"
+    assert short_address("0x1234567890abcdef1234567890abcdef12345678") == "0x1234…5678"
 
 
 @pytest.mark.parametrize("stream", [True, False])

@@ -10,7 +10,7 @@ import pytest
 from eth_account import Account
 from eth_account.messages import encode_defunct
 
-from og_core.discovery import parse_service, services_dataframe
+from og_core.discovery import parse_service
 from og_core.inference import Inference
 from og_core.safety import UrlGuard
 from og_core.types import ChatResult, Usage
@@ -156,7 +156,7 @@ def test_discovery_survives_malformed_target_tee_address():
     raw = ("0x" + "ab" * 20, "chatbot", "https://p.example", 1, 2, 0, "m", "TeeML", info, "0x" + "11" * 20, True)
     svc = parse_service(raw)
     assert svc.signing_address == "" and svc.signing_address_error and "12345" in svc.signing_address_error
-    assert services_dataframe([svc])["verifiable"].tolist() == [False]
+    assert svc.verifiable is False
 
 
 @pytest.mark.parametrize("separated", ["false", "true", 1, "yes"])
