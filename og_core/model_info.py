@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 
+from og_core.display import format_utc, parse_utc
 from og_core.errors import OgError, ProviderError
 from og_core.pricing import Pricing, parse_wei, pricing_for
 from og_core.provider_errors import provider_error
@@ -84,7 +85,7 @@ class ModelInfo:
         """"This model expired on 2026-01-31 12:00 UTC." / "This model expires on …" / None."""
         if self.expires_at is None:
             return None
-        when = f"{self.expires_at:%Y-%m-%d %H:%M} UTC"
+        when = format_utc(self.expires_at)
         return f"This model expired on {when}." if self.expired(now) else f"This model expires on {when}."
 
     @property
@@ -134,15 +135,6 @@ def _strings(value: Any) -> tuple[str, ...]:
     return tuple(v for v in value if isinstance(v, str)) if isinstance(value, list) else ()
 
 
-def parse_time(text: str) -> dt.datetime | None:
-    """RFC3339 → aware UTC datetime, else None (a time without a zone is taken as UTC)."""
-    try:
-        when = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        return None
-    return when.replace(tzinfo=dt.UTC) if when.tzinfo is None else when.astimezone(dt.UTC)
-
-
 def parse_model(obj: Any, *, input_price_wei: int = 0, output_price_wei: int = 0,
                 additional_info: Mapping[str, Any] | None = None,
                 provider: str = "") -> tuple[ModelInfo | None, tuple[str, ...]]:
@@ -179,7 +171,7 @@ def parse_model(obj: Any, *, input_price_wei: int = 0, output_price_wei: int = 0
         pricing = pricing_for(input_price_wei, output_price_wei, info)
 
     expiration = _text(obj, "expiration_date", notes, what)
-    expires_at = parse_time(expiration) if expiration else None
+    expires_at = parse_utc(expiration) if expiration else None
     if expiration and expires_at is None:
         notes.append(f"{what}: its expiration date ({expiration[:40]}) is not a date.")
 

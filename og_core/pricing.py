@@ -19,7 +19,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, TypeGuard
 
-WEI_PER_OG = 10**18
+from og_core.amounts import WEI_PER_OG
+
 TOKENS_PER_PRICE_UNIT = 1_000_000  # prices are shown in OG per 1M tokens
 MAX_DENOMINATOR = 1_000_000
 MAX_MULTIPLIER = 1000

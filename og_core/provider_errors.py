@@ -3,13 +3,12 @@ messages name a provider and quote its text."""
 
 from __future__ import annotations
 
-import datetime
 import json
 import re
 from decimal import ROUND_CEILING, Decimal, InvalidOperation
 from typing import Any
 
-from og_core.display import short_address
+from og_core.display import format_utc, parse_utc, short_address
 from og_core.errors import ProviderError, ProviderErrorKind
 
 K = ProviderErrorKind
@@ -146,16 +145,12 @@ def _expiry_words(raw: str) -> str:
     found = _RFC3339.search(raw)
     if not found:
         return ""
-    text = found.group(0).replace("z", "Z").replace("Z", "+00:00")
-    try:
-        when = datetime.datetime.fromisoformat(text)
-    except ValueError:
+    when = parse_utc(found.group(0))
+    if when is None:
         return ""
     if len(found.group(0)) == 10:  # a bare date
         return f" on {when:%Y-%m-%d}"
-    if when.tzinfo is not None:
-        when = when.astimezone(datetime.UTC)
-    return f" on {when:%Y-%m-%d %H:%M} UTC"
+    return f" on {format_utc(when)}"
 
 
 def _round_up(amount: Any) -> str:

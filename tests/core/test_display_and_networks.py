@@ -1,5 +1,7 @@
 """The small facts og_core states once: network names, short addresses, UTC times, wei per OG."""
 
+import datetime as dt
+
 import pytest
 
 from og_core import (
@@ -13,6 +15,7 @@ from og_core import (
     short_address,
     wei_to_og,
 )
+from og_core.display import parse_utc
 
 ADDRESS = "0x1234567890abcdef1234567890ABCDEF12345678"
 
@@ -46,6 +49,16 @@ def test_format_utc():
     assert format_utc(0) == "1970-01-01 00:00 UTC"
     assert format_utc(1_796_000_000.9) == "2026-11-30 00:53 UTC"  # seconds are cut, never rounded up
     assert format_utc(2**70) == f"unix time {2**70}"  # a contract's absurd value is still words, not a crash
+    assert format_utc(dt.datetime(2026, 1, 31, 14, 0, tzinfo=dt.timezone(dt.timedelta(hours=2)))) == \
+        "2026-01-31 12:00 UTC"
+    assert format_utc(dt.datetime(2026, 1, 31, 12, 0)) == "2026-01-31 12:00 UTC"  # no zone: UTC
+
+
+def test_parse_utc():
+    assert parse_utc("2026-01-31T12:00:00Z") == dt.datetime(2026, 1, 31, 12, tzinfo=dt.UTC)
+    assert parse_utc("2026-01-31T14:00:00+02:00") == dt.datetime(2026, 1, 31, 12, tzinfo=dt.UTC)
+    assert parse_utc("2026-01-31") == dt.datetime(2026, 1, 31, tzinfo=dt.UTC)
+    assert parse_utc("soon") is None
 
 
 def test_wei_per_og():

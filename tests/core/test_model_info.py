@@ -8,7 +8,7 @@ from fractions import Fraction
 import httpx
 import pytest
 
-from og_core.model_info import fetch_model_list, parse_model, parse_model_list, parse_time
+from og_core.model_info import fetch_model_list, parse_model, parse_model_list
 from og_core.pricing import PriceTier
 from og_core.safety import UrlGuard
 from tests.support.fakes import FakeProvider, Flood, send_json
@@ -128,11 +128,6 @@ def test_a_list_skips_the_wildcard_and_keeps_going_past_bad_entries():
     for bad in (None, [], {"data": {}}, {"object": "list"}):
         assert parse_model_list(bad).error == "The provider's model list has an unexpected format."
 
-
-def test_parse_time():
-    assert parse_time("2026-01-31T12:00:00Z") == dt.datetime(2026, 1, 31, 12, tzinfo=dt.UTC)
-    assert parse_time("2026-01-31") == dt.datetime(2026, 1, 31, tzinfo=dt.UTC)
-    assert parse_time("soon") is None
 
 
 @pytest.fixture
