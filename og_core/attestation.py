@@ -29,7 +29,7 @@ from og_core.discovery import provider_base
 from og_core.errors import OgError, ProviderError
 from og_core.provider_errors import provider_error
 from og_core.safety import UrlGuard, deadline, read_capped
-from og_core.types import ServiceInfo
+from og_core.service import ServiceInfo
 
 REPORT_TIMEOUT_S = 15.0
 MAX_REPORT_BYTES = 5 * 1024 * 1024  # an LLM report carries GPU evidence; still bounded
@@ -388,8 +388,10 @@ def attest(service: ServiceInfo, *, http: httpx.Client, url_guard: UrlGuard,
             problems.append("the signer does not match")
         elif not signer_checks:
             problems.append("no signer could be compared")
-        if failed_compose:
+        if any(c.error is None for c in failed_compose):
             problems.append("the compose hash does not match")
+        if any(c.error is not None for c in failed_compose):
+            problems.append("the compose hash could not be checked")
         if not missing:
             log("warning", "0G's TS SDK would call this a success (it fails only when something throws); "
                            "here a failed check fails the attestation.")

@@ -12,12 +12,16 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from og_core.accounts import LedgerView, ProviderReadiness
+from og_core.attestation import AttestationLog, Step
 from og_core.auth import ApiKeyInfo, NewApiKey
 from og_core.config import SecretStr, Settings
 from og_core.local_tools import LocalTools
+from og_core.model_info import ModelInfo, ModelList
 from og_core.networks import Network
+from og_core.pricing import ChatCost, CostEstimate, Pricing, pricing_for
 from og_core.results import AttestationResult, ChatResult, ImageResult, TranscriptResult, VerificationResult
 from og_core.service import ProviderHealth, ServiceInfo
+from og_core.status import StatusReport
 from og_core.transactions import TxPlan, TxRecord, TxResult, TxStep, WalletActivity
 
 ProgressCallback = Callable[[TxStep, str], None]
@@ -104,7 +108,8 @@ class OgClient:
 
     network: "local" | "testnet" | "mainnet" (default: settings.network, i.e. OG_NETWORK or local).
     private_key: hex key or SecretStr; default settings.private_key; None → read-only client.
-    rpc_url / addresses override the profile (addresses: dict with ledger, inference, fine_tuning).
+    rpc_url / addresses override the profile (addresses: dict with ledger, inference, fine_tuning);
+    status_url the status service (default: 0G's for the chain; og_devnet's own on the local network).
     http_timeout_s: the longest a provider request may take in all, or a stream until its first
     bytes; a stream may then pause ≤ 30 s between chunks and take ≤ 10 min in all.
     """
@@ -118,11 +123,12 @@ class OgClient:
         rpc_url: str | None = None,
         addresses: dict[str, str] | None = None,
         http_timeout_s: float = 120.0,
+        status_url: str | None = None,
     ) -> None:
         from og_core.context import build_context
 
         self._s = build_context(network, private_key, settings=settings, rpc_url=rpc_url, addresses=addresses,
-                                http_timeout_s=http_timeout_s)
+                                http_timeout_s=http_timeout_s, status_url=status_url)
         self._auth = self._s.auth
         self._tx = self._s.tx
         self.api_keys = ApiKeys(self)
@@ -188,6 +194,60 @@ class OgClient:
     def probe(self, provider: str) -> ProviderHealth:
         """Reachability, latency and model list of one provider (`GET /v1/models`)."""
         return self._s.discovery.probe(self.service(provider))
+
+    @property
+    def status_url(self) -> str | None:
+        """0G's status service for this network (by chain id; on the local network the one og_devnet
+        names, or None)."""
+        return self._s.profile.status_base_url
+
+    def health(self, *, refresh: bool = False) -> StatusReport:
+        """Health per (provider, model) from the status service, cached ≥ 60 s for the whole process.
+        Never raises: a missing, down, slow or broken service gives a report whose `error` says health
+        is unknown. Use `report.health_for(provider, model)`."""
+        from og_core.status import get_status
+
+        return get_status(self.status_url, refresh=refresh)
+
+    def models(self, provider: str) -> ModelList:
+        """The provider's `/v1/models` objects, parsed (≤ 10 s, ≤ 5 MB); a failure is `ModelList.error`."""
+        from og_core.discovery import provider_base
+        from og_core.model_info import fetch_model_list
+
+        s = self.service(provider)
+        return fetch_model_list(provider_base(s.url), self._s.http, self._s.url_guard,
+                                input_price_wei=s.input_price_wei, output_price_wei=s.output_price_wei,
+                                additional_info=s.additional_info, provider=s.provider)
+
+    def pricing(self, provider: str, model: ModelInfo | None = None) -> Pricing:
+        """How `provider` bills: tiers and cache billing from its additionalInfo, else from `model`
+        (one of `models(provider)`; its prices on a multi-model service). Malformed parts are in `.notes`."""
+        if model is not None and model.pricing is not None:
+            return model.pricing
+        s = self.service(provider)
+        return pricing_for(s.input_price_wei, s.output_price_wei, s.additional_info)
+
+    def estimate_chat(self, provider: str, messages: Messages, max_tokens: int,
+                      model: ModelInfo | None = None) -> CostEstimate:
+        """The most a chat can cost before sending (prompt size estimated, `max_tokens` of answer),
+        naming its price tier and warning when the prompt is in, or near, a dearer one."""
+        from og_core.pricing import estimate_cost, estimate_prompt_tokens
+
+        return estimate_cost(self.pricing(provider, model), estimate_prompt_tokens(messages), max_tokens)
+
+    def chat_cost(self, result: ChatResult) -> ChatCost:
+        """`result.cost_wei` fee by fee: the tier, the cached and cache-written tokens, each fee."""
+        from og_core.inference import chat_cost_breakdown
+
+        return chat_cost_breakdown(self.service(result.provider), result.usage)
+
+    def attest(self, provider: str, on_step: Callable[[Step], None] | None = None) -> AttestationLog:
+        """The provider's TEE attestation as a step log, each report kept byte for byte for download
+        (`log.downloads`). `on_step` receives each step as it happens. Never raises for what the
+        provider sends; `log.passed` only when every check ran and passed."""
+        from og_core.attestation import attest
+
+        return attest(self.service(provider), http=self._s.http, url_guard=self._s.url_guard, on_step=on_step)
 
     # ------------------------------------------------------------------ ledger
     def ledger(self) -> LedgerView:

@@ -48,7 +48,8 @@ class Settings:
     """What og_core reads from the environment.
 
     OG_NETWORK local|testnet|mainnet (default local), OG_RPC_URL, PRIVATE_KEY, and optional
-    contract overrides OG_LEDGER_ADDRESS / OG_INFERENCE_ADDRESS / OG_FINE_TUNING_ADDRESS.
+    contract overrides OG_LEDGER_ADDRESS / OG_INFERENCE_ADDRESS / OG_FINE_TUNING_ADDRESS, and
+    OG_STATUS_URL (a status service instead of the network's own).
     """
 
     network: Network = Network.LOCAL
@@ -57,6 +58,7 @@ class Settings:
     ledger_address: str | None = None
     inference_address: str | None = None
     fine_tuning_address: str | None = None
+    status_url: str | None = None
 
     @classmethod
     def from_env(cls, env_file: str | os.PathLike[str] | None = ".env") -> Settings:
@@ -89,4 +91,5 @@ class Settings:
             ledger_address=get("OG_LEDGER_ADDRESS"),
             inference_address=get("OG_INFERENCE_ADDRESS"),
             fine_tuning_address=get("OG_FINE_TUNING_ADDRESS"),
+            status_url=get("OG_STATUS_URL"),
         )

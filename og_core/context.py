@@ -59,7 +59,8 @@ def _account(private_key: str | SecretStr | None) -> Any:
 
 
 def build_context(network: str | None, private_key: str | SecretStr | None, *, settings: Settings | None,
-                  rpc_url: str | None, addresses: dict[str, str] | None, http_timeout_s: float) -> ClientContext:
+                  rpc_url: str | None, addresses: dict[str, str] | None, http_timeout_s: float,
+                  status_url: str | None = None) -> ClientContext:
     settings = settings if settings is not None else Settings.from_env()
     name = network or settings.network
     same_network = Network.parse(name) == settings.network
@@ -68,6 +69,7 @@ def build_context(network: str | None, private_key: str | SecretStr | None, *, s
         rpc_url=rpc_url or (settings.rpc_url if same_network else None),
         addresses=addresses or ({"ledger": settings.ledger_address, "inference": settings.inference_address,
                                  "fine_tuning": settings.fine_tuning_address} if same_network else None),
+        status_url=status_url or (settings.status_url if same_network else None),
     )
     account = _account(private_key if private_key is not None else settings.private_key)
     w3 = web3_for(profile)

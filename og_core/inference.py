@@ -20,6 +20,8 @@ import httpx
 from og_core.auth import SessionAuth
 from og_core.discovery import provider_base
 from og_core.errors import OgError, ProviderError, ProviderUnreachable
+from og_core.pricing import ChatCost, UsageCounts, pricing_for
+from og_core.pricing import chat_cost as price_chat
 from og_core.provider_errors import provider_error, provider_name
 from og_core.safety import (
     MAX_IMAGE_RESPONSE_BYTES,
@@ -70,11 +72,21 @@ def _usage(data: Any) -> Usage:
     prompt = int(data.get("prompt_tokens", data.get("input_tokens", 0)) or 0)
     completion = int(data.get("completion_tokens", data.get("output_tokens", 0)) or 0)
     total = int(data.get("total_tokens", prompt + completion) or 0)
-    return Usage(prompt, completion, total)
+    cache = UsageCounts.from_usage(data)
+    return Usage(prompt, completion, total, cache.cached_tokens, cache.cache_write_tokens, cache.cache_write_1h_tokens)
 
 
 def chat_cost(service: ServiceInfo, usage: Usage) -> int:
-    return usage.prompt_tokens * service.input_price_wei + usage.completion_tokens * service.output_price_wei
+    """What the provider bills for this usage: its tier and cache billing applied (og_core.pricing), as
+    its broker computes it. A multi-model service's per-model prices are in /v1/models, not known here:
+    its on-chain prices (the ceiling) are used."""
+    return chat_cost_breakdown(service, usage).total_wei
+
+
+def chat_cost_breakdown(service: ServiceInfo, usage: Usage) -> ChatCost:
+    pricing = pricing_for(service.input_price_wei, service.output_price_wei, service.additional_info)
+    return price_chat(pricing, UsageCounts(usage.prompt_tokens, usage.completion_tokens, usage.cached_tokens,
+                                           usage.cache_write_tokens, usage.cache_write_1h_tokens))
 
 
 @dataclass(frozen=True)

@@ -70,6 +70,17 @@ class NetworkProfile:
     addresses: dict[str, str]  # ledger, inference, fine_tuning (checksummed)
     allow_loopback: bool  # only the local profile may talk to loopback/private hosts
     demo_accounts: tuple[dict[str, str], ...] = field(default=(), repr=False)  # public test keys
+    status_url: str | None = None  # a status service given explicitly (OG_STATUS_URL, og_devnet's ready JSON)
+
+    @property
+    def status_base_url(self) -> str | None:
+        """The status service to ask for health: the one given explicitly, else 0G's by chain id on
+        public networks; None on a local network that runs none."""
+        from og_core.status import status_base_url
+
+        if self.status_url:
+            return self.status_url.rstrip("/")
+        return status_base_url(self.chain_id, local=self.name == "local")
 
 
 # The app's own local network streams chat at a readable pace (about 40 tokens/s): instant answers hide
@@ -120,8 +131,8 @@ def _checksum_all(addresses: dict[str, str]) -> dict[str, str]:
                           "Check OG_LEDGER_ADDRESS / OG_INFERENCE_ADDRESS.", detail=str(exc)) from exc
 
 
-def resolve_profile(name: str | None, *, rpc_url: str | None = None,
-                    addresses: dict[str, str] | None = None) -> NetworkProfile:
+def resolve_profile(name: str | None, *, rpc_url: str | None = None, addresses: dict[str, str] | None = None,
+                    status_url: str | None = None) -> NetworkProfile:
     network = Network.parse(name)
     if network is None:
         raise ConfigError(f"“{str(name)[:60]}” is not a known network.", f"Use {Network.listed()}.")
@@ -135,12 +146,15 @@ def resolve_profile(name: str | None, *, rpc_url: str | None = None,
             rpc_url = info["rpc_url"]
             base.update(info.get("addresses") or {})
             demo = tuple(info.get("demo_accounts") or ())
+            if not status_url and isinstance(info.get("status_url"), str):
+                status_url = info["status_url"]
         base.update(overrides)
-        return NetworkProfile(network, LOCAL_CHAIN_ID, rpc_url, _checksum_all(base), True, demo)
+        return NetworkProfile(network, LOCAL_CHAIN_ID, rpc_url, _checksum_all(base), True, demo, status_url)
     chain_id, default_rpc, addrs = _PUBLIC[network]
     base = {"ledger": addrs.ledger, "inference": addrs.inference, "fine_tuning": addrs.fine_tuning}
     base.update(overrides)
-    return NetworkProfile(network, chain_id, rpc_url or default_rpc, _checksum_all(base), False)
+    return NetworkProfile(network, chain_id, rpc_url or default_rpc, _checksum_all(base), False,
+                          status_url=status_url)
 
 
 _web3_lock = threading.Lock()

@@ -13,9 +13,12 @@ from og_core.amounts import OgAmount
 
 @dataclass(frozen=True)
 class Usage:
-    prompt_tokens: int = 0
+    prompt_tokens: int = 0  # all of them, cached and cache-written ones included
     completion_tokens: int = 0
     total_tokens: int = 0
+    cached_tokens: int = 0  # prompt_tokens_details.cached_tokens: read from the provider's cache
+    cache_write_tokens: int = 0  # written to its cache (5-minute TTL)
+    cache_write_1h_tokens: int = 0  # written to its cache (1-hour TTL)
 
 
 @dataclass(frozen=True)

@@ -149,6 +149,8 @@ def test_each_broken_part_fails_with_a_clear_step(provider, mutate, words):
     log = run(provider, report)
     assert log.outcome == "failed", log.steps
     assert any(words in e for e in errors(log)), errors(log)
+    compose_broken = words.startswith("no ")
+    assert ("compose hash could not be checked" in log.summary) == compose_broken, log.summary
 
 
 def test_json_list_and_huge_reports_fail(provider):

@@ -243,3 +243,30 @@ def test_stop_from_another_thread_ends_a_blocked_read_at_once(any_scheme_provide
     assert rest == [] and ended_at - stopped_at[0] < 0.5
     r = stream.result
     assert r.stopped and not r.cut and r.text == "first "
+
+
+TIERED_INFO = {"tieredPricing": {"tiers": [
+    {"inputMultiplier": 1, "maxInputTokens": 32000, "outputMultiplier": 1},
+    {"inputMultiplier": 2, "maxInputTokens": 128000, "outputMultiplier": 3},
+    {"inputMultiplier": 5, "inputMultiplierDenominator": 2, "maxInputTokens": 0, "outputMultiplier": 4}]},
+    "cacheTokenBilling": {"divisor": 10, "writeMultiplierNumerator": 5, "writeMultiplierDenominator": 4}}
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_the_cost_of_a_chat_applies_the_tier_and_cache_billing(provider, stream):
+    """The worked example of docs/protocol.md (0.0037 OG), through a real request: flat prices would say 0.0106 OG."""
+    from dataclasses import replace
+
+    usage = {"prompt_tokens": 50_000, "prompt_tokens_details": {"cached_tokens": 40_000},
+             "cache_write_tokens": 6_000, "completion_tokens": 500, "total_tokens": 50_500}
+    if stream:
+        events = [chunk(0, "ok", "stop", usage), b"data: [DONE]\n\n"]
+        provider.routes["POST /v1/proxy/chat/completions"] = lambda h: send_sse(h, events)
+    else:
+        provider.routes["POST /v1/proxy/chat/completions"] = lambda h: send_json(h, 200, {
+            "id": "c1", "choices": [{"message": {"content": "ok"}, "finish_reason": "stop"}], "usage": usage})
+    inf, _ = make(provider)
+    svc = replace(service(provider.url, info=TIERED_INFO), input_price_wei=10**11, output_price_wei=4 * 10**11)
+    r = inf.chat_stream(svc, MSG).result if stream else inf.chat(svc, MSG)
+    assert (r.usage.cached_tokens, r.usage.cache_write_tokens) == (40_000, 6_000)
+    assert r.cost_wei == 37 * 10**14
