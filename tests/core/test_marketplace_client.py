@@ -6,17 +6,10 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from og_core import OgClient, Settings
 from og_core.networks import resolve_profile
 from og_core.status import NO_STATUS_SERVICE, clear_status_cache
-from tests.conftest import new_funded_account
-from tests.core.fakes import FakeProvider, send_json
-
-
-def client_for(handle, account=None, **kw) -> OgClient:
-    key = account.key.hex() if account is not None else None
-    return OgClient("local", private_key=key, settings=Settings(), rpc_url=handle.rpc_url,
-                    addresses=handle.info["addresses"], **kw)
+from tests.support.devnet import client_for, new_funded_account
+from tests.support.fakes import FakeProvider, send_json
 
 
 def test_the_status_service_is_chosen_by_network():
