@@ -25,10 +25,11 @@ from urllib.parse import quote
 
 import httpx
 
+from og_core.bodies import read_capped
 from og_core.discovery import provider_base
 from og_core.errors import OgError, ProviderError
 from og_core.provider_errors import provider_error
-from og_core.safety import UrlGuard, deadline, read_capped
+from og_core.safety import UrlGuard, deadline
 from og_core.service import ServiceInfo
 
 REPORT_TIMEOUT_S = 15.0

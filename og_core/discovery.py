@@ -13,9 +13,10 @@ from typing import Any
 import httpx
 
 from og_core.addresses import checksum
-from og_core.errors import NotFoundError, OgError, ProviderError, RpcError
+from og_core.bodies import MAX_SMALL_BYTES, read_capped
+from og_core.errors import NotFoundError, OgError, ProviderError, ProviderErrorKind, RpcError
 from og_core.reverts import revert_from_exception
-from og_core.safety import MAX_SMALL_BYTES, UrlGuard, deadline, read_capped, url_problem
+from og_core.safety import UrlGuard, deadline, url_problem
 from og_core.service import ProviderHealth, ServiceInfo
 
 log = logging.getLogger(__name__)
@@ -87,9 +88,10 @@ def probe_provider(service: ServiceInfo, http: httpx.Client, guard: UrlGuard,
                 return ProviderHealth(False, latency, (), f"The provider answered HTTP {resp.status_code}.")
             try:
                 content = read_capped(resp, MAX_SMALL_BYTES)  # refused before it is all in memory
-            except ProviderError:
-                return ProviderHealth(False, (time.perf_counter() - start) * 1000, (),
-                                      "The provider's model list is unreasonably large.")
+            except ProviderError as exc:
+                why = ("The provider's model list is unreasonably large."
+                       if exc.kind is ProviderErrorKind.TOO_LARGE else exc.message)
+                return ProviderHealth(False, (time.perf_counter() - start) * 1000, (), why)
         latency = (time.perf_counter() - start) * 1000
         data = json.loads(content)
         items = data.get("data", []) if isinstance(data, dict) else []

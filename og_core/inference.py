@@ -18,21 +18,21 @@ from typing import Any
 import httpx
 
 from og_core.auth import SessionAuth
+from og_core.bodies import (
+    ACCEPT_ENCODING,
+    MAX_IMAGE_RESPONSE_BYTES,
+    MAX_JSON_BYTES,
+    MAX_SMALL_BYTES,
+    MAX_STREAM_BYTES,
+    decoded_chunks,
+    read_capped,
+)
 from og_core.discovery import provider_base
 from og_core.errors import OgError, ProviderError, ProviderUnreachable
 from og_core.pricing import ChatCost, UsageCounts, pricing_for
 from og_core.pricing import chat_cost as price_chat
 from og_core.provider_errors import provider_error, provider_name
-from og_core.safety import (
-    MAX_IMAGE_RESPONSE_BYTES,
-    MAX_JSON_BYTES,
-    MAX_SMALL_BYTES,
-    MAX_STREAM_BYTES,
-    UrlGuard,
-    abort_response,
-    deadline,
-    read_capped,
-)
+from og_core.safety import UrlGuard, abort_response, deadline
 from og_core.types import ChatResult, ImageResult, ServiceInfo, TranscriptResult, Usage
 
 CHAT_ID_HEADER = "ZG-Res-Key"
@@ -124,7 +124,7 @@ class _StreamState:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-_POST_HEADERS = {"Accept": "*/*", "User-Agent": "og-core"}
+_POST_HEADERS = {"Accept": "*/*", "Accept-Encoding": ACCEPT_ENCODING, "User-Agent": "og-core"}
 
 
 class Inference:
@@ -305,8 +305,8 @@ class Inference:
                 abort_response(resp)
 
     def _pieces(self, resp: httpx.Response, state: _StreamState, stop: threading.Event) -> Iterator[str]:
-        buffer = b""
-        chunks = resp.iter_bytes()
+        buffer = bytearray()  # the unfinished line; a bytearray, so a long line costs linear time
+        chunks = decoded_chunks(resp, None)  # ≤ 64 KiB decoded each; the size limit is counted below
         try:
             while True:
                 with deadline(self._next_deadline(state)):
@@ -319,22 +319,28 @@ class Inference:
                     state.cut_reason = "the answer exceeded the size limit and was cut"
                     return
                 buffer += chunk
-                *lines, buffer = buffer.split(b"\n")
-                for line in lines:
-                    piece = self._sse_line(line, state)
-                    if piece:
-                        yield piece
+                end = chunk.rfind(b"\n")
+                if end >= 0:
+                    end += len(buffer) - len(chunk)
+                    lines = bytes(buffer[:end]).split(b"\n")
+                    del buffer[:end + 1]
+                    for line in lines:
+                        piece = self._sse_line(line, state)
+                        if piece:
+                            yield piece
                 if stop.is_set():
                     state.stopped = True
                     return
             if buffer.strip():
-                piece = self._sse_line(buffer, state)
+                piece = self._sse_line(bytes(buffer), state)
                 if piece:
                     yield piece
             if not state.events and not state.done:
                 piece = self._not_a_stream(state)
                 if piece:
                     yield piece
+        except ProviderError as exc:  # a compression this app does not read, or a damaged one
+            state.cut_reason = exc.message.rstrip(".")[:1].lower() + exc.message.rstrip(".")[1:]
         except httpx.HTTPError as exc:
             if stop.is_set():  # stop() shut the connection down under a blocked read
                 state.stopped = True
@@ -439,6 +445,9 @@ class Inference:
                 try:
                     with (deadline(time.monotonic() + self._timeout_s),
                           self._http.stream("GET", url, timeout=self._timeout) as resp):
+                        if resp.status_code != 200:  # an error page is not an image
+                            raise provider_error(resp.status_code, _error_body(resp), provider=service.provider,
+                                                 model=service.model)
                         images.append(read_capped(resp, MAX_IMAGE_RESPONSE_BYTES))
                 except httpx.HTTPError as exc:
                     raise _unreachable(exc, service, self._timeout_s) from exc

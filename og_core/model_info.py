@@ -16,11 +16,12 @@ from typing import Any
 
 import httpx
 
+from og_core.bodies import read_capped
 from og_core.display import format_utc, parse_utc
 from og_core.errors import OgError, ProviderError
 from og_core.pricing import Pricing, parse_wei, pricing_for
 from og_core.provider_errors import provider_error
-from og_core.safety import UrlGuard, deadline, read_capped
+from og_core.safety import UrlGuard, deadline
 
 MODELS_TIMEOUT_S = 10.0
 MAX_MODELS_BYTES = 5 * 1024 * 1024  # as 0G's newer SDK caps a provider's model list

@@ -1,6 +1,6 @@
 """Guards for talking to providers, whose URLs come from the chain (anyone can register one):
-which URLs are usable at all, which addresses may be contacted, how large an answer may be, and
-how long a request may take.
+which URLs are usable at all, which addresses may be contacted and how long a request may take
+(how large an answer may be is og_core/bodies.py).
 
 httpx has neither a connect-time address check nor an overall deadline (encode/httpx#1450), so
 both live in an httpcore network backend that every og_core transport to a provider uses.
@@ -21,13 +21,7 @@ from urllib.parse import urlsplit
 import httpcore
 import httpx
 
-from og_core.errors import ProviderError, UnsafeUrlError
-
-# Response size caps (bytes): a provider must not be able to exhaust our memory.
-MAX_JSON_BYTES = 8 * 1024 * 1024
-MAX_STREAM_BYTES = 16 * 1024 * 1024
-MAX_IMAGE_RESPONSE_BYTES = 64 * 1024 * 1024
-MAX_SMALL_BYTES = 1 * 1024 * 1024  # /v1/models, /v1/quote, /signature, /unsettledfee
+from og_core.errors import UnsafeUrlError
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -178,7 +172,8 @@ class UrlGuard:
     def client(self, timeout: httpx.Timeout) -> httpx.Client:
         """An httpx client for provider GETs, on `transport()`. It ignores proxy settings from the
         environment: a proxy would resolve the host itself, past the guard."""
-        return httpx.Client(transport=self.transport(), follow_redirects=False, timeout=timeout, trust_env=False)
+        return httpx.Client(transport=self.transport(), follow_redirects=False, timeout=timeout, trust_env=False,
+                            headers={"Accept-Encoding": "gzip, deflate"})  # og_core/bodies.py reads these only
 
 
 # --------------------------------------------------------------------------- deadlines
@@ -294,30 +289,3 @@ def abort_response(resp: httpx.Response) -> None:
             socket.socket.shutdown(sock, socket.SHUT_RDWR)
         except OSError:
             pass  # already closed
-
-
-# --------------------------------------------------------------------------- sizes
-
-
-def _size(n: int) -> str:
-    return f"{n // (1024 * 1024)} MB" if n >= 1024 * 1024 else f"{n // 1024} KB" if n >= 1024 else f"{n} bytes"
-
-
-def too_large(cap: int) -> ProviderError:
-    return ProviderError(f"The provider's answer is larger than {_size(cap)}; it was refused.",
-                         "Ask for less output or pick another provider.", kind="too_large")
-
-
-def read_capped(resp: httpx.Response, cap: int) -> bytes:
-    """The body of a streamed response, refused (ProviderError kind "too_large") as soon as it
-    passes `cap` bytes, without reading the rest. The caller closes `resp`."""
-    declared = resp.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > cap:
-        raise too_large(cap)
-    chunks, size = [], 0
-    for chunk in resp.iter_bytes():
-        size += len(chunk)
-        if size > cap:
-            raise too_large(cap)
-        chunks.append(chunk)
-    return b"".join(chunks)

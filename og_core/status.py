@@ -19,8 +19,9 @@ from typing import Any, Literal
 
 import httpx
 
+from og_core.bodies import MAX_JSON_BYTES, read_capped
 from og_core.errors import OgError, ProviderError
-from og_core.safety import MAX_JSON_BYTES, DeadlineBackend, deadline, install_backend, read_capped
+from og_core.safety import DeadlineBackend, deadline, install_backend
 
 MAINNET_CHAIN_ID = 16661
 MAINNET_STATUS_URL = "https://compute-status.0g.ai"

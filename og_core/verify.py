@@ -18,8 +18,9 @@ from eth_account import Account
 from eth_account.messages import encode_defunct
 
 from og_core.addresses import checksum
+from og_core.bodies import MAX_SMALL_BYTES, read_capped
 from og_core.discovery import provider_base
-from og_core.errors import OgError, ProviderError
+from og_core.errors import OgError, ProviderError, ProviderErrorKind
 from og_core.provider_errors import provider_error
 from og_core.results import (
     AttestationResult,
@@ -29,7 +30,7 @@ from og_core.results import (
     VerificationResult,
     VerificationStatus,
 )
-from og_core.safety import MAX_SMALL_BYTES, UrlGuard, deadline, read_capped
+from og_core.safety import UrlGuard, deadline
 from og_core.service import ServiceInfo
 
 V = VerificationStatus
@@ -59,9 +60,9 @@ def _get_json(url: str, http: httpx.Client, guard: UrlGuard) -> tuple[dict | Non
     try:
         status, content = _get(url, http, guard)
     except ProviderError as exc:
-        if exc.kind != "too_large":
-            raise
-        return None, "the provider's answer is unreasonably large"
+        if exc.kind is ProviderErrorKind.TOO_LARGE:
+            return None, "the provider's answer is unreasonably large"
+        return None, exc.message.rstrip(".")
     except OgError as exc:
         return None, exc.message
     except httpx.TimeoutException:

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import datetime
+import functools
+import gc
 import ipaddress
 import json
 import ssl
+import struct
+import sys
 import threading
 import time
+import zlib
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -54,7 +59,12 @@ class FakeProvider:
             def do_POST(self) -> None:  # noqa: N802
                 self._dispatch("POST")
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            def handle_error(self, request: Any, client_address: Any) -> None:
+                if not isinstance(sys.exc_info()[1], ConnectionError):  # a client hanging up is no news
+                    super().handle_error(request, client_address)
+
+        self.server = Server(("127.0.0.1", 0), Handler)
         if tls is not None:
             self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
         self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.server.server_address[1]}"
@@ -196,3 +206,92 @@ def self_signed_tls(directory: Path, host: str = "127.0.0.1") -> tuple[ssl.SSLCo
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert_file, key_file)
     return context, cert_file
+
+
+# --------------------------------------------------------------------------- hostile bodies
+
+GIB = 1024 ** 3
+
+
+@functools.cache
+def gzip_bomb(decoded: int = GIB, *, layers: int = 2) -> bytes:
+    """A gzip body that inflates to `decoded` zero bytes; layers=2 wraps it in gzip again (sent with
+    `Content-Encoding: gzip, gzip`: 1 GiB in about 2.5 KB, the audit's bomb). Built from one
+    repeated deflate segment, so making it takes about a second, not the 13 s of compressing 1 GiB."""
+    block = bytes(1024 * 1024)
+    count = max(1, decoded // len(block))
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    segment = deflate.compress(block) + deflate.flush(zlib.Z_FULL_FLUSH)  # byte-aligned, history reset
+    crc = 0
+    for _ in range(count):
+        crc = zlib.crc32(block, crc)
+    body = (b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff" + segment * count + deflate.flush()
+            + struct.pack("<II", crc, (count * len(block)) & 0xFFFFFFFF))
+    for _ in range(layers - 1):
+        outer = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+        body = outer.compress(body) + outer.flush()
+    return body
+
+
+def send_bomb(h: BaseHTTPRequestHandler, *, layers: int = 2, encoding: str | None = None,
+              content_type: str = "application/json") -> None:
+    """Answer 200 with `gzip_bomb`, chunked (no Content-Length to refuse it by)."""
+    body = gzip_bomb(layers=layers)
+    try:
+        h.send_response(200)
+        h.send_header("Content-Type", content_type)
+        h.send_header("Content-Encoding", encoding or ", ".join(["gzip"] * layers))
+        h.send_header("Transfer-Encoding", "chunked")
+        h.end_headers()
+        for i in range(0, len(body), 64 * 1024):
+            piece = body[i:i + 64 * 1024]
+            h.wfile.write(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")
+        h.wfile.write(b"0\r\n\r\n")
+    except OSError:
+        h.close_connection = True  # the client hung up after refusing it
+
+
+def endless_sse(h: BaseHTTPRequestHandler, *, every: float = 0.0) -> None:
+    """A stream that never ends: one answer event after another until the client hangs up."""
+    event = b'data: {"id":"endless","choices":[{"delta":{"content":"' + b"more " * 200 + b'"}}]}\n\n'
+    try:
+        h.send_response(200)
+        h.send_header("Content-Type", "text/event-stream")
+        h.send_header("Transfer-Encoding", "chunked")
+        h.end_headers()
+        batch = event * (1 if every else 64)
+        while True:
+            h.wfile.write(f"{len(batch):x}\r\n".encode() + batch + b"\r\n")
+            h.wfile.flush()
+            if every:
+                time.sleep(every)
+    except OSError:
+        h.close_connection = True
+
+
+def redirect(location: str) -> Route:
+    def route(h: BaseHTTPRequestHandler) -> None:
+        h.send_response(302)
+        h.send_header("Location", location)
+        h.send_header("Content-Length", "0")
+        h.end_headers()
+    return route
+
+
+def peak_rss_growth_mb(run: Callable[[], Any]) -> tuple[float, Any]:
+    """(MB the process's peak resident memory grew by while `run()` ran, its result or exception).
+    The kernel's peak (VmHWM) is reset first (/proc/self/clear_refs), so earlier peaks don't hide it."""
+    def status(field: str) -> int:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+        raise RuntimeError(f"no {field} in /proc/self/status")
+
+    gc.collect()
+    Path("/proc/self/clear_refs").write_text("5")
+    before = status("VmRSS")
+    try:
+        outcome: Any = run()
+    except Exception as exc:  # the caller asserts on it
+        outcome = exc
+    return (status("VmHWM") - before) / 1024, outcome
