@@ -16,6 +16,7 @@ from og_core.attestation import AttestationLog, Step
 from og_core.auth import ApiKeyInfo, NewApiKey
 from og_core.config import SecretStr, Settings
 from og_core.local_tools import LocalTools
+from og_core.market import MarketView
 from og_core.model_info import ModelInfo, ModelList
 from og_core.networks import Network
 from og_core.pricing import ChatCost, CostEstimate, Pricing, pricing_for
@@ -208,6 +209,33 @@ class OgClient:
         from og_core.status import get_status
 
         return get_status(self.status_url, refresh=refresh)
+
+    def market(self, *, refresh: bool = False, models_timeout_s: float = 5.0) -> MarketView:
+        """Services and health read side by side, then grouped by model (`summaries`, most providers
+        first, each with its best value). Multi-model services' /v1/models are fetched too (in
+        parallel, each ≤ `models_timeout_s`), since their models and prices are only listed there."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        from og_core.discovery import provider_base
+        from og_core.market import summarize_models
+        from og_core.model_info import fetch_model_list
+
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            status_job = pool.submit(self.health, refresh=refresh)
+            services = self.services(refresh=refresh)
+            status = status_job.result()
+        multi = [s for s in services if (s.additional_info or {}).get("MultiModel") is True]
+
+        def fetch(s: ServiceInfo) -> ModelList:
+            return fetch_model_list(provider_base(s.url), self._s.http, self._s.url_guard,
+                                    input_price_wei=s.input_price_wei, output_price_wei=s.output_price_wei,
+                                    additional_info=s.additional_info, provider=s.provider, timeout_s=models_timeout_s)
+
+        lists: dict[str, ModelList] = {}
+        if multi:
+            with ThreadPoolExecutor(max_workers=min(8, len(multi))) as pool:
+                lists = dict(zip((s.provider for s in multi), pool.map(fetch, multi), strict=True))
+        return MarketView(tuple(services), status, lists, tuple(summarize_models(services, status, lists)))
 
     def models(self, provider: str) -> ModelList:
         """The provider's `/v1/models` objects, parsed (≤ 10 s, ≤ 5 MB); a failure is `ModelList.error`."""

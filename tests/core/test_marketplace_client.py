@@ -38,6 +38,11 @@ def test_health_models_pricing_and_attestation_on_the_local_network(devnet):
                 assert s.status_url == status.url and report.available
                 h = report.health_for(provider, svc.model)
                 assert (h.status, h.uptime_pct) == ("warning", 75.5)
+                market = s.market()
+                summary = market.summary(svc.model)
+                assert summary is not None and summary.offer(provider).health.status == "warning"
+                assert len(market.services) == len(s.services())
+                assert sum(m.provider_count for m in market.summaries) >= len(market.services)
         finally:
             status.close()
             clear_status_cache()
