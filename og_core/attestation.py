@@ -330,7 +330,11 @@ def attest(service: ServiceInfo, *, http: httpx.Client, url_guard: UrlGuard,
         if report.key == "llm":
             found = data.get("signing_address")
             expected = service.signing_address
-            if isinstance(found, str) and expected:
+            if not expected:
+                log("error", f"Step 4 — {service.signing_address_error or 'The model TEE has no known signer.'} "
+                             "The LLM report's signer cannot be compared.")
+                signer_checks.append(SignerCheck("llm", found if isinstance(found, str) else None, "", False))
+            elif isinstance(found, str):
                 ok = found.lower() == expected.lower()
                 log("success" if ok else "error",
                     f"Step 4 — the LLM report's signing address {found} "

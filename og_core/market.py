@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from og_core.model_info import ModelInfo, ModelList
+from og_core.model_info import ModelInfo, ModelList, parse_model_list
 from og_core.pricing import Pricing, pricing_for
 from og_core.service import ServiceInfo
 from og_core.status import ModelHealth, StatusReport, unknown_health
@@ -93,9 +93,15 @@ def best_value(offers: Sequence[Offer]) -> Offer | None:
 
 def offers_of(service: ServiceInfo, status: StatusReport | None = None,
               models: ModelList | None = None) -> list[Offer]:
-    """One service's offers: its on-chain model, or — multi-model — every model its list names."""
+    """One service's offers: its on-chain model, or — multi-model — every model its list names. The
+    list is `models`, else the objects the status service relays for this provider."""
     info = service.additional_info if service.additional_info is not None else {}
     multi = info.get("MultiModel") is True
+    if models is None and status is not None and status.model_objects(service.provider):
+        # the status service relays every provider's /v1/models objects: no need to ask the provider
+        models = parse_model_list({"data": list(status.model_objects(service.provider))},
+                                  input_price_wei=service.input_price_wei, output_price_wei=service.output_price_wei,
+                                  additional_info=info, provider=service.provider)
     listed = models.models if models is not None else ()
     count = len(listed) if multi and listed else 1
 

@@ -228,3 +228,9 @@ def test_pure_helpers():
     assert check.match
     assert images_in({"info": {"tcb_info": {"app_compose": 'services: {a: {"image": "img:1"}}'}}}) == ["img:1"]
     assert images_in({}) == []
+
+
+def test_a_separated_tee_without_target_address_cannot_pass(provider):
+    info = {"TEEVerifier": "dstack", "TargetSeparated": True, "VerifierURL": "v"}
+    log = run(provider, dstack_report(), info=info, llm=lambda h: send_json(h, 200, llm_report()))
+    assert log.outcome == "failed" and any("TargetTeeAddress" in e for e in errors(log))

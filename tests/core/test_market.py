@@ -77,3 +77,18 @@ def test_a_multi_model_service_offers_each_listed_model_at_its_own_price():
 def test_a_service_with_broken_additional_info_still_has_an_offer():
     broken = replace(svc(1, "m", 5, 5), additional_info=None, additional_info_raw="{x")
     assert [o.price_wei for o in offers_of(broken)] == [10]
+
+
+def test_model_objects_relayed_by_the_status_service_are_used():
+    from og_core.status import parse_models
+
+    multi = svc(7, "default-model", 100, 100, info={"MultiModel": True})
+    plain = svc(8, "x/two", 1, 1)
+    grouped, _ = parse_models({"data": [
+        {"provider": multi.provider.lower(), "id": "x/one", "pricing": {"prompt": "10", "completion": "20"}},
+        {"provider": plain.provider, "id": "x/two", "context_length": 4096}]})
+    status = StatusReport(base_url="http://status", models=grouped)
+    by_model = {s.model: s for s in summarize_models([multi, plain], status)}
+    assert set(by_model) == {"x/one", "x/two"}
+    assert by_model["x/one"].offers[0].price_wei == 30
+    assert by_model["x/two"].offers[0].info.context_length == 4096
