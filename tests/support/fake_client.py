@@ -24,15 +24,22 @@ from eth_account import Account
 
 from og_core import (
     ApiKeyInfo,
+    AttestationLog,
     AttestationResult,
+    ChatCost,
     ChatResult,
     ChatStream,
+    CostEstimate,
     ImageResult,
     LedgerView,
+    MarketView,
+    ModelInfo,
+    ModelList,
     NewApiKey,
     NotFoundError,
     OgError,
     PendingRefund,
+    Pricing,
     ProviderAccount,
     ProviderHealth,
     ProviderReadiness,
@@ -40,6 +47,8 @@ from og_core import (
     RuleError,
     SecretStr,
     ServiceInfo,
+    StatusReport,
+    Step,
     TranscriptResult,
     TxKind,
     TxPlan,
@@ -47,12 +56,19 @@ from og_core import (
     TxResult,
     TxStep,
     Usage,
+    UsageCounts,
     VerificationResult,
     VerificationStatus,
     WalletActivity,
+    chat_cost,
+    estimate_cost,
+    estimate_prompt_tokens,
     format_og,
     parse_og,
+    pricing_for,
+    summarize_models,
 )
+from og_core.status import NO_STATUS_SERVICE
 
 ONE_OG = 10**18
 MIN_LEDGER = 3 * ONE_OG
@@ -110,6 +126,9 @@ class FakeNetwork:
     reply: str = "Hello from the fake provider."
     provider_errors: dict[str, OgError] = field(default_factory=dict)  # provider -> raised by its requests
     unsettled_wei: dict[tuple[str, str], int] = field(default_factory=dict)
+    status: StatusReport | None = None  # what health() returns (default: no status service)
+    model_lists: dict[str, ModelList] = field(default_factory=dict)  # provider -> its /v1/models
+    attestations: dict[str, AttestationLog] = field(default_factory=dict)  # provider -> attest() result
     clients: list[FakeClient] = field(default_factory=list)
     _hashes: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -215,6 +234,46 @@ class FakeClient:
 
     def probe(self, provider: str) -> ProviderHealth:
         return self.net.service(provider).health or ProviderHealth(reachable=False, error="not probed")
+
+    # ------------------------------------------------------------------ marketplace
+    status_url: str | None = None
+
+    def health(self, *, refresh: bool = False) -> StatusReport:
+        return self.net.status or StatusReport(base_url=None, error=NO_STATUS_SERVICE)
+
+    def market(self, *, refresh: bool = False, models_timeout_s: float = 5.0) -> MarketView:
+        status = self.health()
+        return MarketView(tuple(self.net.services), status, dict(self.net.model_lists),
+                          tuple(summarize_models(self.net.services, status, self.net.model_lists)))
+
+    def models(self, provider: str) -> ModelList:
+        svc = self.net.service(provider)
+        return self.net.model_lists.get(svc.provider) or ModelList((ModelInfo(svc.model, provider=svc.provider),))
+
+    def pricing(self, provider: str, model: ModelInfo | None = None) -> Pricing:
+        if model is not None and model.pricing is not None:
+            return model.pricing
+        svc = self.net.service(provider)
+        return pricing_for(svc.input_price_wei, svc.output_price_wei, svc.additional_info)
+
+    def estimate_chat(self, provider: str, messages: Sequence[dict[str, Any]], max_tokens: int,
+                      model: ModelInfo | None = None) -> CostEstimate:
+        return estimate_cost(self.pricing(provider, model), estimate_prompt_tokens(messages), max_tokens)
+
+    def chat_cost(self, result: ChatResult) -> ChatCost:
+        u = result.usage
+        return chat_cost(self.pricing(result.provider), UsageCounts(
+            u.prompt_tokens, u.completion_tokens, u.cached_tokens, u.cache_write_tokens, u.cache_write_1h_tokens))
+
+    def attest(self, provider: str, on_step: Callable[[Step], None] | None = None) -> AttestationLog:
+        svc = self.net.service(provider)
+        log = self.net.attestations.get(svc.provider) or AttestationLog(
+            svc.provider, "passed", "Attestation passed (fake).", (Step("info", "Step 1 — service read (fake)."),
+                                                                   Step("success", "Attestation passed (fake).")))
+        for step in log.steps:
+            if on_step is not None:
+                on_step(step)
+        return log
 
     # ------------------------------------------------------------------ ledger
     def _account(self, provider: str) -> SubAccount | None:
@@ -420,7 +479,9 @@ class FakeClient:
         prompt = sum(len(str(m.get("content", "")).split()) for m in messages)
         completion = len(text.split())
         usage = Usage(prompt, completion, prompt + completion)
-        cost = prompt * svc.input_price_wei + completion * svc.output_price_wei
+        # billed as og_core bills it: the service's tier and cache billing applied
+        cost = chat_cost(pricing_for(svc.input_price_wei, svc.output_price_wei, svc.additional_info),
+                         UsageCounts(prompt, completion)).total_wei
         self._bill(svc, cost)
         chat_id = f"fake-{self.net.tx_hash()[-8:]}"
         return ChatResult(svc.provider, svc.model, text, chat_id, "ZG-Res-Key", usage, cost,
