@@ -58,6 +58,7 @@ from og_core.status import (
     StatusReport,
     cached_status,
     get_status,
+    get_status_within,
     status_base_url,
 )
 from og_core.types import (
@@ -96,7 +97,7 @@ __all__ = [
     # /v1/models objects
     "ModelInfo", "ModelList", "RateLimits", "parse_model", "parse_model_list",
     # 0G's status service (health per provider and model)
-    "HealthStatus", "Metric", "ModelHealth", "StatusReport", "cached_status", "get_status", "status_base_url",
+    "HealthStatus", "Metric", "ModelHealth", "StatusReport", "cached_status", "get_status", "get_status_within", "status_base_url",
     "WEI_PER_OG", "AmountError", "AmountInputError", "ApiKeyInfo", "ApiKeys", "AttestationResult", "ChatResult",
     "ChatStream", "ConfigError", "ContractRevert", "ImageResult", "LedgerView", "LocalDemoAccount",
     "LocalTools", "Network", "NewApiKey", "NotFoundError", "OgClient", "OgError", "PendingRefund",

@@ -210,18 +210,25 @@ class OgClient:
 
         return get_status(self.status_url, refresh=refresh)
 
-    def market(self, *, refresh: bool = False, models_timeout_s: float = 5.0) -> MarketView:
+    def market(self, *, refresh: bool = False, models_timeout_s: float = 5.0,
+               health_wait_s: float | None = None) -> MarketView:
         """Services and health read side by side, then grouped by model (`summaries`, most providers
         first, each with its best value). Multi-model services' /v1/models are fetched too (in
-        parallel, each ≤ `models_timeout_s`), since their models and prices are only listed there."""
+        parallel, each ≤ `models_timeout_s`), since their models and prices are only listed there.
+        health_wait_s: wait at most this long for the status service (None: up to its 10 s limit);
+        past it the last report, or "not known yet", while the fetch fills the cache for next time."""
         from concurrent.futures import ThreadPoolExecutor
 
         from og_core.discovery import provider_base
         from og_core.market import summarize_models
         from og_core.model_info import fetch_model_list
+        from og_core.status import get_status_within
 
         with ThreadPoolExecutor(max_workers=1) as pool:
-            status_job = pool.submit(self.health, refresh=refresh)
+            if health_wait_s is None:
+                status_job = pool.submit(self.health, refresh=refresh)
+            else:
+                status_job = pool.submit(get_status_within, self.status_url, health_wait_s, refresh=refresh)
             services = self.services(refresh=refresh)
             status = status_job.result()
         multi = [s for s in services if (s.additional_info or {}).get("MultiModel") is True]

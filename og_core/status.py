@@ -371,6 +371,30 @@ def get_status(base_url: str | None, http: httpx.Client | None = None, *, max_ag
         return report
 
 
+STILL_FETCHING = "Health is not known yet: the status service is still answering."
+
+
+def get_status_within(base_url: str | None, wait_s: float, *, max_age_s: float = STATUS_TTL_S,
+                      refresh: bool = False) -> StatusReport:
+    """`get_status`, but waiting at most `wait_s`: past it, the last report (however old) or a
+    "not known yet" one, while the fetch goes on in the background and fills the shared cache."""
+    if base_url is None:
+        return get_status(None)
+    done = threading.Event()
+    box: list[StatusReport] = []
+
+    def run() -> None:
+        try:
+            box.append(get_status(base_url, max_age_s=max_age_s, refresh=refresh))
+        finally:
+            done.set()
+
+    threading.Thread(target=run, name="og-status-fetch", daemon=True).start()
+    if done.wait(wait_s) and box:
+        return box[0]
+    return cached_status(base_url) or StatusReport(base_url=base_url.rstrip("/"), error=STILL_FETCHING)
+
+
 def clear_status_cache() -> None:
     with _cache_lock:
         _cache.clear()

@@ -228,3 +228,27 @@ def test_no_status_service():
     report = get_status(None)
     assert report.error == NO_STATUS_SERVICE and report.health_for(A, "m").status == "unknown"
     assert cached_status(None) is None
+
+
+def test_a_caller_that_cannot_wait_gets_the_last_report_and_the_fetch_fills_the_cache(status):
+    from og_core.status import STILL_FETCHING, get_status_within
+
+    fast = status.routes["GET /health"]
+
+    def slow(h):
+        time.sleep(1.0)
+        fast(h)
+
+    status.routes["GET /health"] = slow
+    start = time.monotonic()
+    first = get_status_within(status.url, 0.2)
+    assert time.monotonic() - start < 0.8 and first.error == STILL_FETCHING
+    for _ in range(50):  # the background fetch lands in the shared cache
+        if cached_status(status.url) is not None:
+            break
+        time.sleep(0.1)
+    warm = get_status_within(status.url, 0.2)
+    assert warm.available and warm.health_for(A, "local/chat").status == "healthy"
+    stale = get_status_within(status.url, 0.2, max_age_s=0)  # too old: fetched again, the old one meanwhile
+    assert stale is warm
+    assert get_status_within(None, 1).error == NO_STATUS_SERVICE
