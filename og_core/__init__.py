@@ -46,10 +46,12 @@ from og_core.pricing import (
     estimate_cost,
     estimate_prompt_tokens,
     format_og_exact,
+    format_tokens,
     og_per_million,
     price_range,
     price_table,
     pricing_for,
+    tier_labels,
 )
 from og_core.status import (
     HealthStatus,
@@ -91,7 +93,7 @@ __all__ = [
     # pricing (tiers, cache billing, exact costs)
     "CacheBilling", "ChatCost", "CostEstimate", "PriceTier", "Pricing", "TierPrice", "UsageCounts", "chat_cost",
     "estimate_cost", "estimate_prompt_tokens", "format_og_exact", "og_per_million", "price_range", "price_table",
-    "pricing_for",
+    "pricing_for", "format_tokens", "tier_labels",
     # the marketplace by model
     "MarketView", "ModelSummary", "Offer", "best_value", "summarize_models",
     # /v1/models objects

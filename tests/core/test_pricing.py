@@ -323,3 +323,28 @@ def test_exact_formatting_never_goes_through_a_float():
     assert format_fraction(Fraction(1, 3), 4) == "≈0.3333"
     assert format_fraction(Fraction(-5, 2)) == "-2.5" and format_fraction(0) == "0"
     assert og_per_million(Fraction(2 * 10**11, 3)) == "≈0.066666666666666666666666"
+
+
+def test_invariants_over_many_random_usages():
+    """Seeded: the buckets always add up to the prompt, a cache discount never costs more than no cache
+    billing, a tier never bills below the base price, and every fee is a whole neuron amount."""
+    import random
+
+    rng = random.Random(20261204)
+    for _ in range(2000):
+        base_in, base_out = rng.randrange(0, 10**13), rng.randrange(0, 10**13)
+        den = rng.randrange(1, 7)
+        tiers = (PriceTier(rng.randrange(1, 5000)), PriceTier(0, Fraction(den + rng.randrange(0, 9), den),
+                                                              Fraction(rng.randrange(1, 4))))
+        cache = CacheBilling(rng.randrange(1, 20))
+        usage = UsageCounts(prompt_tokens=rng.randrange(0, 10_000), completion_tokens=rng.randrange(0, 2000),
+                            cached_tokens=rng.randrange(0, 12_000), cache_write_tokens=rng.randrange(0, 3000))
+        cached = chat_cost(Pricing(base_in, base_out, tiers, cache), usage)
+        plain = chat_cost(Pricing(base_in, base_out, tiers), usage)
+        assert cached.full_tokens + cached.cached_tokens + cached.cache_write_tokens + cached.cache_write_1h_tokens \
+            == usage.prompt_tokens
+        assert 0 <= cached.total_wei <= plain.total_wei
+        assert cached.input_price_wei >= base_in and cached.output_price_wei >= base_out
+        assert all(isinstance(v, int) for v in (cached.total_wei, cached.cached_fee_wei, plain.total_wei))
+        assert plain.total_wei == plain.input_price_wei * usage.prompt_tokens \
+            + plain.output_price_wei * usage.completion_tokens
