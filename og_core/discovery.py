@@ -49,7 +49,7 @@ def parse_service(raw: Sequence[Any]) -> ServiceInfo:
                 info = parsed
             else:
                 info_error = "additionalInfo is JSON but not an object"
-        except ValueError as exc:
+        except json.JSONDecodeError as exc:
             info_error = f"additionalInfo is not valid JSON ({exc.msg})"
     else:
         info = {}

@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 
@@ -230,7 +230,7 @@ class Inference:
         return data
 
     @staticmethod
-    def _chat_id(headers: httpx.Headers, data_id: Any) -> tuple[str | None, str]:
+    def _chat_id(headers: httpx.Headers, data_id: Any) -> tuple[str | None, Literal["ZG-Res-Key", "id", "none"]]:
         header = headers.get(CHAT_ID_HEADER)
         if header:
             return header, "ZG-Res-Key"

@@ -11,8 +11,9 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, cast
 
+from eth_typing import ChecksumAddress, HexStr
 from web3 import Web3
 from web3.exceptions import TimeExhausted, TransactionNotFound
 
@@ -205,7 +206,7 @@ class Transactions:
     def ledger_view(self) -> LedgerView:
         address = self._addr()
         try:
-            wallet = int(self.w3.eth.get_balance(address))
+            wallet = int(self.w3.eth.get_balance(cast(ChecksumAddress, address)))
         except Exception as exc:
             raise _rpc_error(exc, "reading your wallet balance") from exc
         ledger = self._ledger_tuple(address)
@@ -263,7 +264,7 @@ class Transactions:
 
     def _check_wallet_covers(self, value: int) -> None:
         try:
-            wallet = int(self.w3.eth.get_balance(self._addr()))
+            wallet = int(self.w3.eth.get_balance(cast(ChecksumAddress, self._addr())))
         except Exception as exc:
             raise _rpc_error(exc, "reading your wallet balance") from exc
         if wallet < value + FEE_RESERVE_WEI:
@@ -541,7 +542,7 @@ class Transactions:
                 return outcome
             if self._node_knows(pending.tx_hash):
                 return "known"
-            used = int(self.w3.eth.get_transaction_count(pending.plan.wallet, "latest"))
+            used = int(self.w3.eth.get_transaction_count(cast(ChecksumAddress, pending.plan.wallet), "latest"))
             if used > pending.nonce:  # the nonce went to a tx: ours (mined meanwhile) or another
                 return self._receipt_outcome(pending.tx_hash) or "dropped"
         except Exception as exc:  # noqa: BLE001 - any read failure proves nothing
@@ -550,14 +551,14 @@ class Transactions:
 
     def _receipt_outcome(self, tx_hash: str) -> str | None:
         try:
-            receipt = self.w3.eth.get_transaction_receipt(tx_hash)
+            receipt = self.w3.eth.get_transaction_receipt(cast(HexStr, tx_hash))
         except TransactionNotFound:
             return None
         return "confirmed" if receipt["status"] == 1 else "reverted"
 
     def _node_knows(self, tx_hash: str) -> bool:
         try:
-            self.w3.eth.get_transaction(tx_hash)
+            self.w3.eth.get_transaction(cast(HexStr, tx_hash))
         except TransactionNotFound:
             return False
         return True
@@ -615,7 +616,7 @@ class Transactions:
 
     def _wallet_balance(self, address: str) -> int:
         try:
-            return int(self.w3.eth.get_balance(address))
+            return int(self.w3.eth.get_balance(cast(ChecksumAddress, address)))
         except Exception as exc:
             raise _rpc_error(exc, "reading your wallet balance") from exc
 
@@ -663,7 +664,7 @@ class Transactions:
         fate = self._chain_fate(pending)
         if fate in ("confirmed", "reverted"):
             try:
-                return self.w3.eth.get_transaction_receipt(pending.tx_hash)
+                return self.w3.eth.get_transaction_receipt(cast(HexStr, pending.tx_hash))
             except Exception as exc:  # noqa: BLE001 - mined, but unreadable now: pending, looked up later
                 log.info("could not read the receipt of %s: %s", pending.tx_hash, exc)
         answer = rpc_error_object(failure)
@@ -688,7 +689,7 @@ class Transactions:
     def _wait(self, state: WalletState, pending: PendingTx, timeout_s: float,
               report: Callable[[TxStep, str], None]) -> Any:
         try:
-            return self.w3.eth.wait_for_transaction_receipt(pending.tx_hash, timeout=timeout_s, poll_latency=0.2)
+            return self.w3.eth.wait_for_transaction_receipt(cast(HexStr, pending.tx_hash), timeout=timeout_s, poll_latency=0.2)
         except Exception as exc:  # TimeExhausted or a read failure: it may still land
             state.pending = pending
             why = (f"not confirmed within {timeout_s:g} s" if isinstance(exc, TimeExhausted)

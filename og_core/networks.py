@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 import logging
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -131,8 +132,9 @@ def _checksum_all(addresses: dict[str, str]) -> dict[str, str]:
                           "Check OG_LEDGER_ADDRESS / OG_INFERENCE_ADDRESS.", detail=str(exc)) from exc
 
 
-def resolve_profile(name: str | None, *, rpc_url: str | None = None, addresses: dict[str, str] | None = None,
-                    status_url: str | None = None) -> NetworkProfile:
+def resolve_profile(name: str | None, *, rpc_url: str | None = None,
+                    addresses: Mapping[str, str | None] | None = None, status_url: str | None = None
+                    ) -> NetworkProfile:
     network = Network.parse(name)
     if network is None:
         raise ConfigError(f"“{str(name)[:60]}” is not a known network.", f"Use {Network.listed()}.")

@@ -45,7 +45,7 @@ class _ThreadAwareStdout:
 def install() -> None:
     with _install_lock:
         if not isinstance(sys.stdout, _ThreadAwareStdout):
-            sys.stdout = _ThreadAwareStdout(sys.stdout)  # type: ignore[assignment]
+            sys.stdout = _ThreadAwareStdout(sys.stdout)
 
 
 @contextlib.contextmanager

@@ -102,9 +102,9 @@ def wallet_key() -> tuple[str | None, SecretStr | None, str]:
         if demos:
             return demos[0].address, demos[0].key, DEMO
         return None, None, NONE
-    tab_key: SecretStr | None = st.session_state.get(f"ui_tab_key_{net}")
-    if tab_key:
-        return wallets.address_of(tab_key), tab_key, TAB
+    pasted: SecretStr | None = st.session_state.get(f"ui_tab_key_{net}")
+    if pasted:
+        return wallets.address_of(pasted), pasted, TAB
     env_key = settings().private_key if settings().network in (net, Network.LOCAL) else None
     if env_key:
         try:

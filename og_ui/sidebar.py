@@ -12,8 +12,9 @@ from og_ui.widgets import og_text
 def render() -> OgClient | None:
     with st.sidebar:
         session.network()  # initialise the choice from OG_NETWORK before the widget exists
-        net = Network(st.selectbox("Network", list(Network), key="ui_network", format_func=session.NETWORK_LABELS.get,
-                                   persist_state="session"))
+        choice = st.selectbox("Network", list(Network), key="ui_network",
+                              format_func=lambda n: session.NETWORK_LABELS[n], persist_state="session")
+        net = Network(choice or Network.LOCAL)  # never None: the list is not empty
         if err := st.session_state.get("ui_settings_error"):
             st.error(f"{err.message} {err.hint}", icon=":material/settings:")
         if env_err := st.session_state.get("ui_env_key_error"):
@@ -50,7 +51,7 @@ def _wallet_picker(net: Network) -> None:
         labels[session.NONE] = "No wallet (read-only)"
         if st.session_state.get("ui_demo_address") not in options:
             st.session_state["ui_demo_address"] = options[0]
-        choice = st.selectbox("Wallet", options, key="ui_demo_address", format_func=labels.get,
+        choice = st.selectbox("Wallet", options, key="ui_demo_address", format_func=lambda a: labels[a],
                               persist_state="session")
         st.caption("Demo wallets use the **public** hardhat test keys: they protect nothing and exist only on "
                    "this local network. Never send real funds to them.")

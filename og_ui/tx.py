@@ -211,7 +211,7 @@ def render(page: str = "") -> None:
         from og_ui.session import get_client
 
         client = get_client()
-        if busy_reason(client) is not None:  # no job of ours: another session's send, or a pending tx
+        if client is not None and busy_reason(client) is not None:  # no job of ours: another session's send, or a pending tx
             _watch(client)
     last: TxJob | None = st.session_state.get(LAST_KEY)
     if last is not None and _succeeded(last) and last.page != page:
