@@ -1,4 +1,4 @@
-"""Session tokens and API keys, built by og_core (protocol.md §2) — never with a funding side effect.
+"""Session tokens and API keys, built by og_core (docs/protocol.md, session tokens) — never with a funding side effect.
 
 Fixes SDK pitfall #2: generation is Account index 9, revokedBitmap index 10; a failed read is an
 error, not generation 0 cached for hours.

@@ -1,7 +1,7 @@
 """Network profiles (local | testnet | mainnet) and the shared Web3 connections.
 
 local = og_devnet: OG_RPC_URL when set, else one network started on demand per process.
-testnet/mainnet = protocol.md §1, overridable (rpc_url, addresses).
+testnet/mainnet = docs/protocol.md, networks and amounts; overridable (rpc_url, addresses).
 """
 
 from __future__ import annotations

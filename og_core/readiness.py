@@ -1,5 +1,5 @@
 """"Can this provider serve me?" — one provider's sub-account judged against the broker's admission
-rule (protocol.md §4): the account exists, the user acknowledged the provider, and the usable
+rule (docs/protocol.md, admission): the account exists, the user acknowledged the provider, and the usable
 balance covers the request fee + unsettled fees + the provider's reserve.
 
 `assess` is a pure function of what was read, so the wording and the suggested amount are testable

@@ -5,7 +5,7 @@ its typechain factories carry `_abi` and `_bytecode` of LedgerManager and Infere
 (solc 0.8.22). We fetch it with `npm pack` (version pinned, tarball sha256 checked), cache the
 tarball and the extracted artifacts under `~/.cache/og-devnet/` (so later runs are offline)
 and never commit either. The constructors disable initializers, so each contract runs behind
-an EIP-1167 minimal clone, as protocol.md §4 describes; deployed from hardhat account #0 on a
+an EIP-1167 minimal clone, as docs/protocol.md describes (official contracts); deployed from hardhat account #0 on a
 fresh chain the proxies land on the SDK's built-in `hardhat` addresses.
 """
 

@@ -1,4 +1,4 @@
-"""The provider broker: one Starlette app per provider, speaking 0G's provider HTTP API (protocol.md §2)."""
+"""The provider broker: one Starlette app per provider, speaking 0G's provider HTTP API (docs/protocol.md)."""
 
 from __future__ import annotations
 
@@ -322,7 +322,7 @@ class Broker:
             kw["size"] = size
         if req.get("seed") is not None:
             kw["seed"] = _seed(req["seed"])
-        # The fee is known up front (n images × outputPrice), so admission counts it (protocol.md §2).
+        # The fee is known up front (n images × outputPrice), so admission counts it (docs/protocol.md, admission).
         service = await self.admit(token.address, account, lambda s: image_fee(n, s.output_price))
         self.check_model(req.get("model"), service)
         images = await self._engine(self.engine, prompt, **kw)

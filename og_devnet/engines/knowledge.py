@@ -4,7 +4,7 @@ Each entry lists trigger phrases with weights; a phrase scores when all its word
 question. The best entry wins if it reaches `MIN_SCORE`. A long question (several sentences, or a
 long one) is matched more strictly, so incidental words do not add up: a phrase's words must appear
 in order, close together, within one sentence, and the bar is `LONG_MIN_SCORE`. Facts follow
-shared/protocol.md.
+docs/protocol.md.
 """
 
 from __future__ import annotations

@@ -209,7 +209,7 @@ def test_account_not_exist_reads_like_the_real_broker(devnet: DevnetHandle) -> N
 
 
 def test_image_admission_includes_the_request_fee(devnet: DevnetHandle) -> None:
-    """protocol.md §2: the locked balance must cover the request fee (n × outputPrice for images) on top
+    """docs/protocol.md, admission: the locked balance must cover the request fee (n × outputPrice for images) on top
     of unsettled fees and the 1 OG reserve."""
     image, edit = devnet.provider("image"), devnet.provider("edit")  # 0.01 and 0.02 OG per image
     acct, sdk = _user(devnet, {"image": OG, "edit": OG})
@@ -313,7 +313,7 @@ def test_revocations_take_effect_at_once_with_the_sdk_session_manager(devnet: De
     sdk.inference.revoke_all_tokens(p["address"])
     r = chat(sdk_header)
     assert r.json() == {"error": "validate session: session token has been revoked (generation expired)"}
-    # The SDK's next token reads the generation from the bitmap's index (sdk-pitfalls #2): 0, not 1.
+    # The SDK's next token reads the generation from the bitmap's index (docs/protocol.md, what og_core does differently from the SDK): 0, not 1.
     r = chat(sessions.get_request_headers(p["address"])["Authorization"])
     assert r.json() == {"error": "validate session: session token has been revoked (generation expired)"}
     # A token with the real generation (getAccount()[9]) works right away: no "future generation".

@@ -34,7 +34,7 @@ class Net:
 
 def _fund(net: Net, broker, user_key: str, amount: int) -> None:
     """SDK transfer_fund on our contracts; on 0G's bytecode its fixed 300k gas is too low for a new
-    sub-account (sdk-pitfalls #22), so send the same call with an estimated limit."""
+    sub-account (docs/protocol.md, what og_core does differently from the SDK), so send the same call with an estimated limit."""
     provider = net.cfg.provider_address
     if net.contracts == "ours":
         broker.ledger.transfer_fund(provider, "inference", amount)

@@ -1,5 +1,5 @@
 """Our Vyper 0G contracts: artifacts, ABI compatibility with zerog_py_sdk, the protocol
-rules of shared/protocol.md §1 (custom errors byte for byte), gas within the SDK's
+rules of docs/protocol.md (the ledger and inference contracts) (custom errors byte for byte), gas within the SDK's
 hard-coded limits, EIP-712 settlement, and the unmodified SDK driving them."""
 
 from __future__ import annotations

@@ -97,7 +97,7 @@ def _send_estimated(user: User, fn: Any, value: int = 0) -> dict:
 
 def _fund_new_provider(user: User, provider: str, amount: int = 2 * OG) -> None:
     """First transferFund to a provider. The SDK's fixed 300k gas is too low on 0G's official
-    bytecode (sdk-pitfalls #22, asserted in test_sdk_transfer_fund_to_new_provider), so there we
+    bytecode (docs/protocol.md, official contracts; asserted in test_sdk_transfer_fund_to_new_provider), so there we
     send the same call with an estimated limit."""
     if user.official:
         _send_estimated(user, user.sdk.ledger_contract.functions.transferFund(provider, SERVICE_NAME, amount))
@@ -281,7 +281,7 @@ def test_openai_client(net: DevnetHandle) -> None:
 
 
 def test_sdk_transfer_fund_to_new_provider(net: DevnetHandle) -> None:
-    """sdk-pitfalls #22, kept visible: on 0G's official bytecode the SDK's fixed 300k gas limit for
+    """Kept visible (docs/protocol.md, official contracts): on 0G's official bytecode the SDK's fixed 300k gas limit for
     a first transferFund runs out of gas. When a release fixes it, this test fails on purpose."""
     user = _user(net, "3")
     provider = net.provider("chat-lite")["address"]

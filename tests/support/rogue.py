@@ -57,7 +57,7 @@ class Rogue:
     def _session(self, header: str) -> dict:
         raw, _, sig = base64.b64decode(header.removeprefix("Bearer app-sk-")).decode().rpartition("|")
         token = json.loads(raw)
-        # EIP-191 over the keccak of the raw message, as protocol.md says the broker checks it
+        # EIP-191 over the keccak of the raw message, as the broker checks it (docs/protocol.md, session tokens)
         signer = Account.recover_message(encode_defunct(primitive=keccak(text=raw)), signature=sig)
         assert signer == token["address"] and token["provider"] == self.address
         return token
