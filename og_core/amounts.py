@@ -6,6 +6,7 @@ page never has to know about 10**18.
 
 from __future__ import annotations
 
+import numbers
 import re
 from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Context, Decimal, localcontext
 
@@ -24,6 +25,7 @@ _NOT_FINITE = {"nan", "snan", "inf", "infinity"}
 _GROUPED = re.compile(r"[+-]?[1-9][0-9]{0,2}(?:,[0-9]{3})+(?:\.[0-9]*)?")
 _COMMA_HINT = "Use commas only between groups of three digits and a point for decimals, e.g. 1,000.5 or 1000.5."
 
+_UNDERSCORE = re.compile(r"(?<![0-9])_|_(?![0-9])")
 _HINT = "Enter an amount in OG, e.g. 2 or 0.5."
 AmountError = AmountInputError  # an OgError and a ValueError; `.message` says why in plain words
 
@@ -37,7 +39,11 @@ def parse_og(value: str | int | Decimal, *, field: str = "Amount", allow_zero: b
     """
     if isinstance(value, bool) or isinstance(value, float):
         raise AmountError(f"{field} must be written as text or a whole number, not a float.", _HINT)
-    text = str(value).strip().replace("_", "")
+    text = str(value).strip()
+    if "_" in text:  # Python's digit grouping (1_000), nothing looser: "1__0" or "_1" is a typo, not 10
+        if _UNDERSCORE.search(text):
+            raise AmountError(f"{field} “{text[:40]}” has an underscore that is not between two digits.", _HINT)
+        text = text.replace("_", "")
     if text == "":
         raise AmountError(f"{field} is empty.", _HINT)
     if text.lstrip("+-").lower() in _NOT_FINITE:
@@ -76,6 +82,16 @@ def _to_wei(mantissa: int, scale: int, field: str) -> int:
     return mantissa * 10**shift
 
 
+def _whole_wei(wei: object) -> int:
+    """`wei` as an int; anything else (text, a float, None) is refused in words."""
+    if isinstance(wei, bool) or not isinstance(wei, numbers.Integral):
+        if isinstance(wei, Decimal) and wei.is_finite() and wei == wei.to_integral_value():
+            return int(wei)
+        raise AmountError(f"An amount in wei must be a whole number, not {type(wei).__name__}.",
+                          "Pass wei as an int; parse typed amounts with parse_og.")
+    return int(wei)
+
+
 def _exact(wei: int) -> Context:
     """A context with room for every digit of `wei` in OG, so nothing is rounded silently."""
     return Context(prec=len(str(abs(int(wei)))) + MAX_DECIMALS + 2)
@@ -83,7 +99,8 @@ def _exact(wei: int) -> Context:
 
 def wei_to_og(wei: int) -> Decimal:
     """Exact OG value of an amount in wei."""
-    return Decimal(int(wei)).scaleb(-MAX_DECIMALS, context=_exact(wei))
+    wei = _whole_wei(wei)
+    return Decimal(wei).scaleb(-MAX_DECIMALS, context=_exact(wei))
 
 
 def format_og(wei: int, places: int = 6, *, unit: bool = True, round_down: bool = False) -> str:
@@ -93,6 +110,10 @@ def format_og(wei: int, places: int = 6, *, unit: bool = True, round_down: bool 
     round_down=True cuts the extra decimals instead of rounding (9,989.9993 → 9,989.99 at 2 places):
     use it for balances, which must never look larger than they are.
     """
+    if isinstance(places, bool) or not isinstance(places, int) or not 0 <= places <= MAX_DECIMALS:
+        raise AmountError(f"An amount can be shown with 0 to {MAX_DECIMALS} decimals, not {str(places)[:20]}.",
+                          "Pass places as a whole number from 0 to 18.")
+    wei = _whole_wei(wei)
     og = wei_to_og(wei)
     suffix = " OG" if unit else ""
     if og == 0:

@@ -161,10 +161,14 @@ class SessionAuth:
 
     # ------------------------------------------------------------------ API keys
     def create_api_key(self, provider: str, *, token_id: int | None, expires_in_s: int) -> NewApiKey:
-        account = self._require_account()
-        provider = checksum(provider)
+        if token_id is not None:
+            token_id = token_id_value(token_id)
+        if isinstance(expires_in_s, bool) or not isinstance(expires_in_s, int):
+            raise RuleError("The expiry must be a whole number of seconds.", "Use 0 for a key that never expires.")
         if expires_in_s < 0:
             raise RuleError("The expiry cannot be negative.", "Use 0 for a key that never expires.")
+        account = self._require_account()
+        provider = checksum(provider)
         generation, bitmap, _exists = self.account_state(provider)
         registry = self._issued
         with registry.lock:  # pick and record in one step: another session may be creating one now
@@ -202,6 +206,15 @@ class SessionAuth:
                     self._issued.keys[key] = replace(info, revoked=True)
         if token_id is None:
             self.invalidate(provider)
+
+
+def token_id_value(token_id: object) -> int:
+    """An API key id as given by a caller: a whole number from 0 to 254 (not "1", 1.5 or None)."""
+    if isinstance(token_id, bool) or not isinstance(token_id, int):
+        raise RuleError(f"The API key id {str(token_id)[:20]!r} is not a whole number.", "Use an id from 0 to 254.")
+    if not 0 <= token_id < EPHEMERAL_TOKEN_ID:
+        raise RuleError(f"API key id {token_id} is out of range.", "Use an id from 0 to 254.")
+    return token_id
 
 
 def _pick_token_id(token_id: int | None, revoked_bitmap: int, in_use: set[int]) -> int:

@@ -13,7 +13,7 @@ from typing import Any
 
 from og_core.accounts import LedgerView, ProviderReadiness
 from og_core.attestation import AttestationLog, Step
-from og_core.auth import ApiKeyInfo, NewApiKey
+from og_core.auth import ApiKeyInfo, NewApiKey, token_id_value
 from og_core.config import SecretStr, Settings
 from og_core.local_tools import LocalTools
 from og_core.market import MarketView
@@ -90,7 +90,7 @@ class ApiKeys:
 
     def plan_revoke(self, provider: str, token_id: int) -> TxPlan:
         """Plan `revokeToken(provider, token_id)` (a transaction; execute with `client.execute`)."""
-        return self._client._tx.plan_revoke_token(provider, token_id)
+        return self._client._tx.plan_revoke_token(provider, token_id_value(token_id))
 
     def plan_revoke_all(self, provider: str) -> TxPlan:
         """Plan `revokeAllTokens(provider)`: bumps the generation — every key AND session token dies;

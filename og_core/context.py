@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,6 +45,9 @@ class ClientContext:
         self.http.close()
 
 
+_KEY = re.compile(r"(?:0[xX])?[0-9a-fA-F]{64}")
+
+
 def _account(private_key: str | SecretStr | None) -> Any:
     if private_key is None:
         return None
@@ -51,8 +55,10 @@ def _account(private_key: str | SecretStr | None) -> Any:
     key = key.strip()
     if not key:
         return None
+    if _KEY.fullmatch(key) is None:  # eth_account pads a 63-digit key: a typo would open another wallet
+        raise ConfigError("The private key is not valid.", "It must be 64 hex characters (optionally with 0x).")
     try:
-        return Account.from_key(key if key.startswith("0x") else "0x" + key)
+        return Account.from_key("0x" + key[-64:])
     except Exception:
         # never echo the key (or the library's message, which may quote it)
         raise ConfigError("The private key is not valid.", "It must be 64 hex characters (optionally with 0x).") from None

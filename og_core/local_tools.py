@@ -120,8 +120,23 @@ class LocalTools:
     def advance_time(self, seconds: int) -> int:
         """Move the chain clock forward by `seconds` and mine a block (so refunds whose lock time has
         passed become collectable). Returns the new chain time."""
-        if int(seconds) <= 0:
-            raise OgError("Advance the clock by at least 1 second.", "")
-        self._rpc("evm_increaseTime", [int(seconds)])
+        seconds = _seconds(seconds)
+        self._rpc("evm_increaseTime", [seconds])
         self._rpc("evm_mine", [])
         return self.chain_time()
+
+
+MAX_ADVANCE_S = 100 * 365 * 24 * 3600  # a century: more is a typo, and the chain's clock must stay in 64 bits
+
+
+def _seconds(value: object) -> int:
+    """A number of seconds to advance the clock by: a whole number (or its digits) from 1 to a century."""
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise OgError(f"“{str(value)[:40]}” is not a whole number of seconds.", "Advance the clock by e.g. 3600.")
+    if value <= 0:
+        raise OgError("Advance the clock by at least 1 second.", "Advance the clock by e.g. 3600.")
+    if value > MAX_ADVANCE_S:
+        raise OgError("The clock can be advanced by at most 100 years at a time.", "Advance it by less.")
+    return value
