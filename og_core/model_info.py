@@ -89,6 +89,35 @@ class ModelInfo:
         when = format_utc(self.expires_at)
         return f"This model expired on {when}." if self.expired(now) else f"This model expires on {when}."
 
+    def rows(self) -> list[tuple[str, str]]:
+        """What a details panel shows, as (label, value) pairs with units; fields not published are left out."""
+        rows: list[tuple[str, str]] = []
+
+        def add(label: str, value: object, unit: str = "") -> None:
+            if value not in (None, "", ()):
+                rows.append((label, f"{value:,} {unit}".strip() if isinstance(value, int) else f"{value}"))
+
+        add("Name", self.name)
+        add("Description", self.description)
+        add("Owned by", self.owned_by)
+        add("Type", self.service_type)
+        add("Context length", self.context_length, "tokens")
+        add("Max completion tokens", self.max_completion_tokens, "tokens")
+        add("Modality", self.modality)
+        add("Tokenizer", self.tokenizer)
+        add("Supported parameters", ", ".join(self.supported_parameters))
+        add("Formats", ", ".join(self.supported_formats))
+        add("Rate limits", self.rate_limits.describe() if self.rate_limits != RateLimits() else None)
+        add("TEE type", self.tee_type)
+        add("TEE verifier", self.tee_verifier)
+        add("Provider type", self.provider_type)
+        add("Provider identity", self.provider_identity)
+        add("Provider name", self.provider_name)
+        add("Provider country", self.provider_country)
+        add("Serving domain (not verified)", self.serving_domain)
+        add("Expiry", self.expiry_note())
+        return rows
+
     @property
     def verifiable_type(self) -> bool:
         """A 'standard' provider is a plain forwarder: nothing is signed, there is nothing to verify."""

@@ -32,6 +32,9 @@ MAX_STATUS_BYTES = MAX_JSON_BYTES  # /models aggregates every provider's model o
 
 HealthStatus = Literal["healthy", "warning", "critical", "unknown"]
 _STATUSES = ("healthy", "warning", "critical")
+# The words 0G's web UI shows for each status.
+STATUS_LABELS: dict[str, str] = {"healthy": "High availability", "warning": "Limited availability",
+                                 "critical": "Service degraded", "unknown": "Status unknown"}
 
 
 def status_base_url(chain_id: int, *, local: bool = False, local_url: str | None = None) -> str | None:
@@ -80,6 +83,11 @@ class ModelHealth:
     @property
     def known(self) -> bool:
         return self.status != "unknown"
+
+    @property
+    def label(self) -> str:
+        """"High availability", "Limited availability", "Service degraded" or "Status unknown"."""
+        return STATUS_LABELS[self.status]
 
     @property
     def p50_ms(self) -> float | None:

@@ -152,3 +152,14 @@ def test_fetch_over_http_never_raises(provider):
         assert fetch_model_list(provider.url, http, guard).error == "The provider's model list is not valid JSON."
         public_only = UrlGuard(local=False)
         assert "private or local" in (fetch_model_list(provider.url, http, public_only).error or "")
+
+
+def test_rows_for_a_details_panel_carry_units_and_skip_what_is_missing():
+    model, _ = parse_model(FULL)
+    rows = dict(model.rows())
+    assert rows["Context length"] == "262,144 tokens" and rows["Max completion tokens"] == "8,192 tokens"
+    assert rows["Owned by"] == "0G Labs" and rows["TEE type"] == "TDX" and rows["Provider country"] == "DE"
+    assert rows["Supported parameters"] == "temperature, top_p, max_tokens"
+    assert rows["Rate limits"] == "30 requests/min" and rows["Expiry"].startswith("This model expires on 2099-01-31")
+    bare, _ = parse_model({"id": "m"})
+    assert bare.rows() == [("Provider type", "decentralized")]

@@ -252,3 +252,11 @@ def test_a_caller_that_cannot_wait_gets_the_last_report_and_the_fetch_fills_the_
     stale = get_status_within(status.url, 0.2, max_age_s=0)  # too old: fetched again, the old one meanwhile
     assert stale is warm
     assert get_status_within(None, 1).error == NO_STATUS_SERVICE
+
+
+def test_status_labels_are_the_words_0g_shows(status):
+    report = fetch_status(status.url)
+    assert report.health_for(A, "local/chat").label == "High availability"
+    assert report.health_for(B, "vendor/GLM-5.1-FP8").label == "Limited availability"
+    assert report.health_for(B, "x", canonical_id="other").label == "Service degraded"
+    assert report.health_for("0x" + "99" * 20, "m").label == "Status unknown"
