@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from .broker.config import SPEECH_LIMIT_S
 from .network import DEFAULT_LOCK_TIME, Devnet
 
 
@@ -30,6 +31,9 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--stream-pace-ms", type=float, default=0.0,
                    help="pause between streamed chat tokens, for demos where an instant answer hides the "
                         "streaming and leaves no time to press Stop (0 = as fast as possible)")
+    p.add_argument("--speech-limit-s", type=float, default=SPEECH_LIMIT_S,
+                   help="longest the speech provider works on one transcription before it stops and "
+                        "answers 504 (keep it under the client's wait; the app waits 120 s)")
     p.add_argument("--ready-file", help="write the network description as JSON here once ready")
     p.add_argument("--quiet", action="store_true", help="print only the RPC URL")
     p.add_argument("--exit-with-parent", action="store_true",
@@ -37,11 +41,12 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def _watch_parent(stop: threading.Event, interval: float = 0.5) -> None:
-    """Set `stop` once our parent is gone. start_devnet puts us in a session of our own (so Ctrl-C in a
-    terminal goes to the parent first), which also means nothing else would end us if the parent is
-    killed with SIGKILL: when it dies we are re-parented, and getppid() changes."""
-    parent = os.getppid()
+def _watch_parent(stop: threading.Event, parent: int, interval: float = 0.5) -> None:
+    """Set `stop` once our parent (pid `parent`) is gone. start_devnet puts us in a session of our own
+    (so Ctrl-C in a terminal goes to the parent first), which also means nothing else would end us if
+    the parent is killed with SIGKILL: when it dies we are re-parented, and getppid() changes."""
+    if os.getppid() != parent:
+        stop.set()
 
     def loop() -> None:
         while not stop.wait(interval):
@@ -81,22 +86,24 @@ def _describe(info: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    parent = os.getppid()
     args = _parse(argv)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    if args.exit_with_parent:
-        _watch_parent(stop)
     net = Devnet(port=args.port, contracts=args.contracts, settle_interval=args.settle_interval,
                  limits=not args.no_limits, lock_time=args.lock_time,
-                 stream_pace_ms=max(0.0, min(args.stream_pace_ms, 1000.0)))
+                 stream_pace_ms=max(0.0, min(args.stream_pace_ms, 1000.0)),
+                 speech_limit_s=max(1.0, args.speech_limit_s))
     try:
-        info = net.start()
+        info = net.start()  # forks the providers first: no thread of ours may run before it
     except Exception as exc:  # noqa: BLE001 — tell the user why, without a traceback wall
         net.stop()
         print(f"og_devnet: could not start: {exc}", file=sys.stderr)
         return 1
+    if args.exit_with_parent:
+        _watch_parent(stop, parent)
     if args.ready_file:
         tmp = Path(args.ready_file + ".tmp")
         tmp.write_text(json.dumps(info, indent=2))

@@ -88,6 +88,7 @@ def start_devnet(
     no_limits: bool = False,
     lock_time: int | None = None,
     stream_pace_ms: float = 0.0,
+    speech_limit_s: float | None = None,
     timeout: float = 90.0,
     log_path: str | os.PathLike[str] | None = None,
 ) -> DevnetHandle:
@@ -108,6 +109,8 @@ def start_devnet(
         args += ["--lock-time", str(lock_time)]
     if stream_pace_ms:
         args += ["--stream-pace-ms", str(stream_pace_ms)]
+    if speech_limit_s is not None:
+        args += ["--speech-limit-s", str(speech_limit_s)]
     root = Path(__file__).resolve().parent.parent
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root), env.get("PYTHONPATH")]))

@@ -1,8 +1,14 @@
-"""Bring up a whole local 0G network in this process: chain → contracts → providers → brokers."""
+"""Bring up a whole local 0G network: the chain in this process, each provider's broker in a child.
+
+Order, for a fast boot: fork the providers first (before any thread starts here; they load their
+engines meanwhile), then chain → contracts → provider registrations, then hand the providers the
+chain and wait until each broker answers.
+"""
 
 from __future__ import annotations
 
 import logging
+import os
 import socket
 import time
 from dataclasses import dataclass, field
@@ -11,7 +17,8 @@ from typing import Any
 from web3 import Web3
 
 from .accounts import DEPLOYER, PROVIDER_WALLETS, USERS
-from .broker.serve import BrokerGroup, start_brokers
+from .broker.config import SPEECH_LIMIT_S
+from .broker.process import ProviderGroup, fork_providers, start_providers
 from .chain import CHAIN_ID, ChainNode
 from .deploy import Addresses, deploy, register_provider
 from .providers import CATALOGUE, additional_info, provider_configs
@@ -41,31 +48,40 @@ class Devnet:
     limits: bool = True
     lock_time: int = DEFAULT_LOCK_TIME
     stream_pace_ms: float = 0.0
+    speech_limit_s: float = SPEECH_LIMIT_S
     chain: ChainNode | None = field(default=None, init=False)
-    brokers: BrokerGroup | None = field(default=None, init=False)
+    brokers: ProviderGroup | None = field(default=None, init=False)
     addresses: Addresses | None = field(default=None, init=False)
     boot_seconds: float = field(default=0.0, init=False)
 
     def start(self) -> dict[str, Any]:
+        """Start everything; call from the main thread (a provider child dies with the thread that
+        forked it, see broker/lifeline.py)."""
         t0 = time.perf_counter()
-        self.chain = ChainNode()
-        rpc_url = self.chain.start(self.port)
-        w3 = Web3(Web3.HTTPProvider(rpc_url))
-        self.addresses = deploy(w3, DEPLOYER[1], contracts=self.contracts, lock_time=self.lock_time)
         # Provider URLs go on-chain, so the ports are fixed before the brokers start:
         # next to the RPC port when one was given, otherwise free ones.
         n = len(CATALOGUE)
         ports = [self.port + 1 + i for i in range(n)] if self.port else _free_ports(n)
         configs = provider_configs(ports=ports, settle_interval=self.settle_interval, limits=self.limits,
-                                   stream_pace=self.stream_pace_ms / 1000)
-        for spec, cfg in zip(CATALOGUE, configs, strict=True):
-            register_provider(
-                w3, self.addresses.inference, cfg.provider_key, DEPLOYER[1],
-                service_type=spec.service_type, url=f"http://127.0.0.1:{cfg.port}", model=spec.model,
-                input_price=spec.input_price, output_price=spec.output_price,
-                verifiability=spec.verifiability, additional_info=additional_info(spec),
-                tee_signer=cfg.tee_address)
-        self.brokers = start_brokers(configs, rpc_url, self.addresses.inference, chain_id=CHAIN_ID)
+                                   stream_pace=self.stream_pace_ms / 1000, speech_limit_s=self.speech_limit_s)
+        procs = fork_providers(configs)
+        try:
+            self.chain = ChainNode()
+            rpc_url = self.chain.start(self.port)
+            w3 = Web3(Web3.HTTPProvider(rpc_url))
+            self.addresses = deploy(w3, DEPLOYER[1], contracts=self.contracts, lock_time=self.lock_time)
+            for spec, cfg in zip(CATALOGUE, configs, strict=True):
+                register_provider(
+                    w3, self.addresses.inference, cfg.provider_key, DEPLOYER[1],
+                    service_type=spec.service_type, url=f"http://127.0.0.1:{cfg.port}", model=spec.model,
+                    input_price=spec.input_price, output_price=spec.output_price,
+                    verifiability=spec.verifiability, additional_info=additional_info(spec),
+                    tee_signer=cfg.tee_address)
+        except BaseException:
+            for p in procs:
+                p.stop()
+            raise
+        self.brokers = start_providers(procs, rpc_url, self.addresses.inference, chain_id=CHAIN_ID)
         self.boot_seconds = time.perf_counter() - t0
         return self.info(rpc_url)
 
@@ -84,6 +100,7 @@ class Devnet:
             "addresses": {"ledger": self.addresses.ledger, "inference": self.addresses.inference,
                           "fine_tuning": self.addresses.fine_tuning},
             "providers": providers,
+            "pids": {"devnet": os.getpid(), "providers": self.brokers.pids},
             "deployer": DEPLOYER[0],
             "provider_wallets": [a for a, _ in PROVIDER_WALLETS],
             # PUBLIC hardhat test keys — printed on purpose so people can try the network.

@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 
 from .accounts import PROVIDER_WALLETS, tee_key
-from .broker.config import ProviderConfig
+from .broker.config import SPEECH_LIMIT_S, ProviderConfig
 
 OG = 10**18
 PER_1M_TOKENS = OG // 10**6  # wei per token when the price is "1 OG per 1M tokens"
@@ -50,7 +50,7 @@ def additional_info(spec: ProviderSpec) -> str:
 
 
 def provider_configs(*, ports: list[int], settle_interval: float, limits: bool,
-                     stream_pace: float = 0.0) -> list[ProviderConfig]:
+                     stream_pace: float = 0.0, speech_limit_s: float = SPEECH_LIMIT_S) -> list[ProviderConfig]:
     """One broker config per catalogue entry, on the given ports."""
     configs = []
     for spec, (_, wallet_key), port in zip(CATALOGUE, PROVIDER_WALLETS, ports, strict=False):
@@ -59,5 +59,5 @@ def provider_configs(*, ports: list[int], settle_interval: float, limits: bool,
             service_type=spec.service_type, model=spec.model, input_price=spec.input_price,
             output_price=spec.output_price, verifiability=spec.verifiability,
             rate_limit=20.0 if limits else 0.0, max_concurrency=16 if limits else 0,
-            settle_interval=settle_interval, port=port, stream_pace=stream_pace))
+            settle_interval=settle_interval, port=port, stream_pace=stream_pace, engine_limit_s=speech_limit_s))
     return configs

@@ -23,10 +23,11 @@ from starlette.types import Receive, Scope, Send
 from web3 import Web3
 
 from .. import jsonsafe
-from . import engines
+from . import engine_loader
 from .billing import UnsettledLedger, admission_error, chat_fee, image_fee, stt_fee
 from .chainview import AccountState, ChainView, ServiceState
 from .config import ENDPOINT_FOR_TYPE, ProviderConfig
+from .engine_worker import EngineBusy, EngineCrashed, EngineTimeout, EngineWorkers, worker_count_hint
 from .limits import MAX_BODY_BYTES, ConcurrencyCap, RateLimiter, Slot
 from .settlement import Settler
 from .signing import ResponseSigner, SignatureStore, images_text, response_text
@@ -129,9 +130,17 @@ class Broker:
         self.cap = ConcurrencyCap(cfg.max_concurrency)
         self.settler = Settler(self.chain, self.ledger, cfg.provider_key, cfg.tee_key, chain_id)
         # Imported now: a missing engine stops the broker from starting (no stand-in is ever served).
-        self.engine = engines.load(cfg.service_type)
+        self.engine = engine_loader.load(cfg.service_type)
         self.chat = self.engine(cfg.model) if cfg.service_type == "chatbot" else None
-        self.max_images = engines.max_images() if cfg.service_type in ("text-to-image", "image-editing") else 0
+        self.max_images = engine_loader.max_images() if cfg.service_type in ("text-to-image", "image-editing") else 0
+        # Speech runs in worker processes (see engine_worker): it holds the interpreter lock for as long
+        # as it works, and past the processing limit it must be stopped, which only a process can be.
+        self.workers = (EngineWorkers(cfg.service_type, size=worker_count_hint(), limit_s=cfg.engine_limit_s)
+                        if cfg.service_type == "speech-to-text" else None)
+
+    def close(self) -> None:
+        if self.workers is not None:
+            self.workers.close()
 
     # ---------- auth, admission, limits ----------
     async def authenticate(self, request: Request) -> tuple[SessionToken, AccountState | str]:
@@ -404,7 +413,7 @@ class Broker:
         service = await self.admit(token.address, account, lambda s: 0)
         self.check_model(form.get("model"), service)
         audio = await upload.read()
-        tr = await self._engine(self.engine, audio, filename=upload.filename, language=language or None)
+        tr = await self._in_worker(audio, filename=upload.filename, language=language or None)
         usage = {"type": "tokens", "input_tokens": 0, "output_tokens": tr.tokens, "total_tokens": tr.tokens}
         if fmt == "text":
             out, media = tr.text.encode(), "text/plain; charset=utf-8"
@@ -444,6 +453,21 @@ class Broker:
     @staticmethod
     async def _engine(fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
         return await anyio.to_thread.run_sync(lambda: _engine_call(fn, *args, **kw))
+
+    async def _in_worker(self, *args: Any, **kw: Any) -> Any:
+        """Call the engine in a worker process, within the provider's processing limit."""
+        workers = self.workers
+        assert workers is not None
+        try:
+            return await anyio.to_thread.run_sync(lambda: _engine_call(workers.call, *args, **kw))
+        except EngineBusy:
+            raise BrokerError(f"provider is busy: all {workers.size} transcription workers are working, "
+                              "please retry later", 503, {"Retry-After": "10"}) from None
+        except EngineTimeout:
+            raise BrokerError(f"transcription stopped: it did not finish within this provider's "
+                              f"{workers.limit_s:g} s processing limit; send a shorter clip", 504) from None
+        except EngineCrashed as exc:
+            raise BrokerError(f"internal broker error: the speech engine failed ({exc})", 500) from None
 
     # ---------- unauthenticated / control routes ----------
     async def quote(self, request: Request) -> Response:
@@ -576,8 +600,11 @@ def create_app(cfg: ProviderConfig, rpc_url: str, inference_address: str, chain_
         async with anyio.create_task_group() as tg:
             if cfg.settle_interval > 0:
                 tg.start_soon(broker.settle_loop)
-            yield
-            tg.cancel_scope.cancel()
+            try:
+                yield
+            finally:
+                tg.cancel_scope.cancel()
+                broker.close()
 
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={
         BrokerError: on_broker_error, HTTPException: on_http_error, Exception: on_unexpected})

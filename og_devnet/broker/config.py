@@ -7,6 +7,7 @@ from functools import cached_property
 
 from eth_account import Account
 
+SPEECH_LIMIT_S = 100.0
 SERVICE_TYPES = ("chatbot", "text-to-image", "image-editing", "speech-to-text")
 
 # Endpoint (under /v1/proxy) that each service type answers; everything else is refused.
@@ -34,6 +35,9 @@ class ProviderConfig:
     stream_pace: float = 0.0  # seconds between streamed chat pieces; 0 = as fast as the engine goes
     port: int = 0
     context_length: int = 8192
+    # Longest a speech-to-text request may keep the engine working; past it the work is stopped and
+    # the client gets a 504. It must stay under the client's wait: og_core waits 120 s in all.
+    engine_limit_s: float = SPEECH_LIMIT_S
 
     def __post_init__(self) -> None:
         if self.service_type not in SERVICE_TYPES:

@@ -14,8 +14,7 @@ from eth_account import Account
 from web3 import Web3
 from web3.exceptions import ContractLogicError
 
-from og_devnet.broker import ProviderConfig, create_app
-from og_devnet.broker import engines as broker_engines
+from og_devnet.broker import ProviderConfig, create_app, engine_loader
 from og_devnet.broker.chainview import (
     ACCOUNT_NOT_EXIST,
     MAX_CACHED_ACCOUNTS,
@@ -45,15 +44,15 @@ def test_a_broker_whose_engine_cannot_be_imported_does_not_start(monkeypatch: py
     with pytest.raises(ImportError, match="av"):
         create_app(_cfg("speech-to-text", "local/stt"), DEAD_RPC, INFERENCE)
     with pytest.raises(ImportError, match="av"):
-        broker_engines.load("speech-to-text")
+        engine_loader.load("speech-to-text")
 
 
 def test_each_service_type_gets_its_real_engine() -> None:
     from og_devnet.engines import ChatEngine, edit_image, generate_images, transcribe
 
-    assert broker_engines.load("text-to-image") is generate_images
-    assert broker_engines.load("image-editing") is edit_image
-    assert broker_engines.load("speech-to-text") is transcribe
+    assert engine_loader.load("text-to-image") is generate_images
+    assert engine_loader.load("image-editing") is edit_image
+    assert engine_loader.load("speech-to-text") is transcribe
     chat = create_app(_cfg("chatbot", "local/c"), DEAD_RPC, INFERENCE).state.broker.chat
     assert isinstance(chat, ChatEngine)
     assert "".join(chat.stream([{"role": "user", "content": "what is 6 * 7"}])).endswith("= 42")

@@ -113,3 +113,43 @@ def test_devnet_started_by_a_process_stops_when_that_process_is_killed():
             parent.kill()
         if child is not None and not _gone(child):
             os.killpg(child, signal.SIGKILL)
+
+
+def _group(pgid: int) -> set[int]:
+    """Live (non-zombie) processes of process group `pgid`."""
+    out = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            out.add(int(stat.parent.name))
+    return out
+
+
+def test_killing_the_network_process_leaves_no_provider_or_engine_behind():
+    """Each provider runs in a child process (speech with engine workers of its own): none may outlive
+    the network, even when the network itself is killed with SIGKILL and cleans up nothing."""
+    from og_devnet.launch import start_devnet
+
+    handle = start_devnet(port=0)
+    try:
+        pid = handle.process.pid
+        providers = handle.info["pids"]["providers"]
+        assert handle.info["pids"]["devnet"] == pid and len(providers) == 5
+        family = _group(pid)  # start_devnet makes the network a process group leader
+        assert {pid, *providers} <= family and len(family) >= 1 + 5 + 1, family  # + speech's workers
+        os.kill(pid, signal.SIGKILL)
+        handle.process.wait(5)
+        deadline = time.monotonic() + 15
+        while _group(pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _group(pid), f"left behind: {_group(pid)}"
+        for p in handle.providers:
+            with pytest.raises(requests.ConnectionError):
+                requests.get(f"{p['url']}/v1/models", timeout=2)
+    finally:
+        handle.stop()
+        for p in _group(handle.process.pid):
+            os.kill(p, signal.SIGKILL)

@@ -1,4 +1,4 @@
-"""The offline engine behind a broker (`og_devnet.engines`), imported when the broker is created.
+"""Loads the offline engine (from the `og_devnet.engines` package) that a broker serves, when the broker is created.
 
 There is deliberately no stand-in: a broker whose engine (or one of the engine's dependencies, such as
 PyAV for speech) cannot be imported must fail to start, loudly. A placeholder answer would otherwise
