@@ -8,7 +8,9 @@ in the modules below, keyed by network and address, never by session.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from typing import Any
 
 from og_core.accounts import LedgerView, ProviderReadiness
@@ -26,6 +28,7 @@ from og_core.status import StatusReport
 from og_core.transactions import TxPlan, TxRecord, TxResult, TxStep, WalletActivity
 
 ProgressCallback = Callable[[TxStep, str], None]
+MODEL_LIST_TTL_S = 60.0
 Messages = Sequence[dict[str, Any]]
 
 
@@ -134,6 +137,8 @@ class OgClient:
         self._tx = self._s.tx
         self.api_keys = ApiKeys(self)
         self._local: LocalTools | None = None
+        self._model_lists: dict[str, tuple[float, ModelList]] = {}  # multi-model services' lists, by provider
+        self._model_lists_lock = threading.Lock()
 
     # ------------------------------------------------------------------ identity
     @property
@@ -274,7 +279,34 @@ class OgClient:
         """`result.cost_wei` fee by fee: the tier, the cached and cache-written tokens, each fee."""
         from og_core.inference import chat_cost_breakdown
 
-        return chat_cost_breakdown(self.service(result.provider), result.usage)
+        service = self.service(result.provider)
+        return chat_cost_breakdown(service, result.usage, self._multi_model_pricing(service, result.model))
+
+    def _multi_model_pricing(self, service: ServiceInfo, model: str) -> Pricing | None:
+        """A multi-model service bills each model at its own /v1/models price (its on-chain price is
+        only a ceiling): that model's pricing, from a list kept MODEL_LIST_TTL_S; None for other services
+        (and when the list does not name the model: then the ceiling is what is shown)."""
+        if (service.additional_info or {}).get("MultiModel") is not True:
+            return None
+        now = time.monotonic()
+        with self._model_lists_lock:
+            hit = self._model_lists.get(service.provider)
+        if hit is None or now - hit[0] > MODEL_LIST_TTL_S:
+            hit = (now, self.models(service.provider))
+            with self._model_lists_lock:
+                self._model_lists[service.provider] = hit
+        info = hit[1].get(model)
+        return info.pricing if info is not None else None
+
+    def _priced(self, result: ChatResult) -> ChatResult:
+        """`result` with a multi-model service's cost at the model's own price."""
+        service = self.service(result.provider)
+        pricing = self._multi_model_pricing(service, result.model)
+        if pricing is None:
+            return result
+        from og_core.inference import chat_cost_breakdown
+
+        return replace(result, cost_wei=chat_cost_breakdown(service, result.usage, pricing).total_wei)
 
     def attest(self, provider: str, on_step: Callable[[Step], None] | None = None) -> AttestationLog:
         """The provider's TEE attestation as a step log, each report kept byte for byte for download
@@ -364,13 +396,17 @@ class OgClient:
     # ------------------------------------------------------------------ inference
     def chat(self, provider: str, messages: Messages, *, model: str | None = None, **params: Any) -> ChatResult:
         """Non-streaming chat completion (`POST /v1/proxy/chat/completions`)."""
-        return self._s.inference.chat(self.service(provider), messages, model=model, **params)
+        return self._priced(self._s.inference.chat(self.service(provider), messages, model=model, **params))
 
     def chat_stream(self, provider: str, messages: Messages, *, model: str | None = None,
                     stop_event: threading.Event | None = None, **params: Any) -> ChatStream:
         """Streaming chat completion; iterate the returned ChatStream, then read `.result`."""
-        return self._s.inference.chat_stream(self.service(provider), messages, model=model,
-                                             stop_event=stop_event, **params)
+        service = self.service(provider)
+        inner = self._s.inference.chat_stream(service, messages, model=model, stop_event=stop_event, **params)
+        if (service.additional_info or {}).get("MultiModel") is not True:
+            return inner
+        # the same stream, its result priced at the model's own price
+        return ChatStream(inner._pieces, lambda: self._priced(inner.result), inner.stop_event, abort=inner._abort)
 
     def generate_images(self, provider: str, prompt: str, *, n: int = 1, size: str = "512x512",
                         model: str | None = None, **params: Any) -> ImageResult:

@@ -29,7 +29,7 @@ from og_core.bodies import (
 )
 from og_core.discovery import provider_base
 from og_core.errors import OgError, ProviderError, ProviderUnreachable
-from og_core.pricing import ChatCost, UsageCounts, pricing_for
+from og_core.pricing import ChatCost, Pricing, UsageCounts, pricing_for
 from og_core.pricing import chat_cost as price_chat
 from og_core.provider_errors import provider_error, provider_name
 from og_core.safety import UrlGuard, abort_response, deadline
@@ -83,8 +83,10 @@ def chat_cost(service: ServiceInfo, usage: Usage) -> int:
     return chat_cost_breakdown(service, usage).total_wei
 
 
-def chat_cost_breakdown(service: ServiceInfo, usage: Usage) -> ChatCost:
-    pricing = pricing_for(service.input_price_wei, service.output_price_wei, service.additional_info)
+def chat_cost_breakdown(service: ServiceInfo, usage: Usage, pricing: Pricing | None = None) -> ChatCost:
+    """The fee by fee of `usage` at `pricing` (default: the service's on-chain prices, tiers and cache)."""
+    if pricing is None:
+        pricing = pricing_for(service.input_price_wei, service.output_price_wei, service.additional_info)
     return price_chat(pricing, UsageCounts(usage.prompt_tokens, usage.completion_tokens, usage.cached_tokens,
                                            usage.cache_write_tokens, usage.cache_write_1h_tokens))
 

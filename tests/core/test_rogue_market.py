@@ -14,9 +14,9 @@ from collections.abc import Iterator
 import pytest
 
 from og_core.status import clear_status_cache
-from tests.support.devnet import client_for
-from tests.support.fakes import FakeProvider, Flood, send_json
-from tests.support.rogue import RogueNet, closed_port, register, rogue_network
+from tests.support.devnet import client_for, new_funded_account
+from tests.support.fakes import FakeProvider, Flood, send_json, send_sse
+from tests.support.rogue import PRICE, RogueNet, closed_port, register, rogue_network
 
 pytestmark = pytest.mark.devnet  # starts a network of its own
 
@@ -97,3 +97,46 @@ def test_a_down_or_slow_status_service_never_holds_the_market_up(net):
     finally:
         slow.close()
         clear_status_cache()
+
+
+MULTI_INFO = json.dumps({"MultiModel": True, "ProviderType": "centralized", "ProviderIdentity": "openai",
+                         "TargetSeparated": True})
+USAGE = {"prompt_tokens": 7, "completion_tokens": 2, "total_tokens": 9}
+
+
+def test_a_multi_model_service_is_billed_at_the_models_own_price(net):
+    """The on-chain price of a multi-model service is a ceiling (here PRICE per token); the chat is
+    billed at the model's /v1/models price, and that is what the result says it cost."""
+    rogue_net, _bad, _address = net
+    multi = FakeProvider()
+    multi.routes["GET /v1/models"] = lambda h: send_json(h, 200, {"data": [
+        {"id": "multi/default", "pricing": {"prompt": str(PRICE), "completion": str(PRICE)}},
+        {"id": "multi/cheap", "pricing": {"prompt": str(PRICE // 10), "completion": str(PRICE // 5)}}]})
+
+    def chat(h):
+        body = json.loads(multi.requests[-1][3])
+        if body.get("stream"):
+            send_sse(h, [b'data: {"id":"m1","choices":[{"delta":{"content":"hi"}}]}\n\n',
+                         b"data: " + json.dumps({"id": "m1", "choices": [], "usage": USAGE}).encode() + b"\n\n",
+                         b"data: [DONE]\n\n"])
+        else:
+            send_json(h, 200, {"id": "m1", "choices": [{"message": {"content": "hi"}, "finish_reason": "stop"}],
+                               "usage": USAGE})
+
+    multi.routes["POST /v1/proxy/chat/completions"] = chat
+    try:
+        address = register(rogue_net.handle, multi.url, model="multi/default", info=MULTI_INFO)
+        with client_for(rogue_net.handle, new_funded_account(rogue_net.handle)) as c:
+            c.execute(c.plan_deposit("10"))
+            c.execute(c.plan_fund_provider(address, "2"))
+            cheap = 7 * (PRICE // 10) + 2 * (PRICE // 5)
+            r = c.chat(address, [{"role": "user", "content": "hi"}], model="multi/cheap")
+            assert r.cost_wei == cheap and c.chat_cost(r).total_wei == cheap
+            streamed = c.chat_stream(address, [{"role": "user", "content": "hi"}], model="multi/cheap")
+            assert "".join(streamed) == "hi" and streamed.result.cost_wei == cheap
+            default = c.chat(address, [{"role": "user", "content": "hi"}])
+            assert default.cost_wei == 9 * PRICE  # the default model's own price (here the ceiling)
+            listed = [p for method, p, *_ in multi.requests if p == "/v1/models"]
+            assert len(listed) == 1  # the model list is kept, not fetched for every chat
+    finally:
+        multi.close()
