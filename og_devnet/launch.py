@@ -46,12 +46,6 @@ class DevnetHandle:
                 return p
         raise KeyError(name)
 
-    def log_tail(self, lines: int = 40) -> str:
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return ""
-
     def stop(self, timeout: float = 10.0) -> None:
         if self._stopped:
             return

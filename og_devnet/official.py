@@ -22,20 +22,17 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from eth_account import Account
 from web3 import Web3
 
-try:  # the agreed home of Addresses; fall back to a compatible copy if it is missing
-    from og_devnet.deploy import Addresses
-except ImportError:  # pragma: no cover
-    from dataclasses import dataclass
-
-    @dataclass(frozen=True)
-    class Addresses:  # type: ignore[no-redef]
-        ledger: str
-        inference: str
-        fine_tuning: str
-
+from og_devnet.deployer import (
+    INFERENCE_NONCE,
+    INFERENCE_SERVICE_TYPE,
+    INFERENCE_VERSION,
+    LEDGER_NONCE,
+    Addresses,
+    Deployer,
+    fine_tuning_address,
+)
 
 PACKAGE = "@0gfoundation/0g-compute-ts-sdk"
 VERSION = "0.9.0"
@@ -46,16 +43,8 @@ FACTORIES = {
     "inference": "package/lib.commonjs/inference/contract/typechain/factories/InferenceServing__factory.js",
 }
 
-# zerog_py_sdk.constants.CONTRACT_ADDRESSES["hardhat"]: CREATE addresses of account #0.
-HARDHAT_LEDGER = "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0"  # nonce 2
-HARDHAT_INFERENCE = "0x0165878A594ca255338adfa4d48449f69242Eb8F"  # nonce 6
-HARDHAT_FINE_TUNING = "0xA51c1fc2f0D1a1b8494Ed1FE312d7C3a78Ed91C0"  # nonce 12, left without code
-LEDGER_NONCE = 2
-INFERENCE_NONCE = 6
-
 EIP1167_PREFIX = bytes.fromhex("3d602d80600a3d3981f3363d3d373d3d3d363d73")
 EIP1167_SUFFIX = bytes.fromhex("5af43d82803e903d91602b57fd5bf3")
-GAS_MARGIN = 1.3
 SERVICE_DESCRIPTION = "0G inference serving (official bytecode, local devnet)"
 
 # Evaluates a typechain factory with a stub `ethers` (it is not shipped in the tarball) and
@@ -160,49 +149,16 @@ def clone_creation_code(implementation: str) -> bytes:
     return EIP1167_PREFIX + bytes.fromhex(implementation[2:]) + EIP1167_SUFFIX
 
 
-class _Deployer:
-    """Sends the deployer's transactions one by one, gas from eth_estimateGas + margin."""
-
-    def __init__(self, w3: Web3, key: str) -> None:
-        self.w3, self.account = w3, Account.from_key(key)
-
-    @property
-    def nonce(self) -> int:
-        return self.w3.eth.get_transaction_count(self.account.address, "pending")
-
-    def send(self, tx: dict[str, Any]) -> Any:
-        tx = {**tx, "from": self.account.address, "nonce": self.nonce, "gasPrice": self.w3.eth.gas_price,
-              "chainId": self.w3.eth.chain_id}
-        tx.setdefault("value", 0)
-        tx["gas"] = int(self.w3.eth.estimate_gas(tx) * GAS_MARGIN)
-        signed = self.account.sign_transaction(tx)
-        receipt = self.w3.eth.wait_for_transaction_receipt(self.w3.eth.send_raw_transaction(signed.raw_transaction))
-        if receipt["status"] != 1:
-            raise RuntimeError(f"deployment transaction {receipt['transactionHash'].hex()} reverted")
-        return receipt
-
-    def create(self, code: bytes | str) -> str:
-        return self.send({"data": code})["contractAddress"]
-
-    def call(self, fn: Any) -> Any:
-        return self.send({"to": fn.address, "data": fn._encode_transaction_data()})
-
-    def pad_to(self, target: int) -> None:
-        """Burn nonces with zero-value self-transfers so the next CREATE uses `target`."""
-        while self.nonce < target:
-            self.send({"to": self.account.address})
-
-
 def deploy_official(w3: Web3, deployer_key: str, *, lock_time: int = 86400) -> Addresses:
     """Deploy, initialize and wire 0G's official LedgerManager + InferenceServing.
 
     On a fresh chain with hardhat account #0 as deployer the proxies land on the SDK's
-    `hardhat` addresses (ledger nonce 2, inference nonce 6); otherwise wherever the
-    deployer's nonces put them. The deployer becomes the owner of both.
+    `hardhat` addresses (ledger nonce 2, inference nonce 6); another deployer's fresh nonces put
+    them elsewhere. The deployer becomes the owner of both.
     """
     artifacts = official_artifacts()
-    d = _Deployer(w3, deployer_key)
-    owner = d.account.address
+    d = Deployer(w3, deployer_key)
+    owner = d.address
     ledger_impl = d.create(artifacts["ledger"]["bytecode"])  # nonce 0
     inference_impl = d.create(artifacts["inference"]["bytecode"])  # nonce 1
     d.pad_to(LEDGER_NONCE)
@@ -213,5 +169,6 @@ def deploy_official(w3: Web3, deployer_key: str, *, lock_time: int = 86400) -> A
     inference_addr = d.create(clone_creation_code(inference_impl))  # nonce 6
     inference = w3.eth.contract(address=inference_addr, abi=artifacts["inference"]["abi"])
     d.call(inference.functions.initialize(lock_time, ledger_addr, owner))
-    d.call(ledger.functions.registerService("inference", "v1.0", inference_addr, SERVICE_DESCRIPTION))
-    return Addresses(ledger=ledger_addr, inference=inference_addr, fine_tuning=HARDHAT_FINE_TUNING)
+    d.call(ledger.functions.registerService(INFERENCE_SERVICE_TYPE, INFERENCE_VERSION, inference_addr,
+                                            SERVICE_DESCRIPTION))
+    return Addresses(ledger=ledger_addr, inference=inference_addr, fine_tuning=fine_tuning_address(ledger_addr))

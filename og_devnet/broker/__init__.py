@@ -2,6 +2,6 @@
 
 from .app import create_app
 from .config import ProviderConfig
-from .serve import BrokerGroup, serve, start_brokers, stop_brokers
+from .serve import BrokerGroup, start_brokers
 
-__all__ = ["BrokerGroup", "ProviderConfig", "create_app", "serve", "start_brokers", "stop_brokers"]
+__all__ = ["BrokerGroup", "ProviderConfig", "create_app", "start_brokers"]

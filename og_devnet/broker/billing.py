@@ -11,10 +11,6 @@ from .chainview import AccountState, ServiceState
 MIN_RESERVE = 10**18  # the real broker's minimum locked balance: 1 0G on top of fees
 
 
-class AdmissionError(Exception):
-    """Rejected by admission; str() is the real broker's wording (without the prefix)."""
-
-
 def chat_fee(prompt_tokens: int, completion_tokens: int, input_price: int, output_price: int) -> int:
     return prompt_tokens * input_price + completion_tokens * output_price
 

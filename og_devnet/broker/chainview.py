@@ -27,10 +27,6 @@ MAX_CACHED_ACCOUNTS = 4096
 ACCOUNT_NOT_EXIST = "account not exist"  # the real broker's words for a reverting getAccount
 
 
-class AccountMissing(Exception):
-    """The sub-account does not exist (or could not be read)."""
-
-
 @dataclass(frozen=True)
 class ServiceState:
     service_type: str

@@ -1,4 +1,6 @@
-"""Run brokers with uvicorn: several providers on one asyncio loop in a background thread."""
+"""Run brokers with uvicorn in the calling process: several providers on one asyncio loop in a
+background thread. Each of the devnet's providers uses it alone, in a process of its own
+(process.py); tests use it for several brokers beside an in-process chain."""
 
 from __future__ import annotations
 
@@ -76,14 +78,3 @@ def start_brokers(configs: Iterable[ProviderConfig], rpc_url: str, inference_add
             raise RuntimeError("brokers did not start")
         time.sleep(0.02)
     return group
-
-
-def stop_brokers(group: BrokerGroup) -> None:
-    group.stop()
-
-
-def serve(cfg: ProviderConfig, rpc_url: str, inference_address: str, chain_id: int = 31337,
-          host: str = "127.0.0.1", port: int | None = None) -> None:
-    """Run one broker in the foreground until interrupted."""
-    app = create_app(cfg, rpc_url, inference_address, chain_id)
-    uvicorn.run(app, host=host, port=cfg.port if port is None else port, log_level="warning", access_log=False)

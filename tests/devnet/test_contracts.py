@@ -23,13 +23,8 @@ from zerog_py_sdk.contract_errors import decode_contract_error
 from zerog_py_sdk.contracts.abis import LEDGER_CONTRACT_ABI, SERVING_CONTRACT_ABI
 
 from og_devnet.contracts.build import CONTRACT_NAMES, load_artifact, source_sha256
-from og_devnet.deploy import (
-    HARDHAT_FINE_TUNING,
-    HARDHAT_INFERENCE,
-    HARDHAT_LEDGER,
-    deploy_ours,
-    register_provider,
-)
+from og_devnet.deploy import deploy_ours, register_provider
+from og_devnet.deployer import HARDHAT_FINE_TUNING, HARDHAT_INFERENCE, HARDHAT_LEDGER
 from tests.support.contracts import ADDRESSES, DEPLOYER_KEY, KEYS, OG, make_chain, send, time_travel
 
 OWNER_KEY = DEPLOYER_KEY

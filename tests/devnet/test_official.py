@@ -16,6 +16,7 @@ from web3.exceptions import ContractCustomError, ContractLogicError
 
 from og_devnet.accounts import DEPLOYER, PROVIDER_WALLETS, tee_address
 from og_devnet.chain import ChainNode
+from og_devnet.deploy import register_provider
 from og_devnet.official import (
     OfficialContractsUnavailable,
     clone_creation_code,
@@ -68,22 +69,9 @@ def _send_estimated(w3: Web3, key: str, fn, value: int = 0) -> dict:
 
 
 def _register_provider(w3: Web3, inference: str, name: str, provider_key: str) -> None:
-    try:
-        from og_devnet.deploy import register_provider
-    except ImportError:  # pragma: no cover - inline fallback with the official ABI
-        register_provider = None
-    kwargs = dict(service_type="chatbot", url="http://127.0.0.1:1", model="local/official-test",
-                  input_price=1, output_price=2, verifiability="TeeML", additional_info="{}",
-                  tee_signer=tee_address(name))
-    if register_provider is not None:
-        register_provider(w3, inference, provider_key, DEPLOYER[1], **kwargs)
-        return
-    contract = w3.eth.contract(address=inference, abi=official_abis()["inference"])
-    params = (kwargs["service_type"], kwargs["url"], kwargs["model"], kwargs["verifiability"],
-              kwargs["input_price"], kwargs["output_price"], kwargs["additional_info"], kwargs["tee_signer"])
-    assert _send_estimated(w3, provider_key, contract.functions.addOrUpdateService(params), 100 * OG).status == 1
-    provider = Account.from_key(provider_key).address
-    assert _send_estimated(w3, DEPLOYER[1], contract.functions.acknowledgeTEESignerByOwner(provider)).status == 1
+    register_provider(w3, inference, provider_key, DEPLOYER[1], service_type="chatbot", url="http://127.0.0.1:1",
+                      model="local/official-test", input_price=1, output_price=2, verifiability="TeeML",
+                      additional_info="{}", tee_signer=tee_address(name))
 
 
 def test_lands_on_the_sdk_hardhat_addresses(chain) -> None:
