@@ -92,3 +92,15 @@ def test_model_objects_relayed_by_the_status_service_are_used():
     assert set(by_model) == {"x/one", "x/two"}
     assert by_model["x/one"].offers[0].price_wei == 30
     assert by_model["x/two"].offers[0].info.context_length == 4096
+
+
+
+def test_a_thousand_services_with_health_are_grouped():
+    from og_core.status import parse_models
+
+    services = [replace(svc(0, f"m/{i % 120}", 10**9 + i, 2 * 10**9), provider="0x%040x" % (i + 1))
+                for i in range(1000)]
+    status = status_for(*((s.provider.lower(), s.model, "healthy") for s in services))
+    grouped, _ = parse_models({"data": [{"provider": s.provider, "id": s.model} for s in services]})
+    summaries = summarize_models(services, replace(status, models=grouped))
+    assert len(summaries) == 120 and all(o.health.status == "healthy" for s in summaries for o in s.offers)
