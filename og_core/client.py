@@ -9,63 +9,41 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
 from og_core.accounts import LedgerView, ProviderReadiness
-from og_core.attestation import AttestationLog, Step
+from og_core.attestation import AttestationLog, Step, attest
 from og_core.auth import ApiKeyInfo, NewApiKey, token_id_value
 from og_core.config import SecretStr, Settings
+from og_core.context import build_context
+from og_core.discovery import provider_base
+from og_core.errors import OgError
 from og_core.local_tools import LocalTools
-from og_core.market import MarketView
-from og_core.model_info import ModelInfo, ModelList
+from og_core.market import MarketView, summarize_models
+from og_core.model_info import ModelInfo, ModelList, fetch_model_list
 from og_core.networks import Network
-from og_core.pricing import ChatCost, CostEstimate, Pricing, pricing_for
+from og_core.pricing import (
+    ChatCost,
+    CostEstimate,
+    Pricing,
+    estimate_cost,
+    estimate_prompt_tokens,
+    pricing_for,
+)
+from og_core.readiness import assess
 from og_core.results import AttestationResult, ChatResult, ImageResult, TranscriptResult, VerificationResult
 from og_core.service import ProviderHealth, ServiceInfo
-from og_core.status import StatusReport
+from og_core.status import StatusReport, get_status, get_status_within
+from og_core.streaming import ChatStream
 from og_core.transactions import TxPlan, TxRecord, TxResult, TxStep, WalletActivity
+from og_core.usage import chat_cost_breakdown
+from og_core.verify import images_hash, partial_reason, response_hash, verify_attestation, verify_response
 
 ProgressCallback = Callable[[TxStep, str], None]
 MODEL_LIST_TTL_S = 60.0
 Messages = Sequence[dict[str, Any]]
-
-
-class ChatStream:
-    """Iterate to receive text pieces as they arrive (works with `st.write_stream`);
-    after iteration `.result` holds the `ChatResult` (also when the stream was cut or stopped).
-
-    `stop()` ends it early, from any thread, at once: it shuts the connection down, so a read
-    waiting for a slow provider returns. Setting the `stop_event` passed to `chat_stream` instead
-    takes effect when the next chunk arrives. What arrived so far is kept and the result says
-    it was stopped.
-    """
-
-    def __init__(self, pieces: Iterator[str], finish: Callable[[], ChatResult], stop_event: threading.Event,
-                 *, abort: Callable[[], None] | None = None):
-        self._pieces = pieces
-        self._finish = finish
-        self._abort = abort
-        self.stop_event = stop_event
-        self._result: ChatResult | None = None
-
-    def __iter__(self) -> Iterator[str]:
-        yield from self._pieces
-
-    def stop(self) -> None:
-        self.stop_event.set()  # first: the reader must see it when its read fails
-        if self._abort is not None:
-            self._abort()
-
-    @property
-    def result(self) -> ChatResult:
-        """The finished result; consumes the rest of the stream if not yet iterated."""
-        if self._result is None:
-            for _ in self._pieces:
-                pass
-            self._result = self._finish()
-        return self._result
 
 
 class ApiKeys:
@@ -129,7 +107,6 @@ class OgClient:
         http_timeout_s: float = 120.0,
         status_url: str | None = None,
     ) -> None:
-        from og_core.context import build_context
 
         self._s = build_context(network, private_key, settings=settings, rpc_url=rpc_url, addresses=addresses,
                                 http_timeout_s=http_timeout_s, status_url=status_url)
@@ -211,7 +188,6 @@ class OgClient:
         """Health per (provider, model) from the status service, cached ≥ 60 s for the whole process.
         Never raises: a missing, down, slow or broken service gives a report whose `error` says health
         is unknown. Use `report.health_for(provider, model)`."""
-        from og_core.status import get_status
 
         return get_status(self.status_url, refresh=refresh)
 
@@ -224,10 +200,6 @@ class OgClient:
         past it the last report, or "not known yet", while the fetch fills the cache for next time."""
         from concurrent.futures import ThreadPoolExecutor
 
-        from og_core.discovery import provider_base
-        from og_core.market import summarize_models
-        from og_core.model_info import fetch_model_list
-        from og_core.status import get_status_within
 
         with ThreadPoolExecutor(max_workers=1) as pool:
             if health_wait_s is None:
@@ -251,8 +223,6 @@ class OgClient:
 
     def models(self, provider: str) -> ModelList:
         """The provider's `/v1/models` objects, parsed (≤ 10 s, ≤ 5 MB); a failure is `ModelList.error`."""
-        from og_core.discovery import provider_base
-        from og_core.model_info import fetch_model_list
 
         s = self.service(provider)
         return fetch_model_list(provider_base(s.url), self._s.http, self._s.url_guard,
@@ -271,13 +241,11 @@ class OgClient:
                       model: ModelInfo | None = None) -> CostEstimate:
         """The most a chat can cost before sending (prompt size estimated, `max_tokens` of answer),
         naming its price tier and warning when the prompt is in, or near, a dearer one."""
-        from og_core.pricing import estimate_cost, estimate_prompt_tokens
 
         return estimate_cost(self.pricing(provider, model), estimate_prompt_tokens(messages), max_tokens)
 
     def chat_cost(self, result: ChatResult) -> ChatCost:
         """`result.cost_wei` fee by fee: the tier, the cached and cache-written tokens, each fee."""
-        from og_core.inference import chat_cost_breakdown
 
         service = self.service(result.provider)
         return chat_cost_breakdown(service, result.usage, self._multi_model_pricing(service, result.model))
@@ -304,15 +272,12 @@ class OgClient:
         pricing = self._multi_model_pricing(service, result.model)
         if pricing is None:
             return result
-        from og_core.inference import chat_cost_breakdown
-
         return replace(result, cost_wei=chat_cost_breakdown(service, result.usage, pricing).total_wei)
 
     def attest(self, provider: str, on_step: Callable[[Step], None] | None = None) -> AttestationLog:
         """The provider's TEE attestation as a step log, each report kept byte for byte for download
         (`log.downloads`). `on_step` receives each step as it happens. Never raises for what the
         provider sends; `log.passed` only when every check ran and passed."""
-        from og_core.attestation import attest
 
         return attest(self.service(provider), http=self._s.http, url_guard=self._s.url_guard, on_step=on_step)
 
@@ -331,8 +296,6 @@ class OgClient:
         unsettled fee (asked from the provider, best effort: None when it does not answer), the 1 OG
         reserve, a plain `reason` and a `suggested_top_up_wei`. Two view calls + one provider GET when
         the account exists; never sends a transaction. Read-only clients raise ReadOnlyError."""
-        from og_core.errors import OgError
-        from og_core.readiness import assess
 
         ledger, account = self._tx.account_state(provider)
         unsettled: int | None = 0
@@ -433,7 +396,6 @@ class OgClient:
         VERIFIED / INVALID / UNAVAILABLE with the reason and the addresses compared. A stopped or
         cut stream holds only part of the signed answer: UNAVAILABLE, never INVALID, unless the
         signer itself is wrong."""
-        from og_core.verify import images_hash, partial_reason, response_hash, verify_response
 
         expected: str | None = None
         partial: str | None = None
@@ -450,7 +412,6 @@ class OgClient:
 
     def verify_provider(self, provider: str) -> AttestationResult:
         """Compare the `/v1/quote` report_data signer with the on-chain teeSignerAddress."""
-        from og_core.verify import verify_attestation
 
         return verify_attestation(self.service(provider), http=self._s.http, url_guard=self._s.url_guard)
 

@@ -11,8 +11,8 @@ import json
 import mimetypes
 import threading
 import time
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import httpx
@@ -23,17 +23,16 @@ from og_core.bodies import (
     MAX_IMAGE_RESPONSE_BYTES,
     MAX_JSON_BYTES,
     MAX_SMALL_BYTES,
-    MAX_STREAM_BYTES,
-    decoded_chunks,
     read_capped,
 )
 from og_core.discovery import provider_base
 from og_core.errors import OgError, ProviderError, ProviderUnreachable
-from og_core.pricing import ChatCost, Pricing, UsageCounts, pricing_for
-from og_core.pricing import chat_cost as price_chat
-from og_core.provider_errors import provider_error, provider_name
-from og_core.safety import UrlGuard, abort_response, deadline
-from og_core.types import ChatResult, ImageResult, ServiceInfo, TranscriptResult, Usage
+from og_core.provider_errors import provider_error, the_provider
+from og_core.results import ChatResult, ImageResult, TranscriptResult
+from og_core.safety import UrlGuard, deadline
+from og_core.service import ServiceInfo
+from og_core.streaming import ChatStream, StreamReader, StreamState
+from og_core.usage import chat_cost, usage_from
 
 CHAT_ID_HEADER = "ZG-Res-Key"
 SESSION_RETRY_DELAYS_S = (0.0, 0.0, 0.8, 1.6)  # first try, fresh token, then wait out a provider's cache
@@ -43,8 +42,7 @@ FEE_TIMEOUT_S = 10.0
 
 
 def _who(service: ServiceInfo) -> str:
-    """'The provider local/chat-tee at 0x12ab…cd34': by its model, which people recognise, not only hex."""
-    return f"The provider {provider_name(service.provider, service.model)}"
+    return the_provider(service.provider, service.model)
 
 
 def _unreachable(exc: Exception, service: ServiceInfo, timeout_s: float | None = None) -> ProviderUnreachable:
@@ -66,31 +64,6 @@ def _error_body(resp: httpx.Response) -> bytes:
         return b""
 
 
-def _usage(data: Any) -> Usage:
-    if not isinstance(data, dict):
-        return Usage()
-    prompt = int(data.get("prompt_tokens", data.get("input_tokens", 0)) or 0)
-    completion = int(data.get("completion_tokens", data.get("output_tokens", 0)) or 0)
-    total = int(data.get("total_tokens", prompt + completion) or 0)
-    cache = UsageCounts.from_usage(data)
-    return Usage(prompt, completion, total, cache.cached_tokens, cache.cache_write_tokens, cache.cache_write_1h_tokens)
-
-
-def chat_cost(service: ServiceInfo, usage: Usage) -> int:
-    """What the provider bills for this usage: its tier and cache billing applied (og_core.pricing), as
-    its broker computes it. A multi-model service's per-model prices are in /v1/models, not known here:
-    its on-chain prices (the ceiling) are used."""
-    return chat_cost_breakdown(service, usage).total_wei
-
-
-def chat_cost_breakdown(service: ServiceInfo, usage: Usage, pricing: Pricing | None = None) -> ChatCost:
-    """The fee by fee of `usage` at `pricing` (default: the service's on-chain prices, tiers and cache)."""
-    if pricing is None:
-        pricing = pricing_for(service.input_price_wei, service.output_price_wei, service.additional_info)
-    return price_chat(pricing, UsageCounts(usage.prompt_tokens, usage.completion_tokens, usage.cached_tokens,
-                                           usage.cache_write_tokens, usage.cache_write_1h_tokens))
-
-
 @dataclass(frozen=True)
 class _Reply:
     """A provider's 200 answer, read in full (size-capped) and closed."""
@@ -98,32 +71,6 @@ class _Reply:
     headers: httpx.Headers
     content: bytes
     request_body: bytes
-
-
-@dataclass
-class _StreamState:
-    service: ServiceInfo
-    model: str
-    request_body: bytes
-    started: float  # perf_counter, for latencies
-    t0: float  # time.monotonic() at the start, for deadlines
-    chat_id: str | None
-    chat_id_source: str
-    raw: bytearray = field(default_factory=bytearray)
-    text: list[str] = field(default_factory=list)
-    usage: Usage = field(default_factory=Usage)
-    finish_reason: str | None = None
-    done: bool = False
-    ttft_ms: float | None = None
-    ended: float | None = None
-    cut_reason: str | None = None
-    stopped: bool = False
-    last_byte: float | None = None  # time.monotonic() of the latest chunk
-    waiting_for: str = "first"  # which deadline the current read runs under: first | stall | cap
-    events: int = 0  # SSE data events that parsed as JSON objects
-    closed: bool = False
-    # stop() from another thread must not shut down a connection the pool already gave to someone else
-    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 _POST_HEADERS = {"Accept": "*/*", "Accept-Encoding": ACCEPT_ENCODING, "User-Agent": "og-core"}
@@ -145,8 +92,9 @@ class Inference:
         self._guard = guard
         self._address = address
         self._timeout_s = timeout_s
-        self._stall_s = min(timeout_s, STREAM_STALL_S) if stall_s is None else stall_s
         self._stream_max_s = stream_max_s
+        self._streams = StreamReader(timeout_s, min(timeout_s, STREAM_STALL_S) if stall_s is None else stall_s,
+                                     stream_max_s)
         self._timeout = httpx.Timeout(timeout_s, connect=10.0)
         # Inference POSTs go straight to a pooled transport: no cookies to carry between providers,
         # no redirects to follow, and none of the client's per-request machinery on the hot path.
@@ -256,7 +204,7 @@ class Inference:
         except (KeyError, IndexError, TypeError, AttributeError) as exc:
             raise ProviderError(f"{_who(service)} sent an answer without a message.",
                                 "Try again or pick another provider.", kind="garbage") from exc
-        usage = _usage(data.get("usage"))
+        usage = usage_from(data.get("usage"))
         chat_id, source = self._chat_id(reply.headers, data.get("id"))
         return ChatResult(provider=service.provider, model=model, text=str(text), chat_id=chat_id,
                           chat_id_source=source, usage=usage, cost_wei=chat_cost(service, usage), latency_ms=latency,
@@ -264,9 +212,7 @@ class Inference:
                           response_body=reply.content)
 
     def chat_stream(self, service: ServiceInfo, messages: Sequence[dict[str, Any]], *, model: str | None = None,
-                    stop_event: threading.Event | None = None, **params: Any) -> Any:
-        from og_core.client import ChatStream
-
+                    stop_event: threading.Event | None = None, **params: Any) -> ChatStream:
         model = model or service.model
         stop = stop_event or threading.Event()
         started, t0 = time.perf_counter(), time.monotonic()
@@ -274,161 +220,8 @@ class Inference:
             resp, body = self._open(service, "/v1/proxy/chat/completions",
                                     json_body={"model": model, "messages": list(messages), **params, "stream": True})
         header_id = resp.headers.get(CHAT_ID_HEADER)
-        state = _StreamState(service, model, body, started, t0, header_id, "ZG-Res-Key" if header_id else "none")
-        return ChatStream(self._pieces(resp, state, stop), lambda: self._finish(state), stop,
-                          abort=lambda: self._abort(resp, state))
-
-    def _next_deadline(self, state: _StreamState) -> float:
-        """When the next chunk must have arrived; records which limit that is for the cut reason."""
-        if state.last_byte is None:
-            at, state.waiting_for = state.t0 + self._timeout_s, "first"
-        else:
-            at, state.waiting_for = state.last_byte + self._stall_s, "stall"
-        cap = state.t0 + self._stream_max_s
-        if cap <= at:
-            at, state.waiting_for = cap, "cap"
-        return at
-
-    def _timeout_reason(self, state: _StreamState) -> str:
-        if state.waiting_for == "cap":
-            return f"the answer took longer than {self._stream_max_s:g} s in all and was cut (timeout)"
-        if state.waiting_for == "first":
-            return f"the provider sent nothing within {self._timeout_s:g} s (timeout)"
-        return f"the provider stopped sending for {self._stall_s:g} s (timeout)"
-
-    @staticmethod
-    def _abort(resp: httpx.Response, state: _StreamState) -> None:
-        with state.lock:
-            # A stop before the answer was complete is the user's stop, whatever the reader was doing
-            # (it may have been closed mid-iteration, e.g. by a Streamlit rerun), not a cut.
-            if not state.done and state.finish_reason is None and state.cut_reason is None:
-                state.stopped = True
-            if not state.closed:
-                abort_response(resp)
-
-    def _pieces(self, resp: httpx.Response, state: _StreamState, stop: threading.Event) -> Iterator[str]:
-        buffer = bytearray()  # the unfinished line; a bytearray, so a long line costs linear time
-        chunks = decoded_chunks(resp, None)  # ≤ 64 KiB decoded each; the size limit is counted below
-        try:
-            while True:
-                with deadline(self._next_deadline(state)):
-                    chunk = next(chunks, None)
-                if chunk is None:
-                    break
-                state.last_byte = time.monotonic()
-                state.raw += chunk
-                if len(state.raw) > MAX_STREAM_BYTES:
-                    state.cut_reason = "the answer exceeded the size limit and was cut"
-                    return
-                buffer += chunk
-                end = chunk.rfind(b"\n")
-                if end >= 0:
-                    end += len(buffer) - len(chunk)
-                    lines = bytes(buffer[:end]).split(b"\n")
-                    del buffer[:end + 1]
-                    for line in lines:
-                        piece = self._sse_line(line, state)
-                        if piece:
-                            yield piece
-                if stop.is_set():
-                    state.stopped = True
-                    return
-            if buffer.strip():
-                piece = self._sse_line(bytes(buffer), state)
-                if piece:
-                    yield piece
-            if not state.events and not state.done:
-                piece = self._not_a_stream(state)
-                if piece:
-                    yield piece
-        except ProviderError as exc:  # a compression this app does not read, or a damaged one
-            state.cut_reason = exc.message.rstrip(".")[:1].lower() + exc.message.rstrip(".")[1:]
-        except httpx.HTTPError as exc:
-            if stop.is_set():  # stop() shut the connection down under a blocked read
-                state.stopped = True
-            elif isinstance(exc, httpx.TimeoutException):
-                state.cut_reason = self._timeout_reason(state)
-            else:
-                state.cut_reason = f"the connection broke ({type(exc).__name__})"
-        finally:
-            state.ended = time.perf_counter()
-            with state.lock:
-                state.closed = True
-                resp.close()
-
-    @staticmethod
-    def _sse_line(line: bytes, state: _StreamState) -> str | None:
-        line = line.strip()
-        if not line.startswith(b"data:"):
-            return None
-        payload = line[5:].strip()
-        if payload == b"[DONE]":
-            state.done = True
-            return None
-        try:
-            event = json.loads(payload)
-        except ValueError:
-            return None  # a garbled event is skipped; the signature check still covers the raw text
-        if not isinstance(event, dict):
-            return None
-        state.events += 1
-        if event.get("error"):
-            state.cut_reason = f"the provider reported an error mid-stream: {str(event['error'])[:200]}"
-            return None
-        if state.chat_id is None and event.get("id"):
-            state.chat_id, state.chat_id_source = str(event["id"]), "id"
-        if event.get("usage"):
-            state.usage = _usage(event["usage"])
-        piece = None
-        choices = event.get("choices") or []
-        if choices and isinstance(choices[0], dict):
-            delta = choices[0].get("delta") or {}
-            piece = delta.get("content") if isinstance(delta, dict) else None
-            if choices[0].get("finish_reason"):
-                state.finish_reason = choices[0]["finish_reason"]
-        if piece:
-            if state.ttft_ms is None:
-                state.ttft_ms = (time.perf_counter() - state.started) * 1000
-            state.text.append(str(piece))
-            return str(piece)
-        return None
-
-    @staticmethod
-    def _not_a_stream(state: _StreamState) -> str | None:
-        """A 200 answer without a single SSE event: a provider that ignored `stream: true` and sent
-        one JSON completion gets its text used; anything else (an HTML page, noise) is an error in
-        words rather than an empty "answer" that was billed for nothing."""
-        service = state.service
-        try:
-            data = json.loads(bytes(state.raw))
-            text = data["choices"][0]["message"]["content"] or ""
-        except (ValueError, KeyError, IndexError, TypeError) as exc:
-            raise ProviderError(f"{_who(service)} answered with something that is not a stream "
-                                "of answer events.", "Try again or pick another provider.", kind="garbage",
-                                detail=bytes(state.raw[:200]).decode("utf-8", "replace")) from exc
-        state.events, state.done = 1, True
-        state.finish_reason = data["choices"][0].get("finish_reason") or "stop"
-        state.usage = _usage(data.get("usage"))
-        if state.chat_id is None and data.get("id"):
-            state.chat_id, state.chat_id_source = str(data["id"]), "id"
-        if text:
-            state.ttft_ms = (time.perf_counter() - state.started) * 1000
-            state.text.append(str(text))
-        return str(text) or None
-
-    @staticmethod
-    def _finish(state: _StreamState) -> ChatResult:
-        ended = state.ended or time.perf_counter()
-        cut_reason = state.cut_reason
-        if cut_reason is None and not state.stopped and not state.done and state.finish_reason is None:
-            cut_reason = "the stream ended before the provider finished the answer"
-        return ChatResult(
-            provider=state.service.provider, model=state.model, text="".join(state.text), chat_id=state.chat_id,
-            chat_id_source=state.chat_id_source,  # type: ignore[arg-type]
-            usage=state.usage, cost_wei=chat_cost(state.service, state.usage),
-            latency_ms=(ended - state.started) * 1000, ttft_ms=state.ttft_ms, finish_reason=state.finish_reason,
-            cut=cut_reason is not None, cut_reason=cut_reason, stopped=state.stopped,
-            request_body=state.request_body, response_body=bytes(state.raw))
+        state = StreamState(service, model, body, started, t0, header_id, "ZG-Res-Key" if header_id else "none")
+        return self._streams.start(resp, state, stop)
 
     # ------------------------------------------------------------------ images / audio
     def _images(self, service: ServiceInfo, data: dict[str, Any]) -> tuple[bytes, ...]:
@@ -498,7 +291,7 @@ class Inference:
         data = self._json(reply.content, service)
         if "text" not in data:
             raise ProviderError(f"{_who(service)} sent no transcript.", "Try again.", kind="garbage")
-        usage = _usage(data.get("usage"))
+        usage = usage_from(data.get("usage"))
         chat_id, _ = self._chat_id(reply.headers, data.get("id"))
         return TranscriptResult(provider=service.provider, model=model, text=str(data["text"]), chat_id=chat_id,
                                 usage=usage, cost_wei=usage.completion_tokens * service.output_price_wei,

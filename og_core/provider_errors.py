@@ -57,6 +57,11 @@ def provider_name(provider: str, model: str = "") -> str:
     return model or provider
 
 
+def the_provider(provider: str, model: str = "") -> str:
+    """'The provider local/chat-tee at 0x12ab…cd34': by its model, which people recognise, not only hex."""
+    return f"The provider {provider_name(provider, model)}"
+
+
 def _provider_text(raw: str) -> str:
     """The provider's own words for a message, or "" when they are not words (an HTML error page)."""
     text = clip_text(raw)
