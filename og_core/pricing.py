@@ -543,17 +543,24 @@ def og_per_million(price_wei_per_token: int | Fraction) -> str:
 
 @dataclass(frozen=True)
 class TierPrice:
-    """One row of a price table, in OG per 1M tokens (exact decimal strings)."""
+    """One row of a price table: OG per `unit` ("1M tokens", or "image"), exact decimal strings."""
 
     label: str
-    input_og_per_1m: str
-    output_og_per_1m: str
-    cache_hit_og_per_1m: str | None  # input / divisor, when cache billing is on
+    input_og: str
+    output_og: str
+    cache_hit_og: str | None  # input / divisor, when cache billing is on
+    unit: str = "1M tokens"
 
 
-def price_table(pricing: Pricing) -> list[TierPrice]:
+IMAGE_SERVICE_TYPES = ("text-to-image", "image-editing")
+
+
+def price_table(pricing: Pricing, service_type: str = "chatbot") -> list[TierPrice]:
     """Per-tier prices as billed (the tier's floored per-token price), with the cache-hit price
-    (that price / divisor; the broker floors only the whole fee, so it is shown unfloored)."""
+    (that price / divisor; the broker floors only the whole fee, so it is shown unfloored). An image
+    service bills per image, without tiers: one row in OG per image."""
+    if service_type in IMAGE_SERVICE_TYPES:
+        return [TierPrice("per image", "0", format_og_exact(pricing.output_price_wei), None, unit="image")]
     rows = []
     indexes: list[int | None] = list(range(len(pricing.tiers))) or [None]
     for index in indexes:

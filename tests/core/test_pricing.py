@@ -306,12 +306,15 @@ def test_tier_labels():
 
 def test_price_table_exact_in_og_per_million_with_cache_hit():
     rows = price_table(example(cache=True))
-    assert [(r.label, r.input_og_per_1m, r.output_og_per_1m, r.cache_hit_og_per_1m) for r in rows] == [
-        ("≤32k tokens", "0.1", "0.4", "0.01"),
-        ("32k–128k tokens", "0.2", "1.2", "0.02"),
-        (">128k tokens", "0.25", "1.6", "0.025"),
+    assert [(r.label, r.input_og, r.output_og, r.cache_hit_og, r.unit) for r in rows] == [
+        ("≤32k tokens", "0.1", "0.4", "0.01", "1M tokens"),
+        ("32k–128k tokens", "0.2", "1.2", "0.02", "1M tokens"),
+        (">128k tokens", "0.25", "1.6", "0.025", "1M tokens"),
     ]
-    assert [(r.label, r.cache_hit_og_per_1m) for r in price_table(Pricing(IN, OUT))] == [("all prompts", None)]
+    assert [(r.label, r.cache_hit_og) for r in price_table(Pricing(IN, OUT))] == [("all prompts", None)]
+    # an image service: per image, no tiers (0G's CLI shows none for images either)
+    image = price_table(pricing_for(0, 5 * 10**15, ONCHAIN_TIERS), "text-to-image")
+    assert [(r.label, r.input_og, r.output_og, r.unit) for r in image] == [("per image", "0", "0.005", "image")]
     assert price_range(example()) == (IN, 25 * 10**10, OUT, 16 * 10**11)
 
 
