@@ -14,16 +14,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-import og_devnet.launch
-from og_devnet.chain import ChainNode
 from og_devnet.launch import DevnetHandle
 from tests.support.devnet import new_funded_account, start
+from tests.support.network_guard import no_networks
 
 # Fixtures that stand for a real local network; a test whose fixture closure holds one is `devnet`.
 NETWORK_FIXTURES = {"devnet", "devnet_official", "any_devnet"}
@@ -37,37 +35,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.devnet)
 
 
-class NetworkForbidden(AssertionError):
-    """A test without the `devnet` marker tried to start a local network."""
-
-
-class _NoSpawn:
-    """Stands in for og_devnet.launch's `subprocess` module: spawning `python -m og_devnet` fails,
-    the rest (TimeoutExpired for a stop) is the real module."""
-
-    def Popen(self, *args, **kwargs):  # noqa: N802
-        raise NetworkForbidden("this test starts a local network (python -m og_devnet) but is not marked "
-                               "`devnet`: add `pytestmark = pytest.mark.devnet` to its module")
-
-    def __getattr__(self, name: str):
-        return getattr(subprocess, name)
-
-
-def _no_chain(self, *args, **kwargs):
-    raise NetworkForbidden("this test starts a local chain (ChainNode) but is not marked `devnet`: add "
-                           "`pytestmark = pytest.mark.devnet` to its module")
-
-
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
     """Setup, call and teardown of a test without the `devnet` marker run with network starts forbidden
     (module- and session-scoped fixtures are set up inside the first test that needs them)."""
     if item.get_closest_marker("devnet"):
         return (yield)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(og_devnet.launch, "subprocess", _NoSpawn())
-        mp.setattr(ChainNode, "start", _no_chain)
-        mp.setattr(ChainNode, "serve_forever", _no_chain)
+    with no_networks():
         return (yield)
 
 

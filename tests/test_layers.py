@@ -53,3 +53,20 @@ def test_a_violation_breaks_the_contract(tmp_path):
                       "og_core never imports the UI",
                       "og_devnet stands apart: it is reached over the protocol only"}, run.stdout
     assert f"app_pages.chat -> og_core.{submodule}" in run.stdout
+
+
+def test_tests_take_helpers_from_tests_support_not_from_conftest_or_other_tests():
+    """Shared test helpers live in tests/support/; a conftest holds fixtures only, a test module is no
+    library (importing one also collects its tests twice)."""
+    import ast
+
+    offenders = []
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = ([node.module or ""] if isinstance(node, ast.ImportFrom)
+                     else [a.name for a in node.names] if isinstance(node, ast.Import) else [])
+            for name in names:
+                last = name.rsplit(".", 1)[-1]
+                if last == "conftest" or last.startswith("test_"):
+                    offenders.append(f"{path.relative_to(ROOT)}: {name}")
+    assert offenders == []

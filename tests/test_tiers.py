@@ -7,7 +7,7 @@ import pytest
 
 from og_devnet.chain import ChainNode
 from og_devnet.launch import start_devnet
-from tests.conftest import NetworkForbidden
+from tests.support.network_guard import NetworkForbidden
 
 
 def test_an_unmarked_test_cannot_start_og_devnet():

@@ -4,8 +4,7 @@ stay disabled until the chain shows it mined, and then the ledger moved once."""
 
 from __future__ import annotations
 
-from tests.app.test_wallet import TX_BUTTONS, _ledger, _paused
-from tests.support.app import confirm, texts
+from tests.support.app import TX_BUTTONS, confirm, paused, texts
 from tests.support.devnet import automine_off, rpc
 from tests.support.rpc_proxy import RpcProxy
 
@@ -28,8 +27,8 @@ def test_a_lost_send_reply_reads_as_pending_not_failed(open_app, app_env, wallet
             assert any("is pending" in t for t in texts(at.error) + texts(at.warning))
             at.run()
             assert all(at.button(key=k).disabled for k in TX_BUTTONS)
-            assert _paused(at)
+            assert paused(at)
             rpc(app_env, "evm_mine")
         at.run()
-        assert not _paused(at) and not at.button(key="wallet_deposit_btn").disabled
-        assert _ledger(wallet).available_wei == 7 * ONE_OG
+        assert not paused(at) and not at.button(key="wallet_deposit_btn").disabled
+        assert wallet.client.ledger().available_wei == 7 * ONE_OG

@@ -13,13 +13,10 @@ from datetime import datetime
 import pytest
 
 from og_core import TxTimeoutError
-from tests.support.app import confirm, provider, texts
+from tests.support.app import TX_BUTTONS, confirm, paused, provider, texts
 from tests.support.devnet import rpc
 
 ONE_OG = 10**18
-TX_BUTTONS = ["wallet_deposit_btn", "wallet_withdraw_btn", "wallet_fund_btn", "wallet_topup_btn"]
-
-
 def _ledger(wallet):
     return wallet.client.ledger()
 
@@ -44,10 +41,6 @@ def _automine_off(devnet) -> Iterator[None]:
         yield
     finally:
         rpc(devnet, "evm_setAutomine", [True])
-
-
-def _paused(at) -> list[str]:
-    return [t for t in texts(at.warning) if "Transactions are paused" in t]
 
 
 def test_create_ledger_then_deposit(open_app, wallet):
@@ -252,7 +245,7 @@ def test_a_send_from_another_session_pauses_this_one_until_confirmed(open_app, a
     """A reload or a second tab is a new session: it must see the wallet's send in progress."""
     wallet.fund(ledger="5")
     at = open_app("wallet", wallet)
-    assert not _paused(at) and not any(at.button(key=k).disabled for k in TX_BUTTONS)
+    assert not paused(at) and not any(at.button(key=k).disabled for k in TX_BUTTONS)
     with _automine_off(app_env):
         plan = wallet.client.plan_deposit("2")
         sender = threading.Thread(target=wallet.client.execute, args=(plan,), kwargs={"receipt_timeout_s": 60})
@@ -264,12 +257,12 @@ def test_a_send_from_another_session_pauses_this_one_until_confirmed(open_app, a
         assert record is not None
         at.run()  # this session has no job of its own
         assert all(at.button(key=k).disabled for k in TX_BUTTONS)
-        notice = _paused(at)
+        notice = paused(at)
         assert len(notice) == 1 and plan.title in notice[0] and "2 OG" in notice[0] and record.tx_hash in notice[0]
         rpc(app_env, "evm_mine")
         sender.join(30)
     at.run()
-    assert not _paused(at)
+    assert not paused(at)
     assert not at.button(key="wallet_deposit_btn").disabled
     assert any(m.label == "Ledger available" and m.value == "7 OG" for m in at.metric)
 
@@ -281,10 +274,10 @@ def test_a_pending_tx_is_shown_after_a_reload_until_mined(open_app, app_env, wal
             wallet.client.execute(wallet.client.plan_deposit("1.5"), receipt_timeout_s=0.5)
         at = open_app("wallet", wallet)  # the new session
         assert all(at.button(key=k).disabled for k in TX_BUTTONS)
-        notice = _paused(at)
+        notice = paused(at)
         assert len(notice) == 1 and info.value.tx_hash in notice[0] and "1.5 OG" in notice[0]
         rpc(app_env, "evm_mine")
     at.run()
-    assert not _paused(at) and not at.button(key="wallet_deposit_btn").disabled
+    assert not paused(at) and not at.button(key="wallet_deposit_btn").disabled
     assert wallet.client.history()[0].status == "confirmed"
     assert any(m.label == "Ledger available" and m.value == "6.5 OG" for m in at.metric)

@@ -16,7 +16,6 @@ import pytest
 import requests
 from eth_account import Account
 from PIL import Image
-from test_broker_helpers import make_token
 from web3 import Web3
 
 from og_devnet.accounts import DEPLOYER
@@ -24,6 +23,7 @@ from og_devnet.broker import ProviderConfig, start_brokers
 from og_devnet.contracts.build import load_artifact
 from og_devnet.launch import DevnetHandle
 from tests.support.devnet import new_funded_account, rpc
+from tests.support.tokens import make_token
 
 OG = 10**18
 CHAT, IMAGES, EDITS, STT = ("/v1/proxy/chat/completions", "/v1/proxy/images/generations",

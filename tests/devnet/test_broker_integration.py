@@ -10,11 +10,11 @@ import pytest
 import requests
 from eth_account import Account
 from eth_account.messages import encode_defunct
-from test_broker_helpers import make_token
 from web3 import Web3
 
 from og_devnet.accounts import DEPLOYER, PROVIDER_WALLETS, USERS, tee_key
 from og_devnet.broker import ProviderConfig, start_brokers
+from tests.support.tokens import make_token
 
 OG = 10**18
 MODEL = "local/test-chat"

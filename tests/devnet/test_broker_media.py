@@ -15,11 +15,11 @@ import requests
 from eth_account import Account
 from eth_account.messages import encode_defunct
 from PIL import Image
-from test_broker_helpers import make_token
 from web3 import Web3
 
 from og_devnet.accounts import DEPLOYER, PROVIDER_WALLETS, USERS, tee_key
 from og_devnet.broker import ProviderConfig, start_brokers
+from tests.support.tokens import make_token
 
 OG = 10**18
 WAV = Path(__file__).resolve().parents[1] / "data" / "hello_world.wav"

@@ -15,11 +15,11 @@ from urllib.parse import urlparse
 import anyio
 import pytest
 import requests
-from test_broker_helpers import make_token
 from web3 import Web3
 
 from og_devnet.accounts import DEPLOYER, PROVIDER_WALLETS, USERS, tee_key
 from og_devnet.broker import ProviderConfig, create_app, start_brokers
+from tests.support.tokens import make_token
 
 OG = 10**18
 SPECS = {  # name -> (model, verifiability, max concurrency, settle interval)

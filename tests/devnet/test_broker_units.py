@@ -8,7 +8,6 @@ import time
 import pytest
 from eth_account import Account
 from eth_account.messages import encode_defunct
-from test_broker_helpers import make_token
 
 from og_devnet.broker.billing import (
     MIN_RESERVE,
@@ -31,6 +30,7 @@ from og_devnet.broker.tokens import (
     parse_authorization,
     recover_token_signer,
 )
+from tests.support.tokens import make_token
 
 USER = Account.from_key("0x" + "11" * 32)
 OTHER = Account.from_key("0x" + "22" * 32)

@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 import requests
-from test_broker_helpers import make_token
 
 from og_devnet.launch import DevnetHandle, start_devnet
 from tests.support.devnet import new_funded_account
+from tests.support.tokens import make_token
 
 OG = 10**18
 HELLO = Path(__file__).resolve().parents[1] / "data" / "hello_world.wav"

@@ -66,6 +66,15 @@ def texts(elements: Iterable[Any]) -> list[str]:
     return [str(e.value) for e in elements]
 
 
+# The Wallet page's transaction buttons (disabled while a transaction of the wallet is under way).
+TX_BUTTONS = ["wallet_deposit_btn", "wallet_withdraw_btn", "wallet_fund_btn", "wallet_topup_btn"]
+
+
+def paused(at: AppTest) -> list[str]:
+    """The frame's "Transactions are paused" notices on this run."""
+    return [t for t in texts(at.warning) if "Transactions are paused" in t]
+
+
 def confirm(at: AppTest) -> None:
     """Press Confirm in the transaction dialog and let the send finish."""
     at.button(key="tx_confirm_btn").click()
