@@ -3,8 +3,8 @@
 `devnet` runs our contracts, `devnet_official` 0G's official bytecode (needs npm). Helpers live in
 tests/support/.
 
-The `devnet` marker, set here: every test under tests/devnet/ (the local network's own suite) and every
-test that uses one of these fixtures; a module elsewhere that starts a network of its own says
+The `devnet` marker, set here: every test under tests/devnet/ (the local network's own suite), every
+`e2e` and `official` test, and every test that uses one of these fixtures; a module elsewhere that starts a network of its own says
 `pytestmark = pytest.mark.devnet`. A test without the marker cannot start a
 network (`python -m og_devnet` or an in-process ChainNode): it fails saying so. That keeps the fast
 tier (`pytest -m "not devnet and not e2e and not official"`) free of networks by construction.
@@ -31,7 +31,8 @@ DEVNET_SUITE = Path(__file__).parent / "devnet"
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         names = set(getattr(item, "fixturenames", ()))
-        if names & NETWORK_FIXTURES or item.path.is_relative_to(DEVNET_SUITE) or item.get_closest_marker("official"):
+        if (names & NETWORK_FIXTURES or item.path.is_relative_to(DEVNET_SUITE)
+                or item.get_closest_marker("official") or item.get_closest_marker("e2e")):  # a browser test runs the app on a real network
             item.add_marker(pytest.mark.devnet)
 
 
