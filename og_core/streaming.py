@@ -132,7 +132,11 @@ class StreamReader:
         try:
             while True:
                 with deadline(self._next_deadline(state)):
-                    chunk = next(chunks, None)
+                    try:
+                        chunk = next(chunks, None)
+                    except ProviderError as exc:  # a compression this app does not read, or a damaged one
+                        state.cut_reason = exc.message.rstrip(".")[:1].lower() + exc.message.rstrip(".")[1:]
+                        return
                 if chunk is None:
                     break
                 state.last_byte = time.monotonic()
@@ -161,8 +165,6 @@ class StreamReader:
                 piece = self._not_a_stream(state)
                 if piece:
                     yield piece
-        except ProviderError as exc:  # a compression this app does not read, or a damaged one
-            state.cut_reason = exc.message.rstrip(".")[:1].lower() + exc.message.rstrip(".")[1:]
         except httpx.HTTPError as exc:
             if stop.is_set():  # stop() shut the connection down under a blocked read
                 state.stopped = True

@@ -25,7 +25,7 @@ FILLERS = 56  # with the 5 built-in, the rogue, the down and the malformed one: 
 
 @pytest.fixture(scope="module")
 def net() -> Iterator[RogueNet]:
-    yield from rogue_network(fillers=FILLERS, malformed=True)
+    yield from rogue_network(fillers=FILLERS, malformed=True, hostile=True)
 
 
 def _client(handle: DevnetHandle, key: str | None = None, timeout: float = 10.0) -> OgClient:
@@ -48,10 +48,58 @@ def wallet(net) -> Iterator[OgClient]:
 ASK = [{"role": "user", "content": "What is 6 * 7?"}]
 
 
+def test_discover_with_hostile_services_registered_gives_each_a_note(net, wallet):
+    """A gzip bomb, a control character, a broken IPv6 literal, port 99999 and the metadata address
+    registered on-chain: the probed list still comes back, in bounded time and memory, each with a note
+    (was an httpx.InvalidURL traceback for everyone, and 2 GB for the bomb), and every call on them is
+    an OgError in words — chat, the funding gate's readiness check, attestation."""
+    from og_core import OgError
+    from tests.support.fakes import gzip_bomb, peak_rss_growth_mb
+
+    gzip_bomb()  # built before the memory is measured
+    hostile = net.hostile
+    with _client(net.handle) as c:
+        started = time.monotonic()
+        grown, listed = peak_rss_growth_mb(lambda: c.services(refresh=True, probe=True))
+        assert not isinstance(listed, BaseException), listed
+        assert time.monotonic() - started < 30 and grown < 150, (time.monotonic() - started, grown)
+    services = {s.provider: s for s in listed}
+    notes = {what: services[address].health.error for what, address in hostile.items()}
+    assert not any(services[address].health.reachable for address in hostile.values())
+    assert "control characters" in notes["control-characters"]
+    assert "not a valid address" in notes["broken-ipv6"] and "1 to 65535" in notes["port-99999"]
+    assert "outside this computer" in notes["metadata-address"]
+    assert "compressed in a way this app does not read" in notes["gzip-bomb"]
+    for what in ("control-characters", "broken-ipv6", "port-99999"):
+        assert services[hostile[what]].url_error == notes[what]
+    for what, address in hostile.items():
+        with pytest.raises(OgError) as info:
+            wallet.chat(address, ASK)
+        assert info.value.message and info.value.hint, what
+        readiness = wallet.provider_readiness(address)  # the funding gate: a reason, never a ValueError
+        assert readiness.reason and not readiness.ready, what
+        assert wallet.verify_provider(address).status is VerificationStatus.UNAVAILABLE, what
+
+
+def test_a_gzip_bomb_from_the_rogue_costs_no_memory(net, wallet):
+    from tests.support.fakes import gzip_bomb, peak_rss_growth_mb
+
+    gzip_bomb()
+    net.rogue.mode = "gzip-bomb"
+    try:
+        grown, outcome = peak_rss_growth_mb(lambda: wallet.chat(net.rogue.address, ASK))
+        assert isinstance(outcome, ProviderError) and "compressed" in outcome.message, outcome
+        grown_stream, result = peak_rss_growth_mb(lambda: wallet.chat_stream(net.rogue.address, ASK).result)
+        assert result.cut and "compressed" in result.cut_reason
+    finally:
+        net.rogue.mode = "ok"
+    assert grown < 150 and grown_stream < 150, (grown, grown_stream)
+
+
 def test_discovery_pages_past_50_and_survives_a_malformed_provider(net):
     with _client(net.handle) as c:
         services = {s.provider: s for s in c.services(refresh=True)}
-        total = len(net.handle.providers) + 3 + FILLERS
+        total = len(net.handle.providers) + 3 + FILLERS + len(net.hostile)
         assert len(services) == total > 50
         assert set(net.extra) <= set(services)
         bad = services[net.extra[0]]

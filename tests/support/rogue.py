@@ -21,7 +21,7 @@ from og_devnet.accounts import DEPLOYER
 from og_devnet.deploy import register_provider
 from og_devnet.launch import DevnetHandle, start_devnet
 from tests.support.devnet import new_funded_account
-from tests.support.fakes import FakeProvider, send_json, send_sse
+from tests.support.fakes import FakeProvider, send_bomb, send_json, send_sse
 
 MODEL = "rogue/model-1"
 PRICE = 10**12  # wei per token
@@ -41,7 +41,8 @@ def closed_port() -> int:
 class Rogue:
     """A chat provider whose behaviour the test picks: ok, garbage, no-choices, slow, cut,
     wrong-signer, tampered, json-for-stream (one JSON completion where a stream was asked for),
-    long-error (a 400 with a long explanation, LONG_ERROR). It checks that og_core sent a real session token for it."""
+    long-error (a 400 with a long explanation, LONG_ERROR), gzip-bomb (1 GiB in 2.5 KB, `Content-Encoding:
+    gzip, gzip`). It checks that og_core sent a real session token for it."""
 
     def __init__(self, address: str, tee: Account) -> None:
         self.address = address
@@ -71,6 +72,9 @@ class Rogue:
             h.send_header("Content-Length", "10")
             h.end_headers()
             h.wfile.write(b"<html>oops")
+            return
+        if self.mode == "gzip-bomb":
+            send_bomb(h)
             return
         if self.mode == "long-error":
             send_json(h, 400, {"error": LONG_ERROR})
@@ -134,11 +138,23 @@ class RogueNet:
     rogue: Rogue
     down: str  # a provider registered at a closed port
     extra: list[str] = field(default_factory=list)
+    hostile: dict[str, str] = field(default_factory=dict)  # what it does → provider address (see HOSTILE_URLS)
 
 
-def rogue_network(*, fillers: int = 0, malformed: bool = False) -> Iterator[RogueNet]:
-    """Start a network with a Rogue provider and a down one (plus `fillers` idle services and one with
-    malformed additionalInfo); yield it; stop it."""
+# Services a hostile registrant could put on-chain: URLs no transport can use, or that point where the
+# local profile must not go. "gzip-bomb" is a real server answering every request with a gzip bomb.
+HOSTILE_URLS = {
+    "control-characters": "http://127.0.0.1:1/bad space\r\nX: 1",
+    "broken-ipv6": "http://[::1",
+    "port-99999": "http://127.0.0.1:99999/",
+    "metadata-address": "http://169.254.169.254/",
+}
+
+
+def rogue_network(*, fillers: int = 0, malformed: bool = False, hostile: bool = False) -> Iterator[RogueNet]:
+    """Start a network with a Rogue provider and a down one (plus `fillers` idle services, one with
+    malformed additionalInfo, and with `hostile` the HOSTILE_URLS services and a gzip-bomb one); yield
+    it; stop it."""
     handle = start_devnet(port=0, settle_interval=3600, no_limits=True)
     tee = Account.create()
     owner = new_funded_account(handle, og=200)
@@ -152,8 +168,15 @@ def rogue_network(*, fillers: int = 0, malformed: bool = False) -> Iterator[Rogu
     if malformed:
         net.extra.append(register(handle, "http://127.0.0.1:9", model="malformed/model", info="{not json"))
     net.extra += [register(handle, f"http://127.0.0.1:{10_000 + i}", model=f"filler/{i}") for i in range(fillers)]
+    bomb = FakeProvider()
+    if hostile:
+        for route in ("GET /*", "POST /*"):
+            bomb.routes[route] = send_bomb
+        net.hostile = {what: register(handle, url, model=f"hostile/{what}") for what, url in HOSTILE_URLS.items()}
+        net.hostile["gzip-bomb"] = register(handle, bomb.url, model="hostile/gzip-bomb")
     try:
         yield net
     finally:
+        bomb.close()
         rogue.server.close()
         handle.stop()
