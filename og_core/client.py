@@ -229,16 +229,19 @@ class OgClient:
                                 input_price_wei=s.input_price_wei, output_price_wei=s.output_price_wei,
                                 additional_info=s.additional_info, provider=s.provider)
 
-    def pricing(self, provider: str, model: ModelInfo | None = None) -> Pricing:
+    def pricing(self, provider: str, model: ModelInfo | str | None = None) -> Pricing:
         """How `provider` bills: tiers and cache billing from its additionalInfo, else from `model`
-        (one of `models(provider)`; its prices on a multi-model service). Malformed parts are in `.notes`."""
-        if model is not None and model.pricing is not None:
+        (one of `models(provider)`, or a model id). A multi-model service bills the model's own price
+        from its /v1/models (default: its on-chain default model). Malformed parts are in `.notes`."""
+        if isinstance(model, ModelInfo) and model.pricing is not None:
             return model.pricing
         s = self.service(provider)
-        return pricing_for(s.input_price_wei, s.output_price_wei, s.additional_info)
+        model_id = model.id if isinstance(model, ModelInfo) else model or s.model
+        own = self._multi_model_pricing(s, model_id)
+        return own if own is not None else pricing_for(s.input_price_wei, s.output_price_wei, s.additional_info)
 
     def estimate_chat(self, provider: str, messages: Messages, max_tokens: int,
-                      model: ModelInfo | None = None) -> CostEstimate:
+                      model: ModelInfo | str | None = None) -> CostEstimate:
         """The most a chat can cost before sending (prompt size estimated, `max_tokens` of answer),
         naming its price tier and warning when the prompt is in, or near, a dearer one."""
 

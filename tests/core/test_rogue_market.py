@@ -132,6 +132,8 @@ def test_a_multi_model_service_is_billed_at_the_models_own_price(net):
             cheap = 7 * (PRICE // 10) + 2 * (PRICE // 5)
             r = c.chat(address, [{"role": "user", "content": "hi"}], model="multi/cheap")
             assert r.cost_wei == cheap and c.chat_cost(r).total_wei == cheap
+            estimate = c.estimate_chat(address, [{"role": "user", "content": "hi"}], 2, model="multi/cheap")
+            assert estimate.output_price_wei == PRICE // 5 and c.pricing(address).input_price_wei == PRICE
             streamed = c.chat_stream(address, [{"role": "user", "content": "hi"}], model="multi/cheap")
             assert "".join(streamed) == "hi" and streamed.result.cost_wei == cheap
             default = c.chat(address, [{"role": "user", "content": "hi"}])

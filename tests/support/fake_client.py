@@ -250,14 +250,14 @@ class FakeClient:
         svc = self.net.service(provider)
         return self.net.model_lists.get(svc.provider) or ModelList((ModelInfo(svc.model, provider=svc.provider),))
 
-    def pricing(self, provider: str, model: ModelInfo | None = None) -> Pricing:
-        if model is not None and model.pricing is not None:
+    def pricing(self, provider: str, model: ModelInfo | str | None = None) -> Pricing:
+        if isinstance(model, ModelInfo) and model.pricing is not None:
             return model.pricing
         svc = self.net.service(provider)
         return pricing_for(svc.input_price_wei, svc.output_price_wei, svc.additional_info)
 
     def estimate_chat(self, provider: str, messages: Sequence[dict[str, Any]], max_tokens: int,
-                      model: ModelInfo | None = None) -> CostEstimate:
+                      model: ModelInfo | str | None = None) -> CostEstimate:
         return estimate_cost(self.pricing(provider, model), estimate_prompt_tokens(messages), max_tokens)
 
     def chat_cost(self, result: ChatResult) -> ChatCost:
