@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
+from urllib.parse import urlsplit
 
 from og_core.accounts import LedgerView, ProviderReadiness
 from og_core.attestation import AttestationLog, Step, attest
@@ -44,6 +45,15 @@ from og_core.verify import images_hash, partial_reason, response_hash, verify_at
 ProgressCallback = Callable[[TxStep, str], None]
 MODEL_LIST_TTL_S = 60.0
 Messages = Sequence[dict[str, Any]]
+
+
+def _shareable(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None and parts.path in ("", "/") and not parts.query \
+            and not parts.fragment:
+        return url
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{parts.hostname}{port}"
 
 
 class ApiKeys:
@@ -129,7 +139,15 @@ class OgClient:
 
     @property
     def rpc_url(self) -> str:
+        """The RPC URL in use. It may hold the operator's API key (hosted RPCs put it in the path or
+        query): show `shareable_rpc_url` instead."""
         return self._s.profile.rpc_url
+
+    @property
+    def shareable_rpc_url(self) -> str:
+        """The RPC URL as it may be shown to anyone: the URL itself when it has no credentials, path
+        or query, else only its scheme://host:port."""
+        return _shareable(self._s.profile.rpc_url)
 
     @property
     def address(self) -> str | None:

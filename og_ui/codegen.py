@@ -44,7 +44,7 @@ from web3 import Web3
 from zerog_py_sdk.broker import ZGServingBroker
 
 account = Account.from_key(os.environ["PRIVATE_KEY"])
-w3 = Web3(Web3.HTTPProvider("{client.rpc_url}"))  # {client.network}, chain {client.chain_id}
+w3 = Web3(Web3.HTTPProvider(os.environ.get("OG_RPC_URL", "{client.shareable_rpc_url}")))  # {client.network}, chain {client.chain_id}
 broker = ZGServingBroker(account, w3,
                          inference_address="{a.get("inference", "")}",
                          ledger_address="{a.get("ledger", "")}",
