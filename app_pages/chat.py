@@ -10,7 +10,8 @@ import streamlit as st
 
 from og_core import ChatResult, OgError, VerificationResult, short_address
 from og_ui import codegen, funding, services, session
-from og_ui.widgets import count_text, show_error, usage_caption, verification_badge
+from og_ui.inert import inert, literal, literal_stream
+from og_ui.widgets import count_text, model_md, show_error, usage_caption, verification_badge
 
 st.title("Chat")
 client = session.require_client()
@@ -47,13 +48,13 @@ def _show_meta(i: int, msg: dict) -> None:
         # provider's to say (the local network bills nothing for it). Never claim "0 OG".
         tokens, cost = "usage not reported (the answer ended before the provider's usage report)", None
     st.caption(usage_caption(tokens=tokens, cost_wei=cost, latency_ms=r.latency_ms, ttft_ms=r.ttft_ms)
-               + f" · {r.model} @ {short_address(r.provider)}"
-               + (" · stopped by you" if r.stopped else (f" · cut: {r.cut_reason}" if r.cut else "")))
+               + f" · {model_md(r.model)} @ {short_address(r.provider)}"
+               + (" · stopped by you" if r.stopped else (f" · cut: {inert(r.cut_reason)}" if r.cut else "")))
     c1, c2 = st.columns([4, 1])
     with c1:
         verification_badge(msg.get("verification"))
         if msg.get("verify_error"):
-            st.caption(f"Could not verify: {msg['verify_error']}")
+            st.caption(f"Could not verify: {inert(msg['verify_error'])}")
     if c2.button("Re-verify", key=f"chat_reverify_{i}", icon=":material/refresh:"):
         _verify(msg)
         st.rerun()
@@ -71,7 +72,7 @@ for i, msg in enumerate(messages):
     if msg.pop("verify_pending", False):  # an answer kept by the last run (finished, stopped or interrupted)
         _verify(msg)
     with st.chat_message(msg["role"]):
-        st.markdown(msg["content"] or "_(empty answer)_")
+        literal(msg["content"])  # answers (and prompts) as typed: a provider's markdown never renders
         if msg["role"] == "assistant" and msg.get("result") is not None:
             _show_meta(i, msg)
 
@@ -93,7 +94,7 @@ if prompt is not None and can_pay:
             {"role": m["role"], "content": m["content"]} for m in messages] + [{"role": "user", "content": text}]
         messages.append({"role": "user", "content": text})
         with st.chat_message("user"):
-            st.markdown(text)
+            literal(text)
         with st.chat_message("assistant"):
             msg: dict | None = None
             stream = None
@@ -108,7 +109,7 @@ if prompt is not None and can_pay:
                 stream = client.chat_stream(svc.provider, api, model=svc.model, temperature=temperature,
                                             max_tokens=int(max_tokens), top_p=top_p)
                 st.session_state["chat_active"] = {"stream": stream, "done": kept}
-                answer_box.write_stream(stream)
+                literal_stream(stream, where=answer_box)
                 stop_slot.empty()
             except OgError as exc:
                 failed = True

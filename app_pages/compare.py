@@ -8,8 +8,9 @@ import streamlit as st
 
 from og_core import ChatResult, OgError, VerificationResult
 from og_ui import funding, media, session
+from og_ui.inert import inert, literal
 from og_ui.services import of_type
-from og_ui.widgets import price_text, service_label, show_error, usage_caption, verification_badge
+from og_ui.widgets import model_md, price_text, service_label, show_error, usage_caption, verification_badge
 
 # one answer: (provider, result or None, verification or None, error or None)
 Row = tuple[str, ChatResult | None, VerificationResult | None, OgError | None]
@@ -37,7 +38,7 @@ elif chosen:
     cols = st.columns(len(chosen))
     for col, addr in zip(cols, chosen, strict=True):
         with col:
-            st.markdown(f"**{chatbots[addr].model}**")
+            st.markdown(f"**{model_md(chatbots[addr])}**")
             st.caption(price_text(chatbots[addr]))
             ready[addr] = funding.gate(client, chatbots[addr], key=f"cmp_{addr[2:10]}")
 
@@ -78,15 +79,15 @@ media.show_failure("cmp")
 res = st.session_state.get("cmp_results")
 if res:
     st.divider()
-    st.markdown(f"**Prompt:** {res['prompt']}")
+    st.markdown(f"**Prompt:** {inert(res['prompt'], limit=500)}")
     cols = st.columns(len(res["result"]))
     for col, (addr, r, v, err) in zip(cols, res["result"], strict=True):
         with col, st.container(border=True):
-            st.markdown(f"**{chatbots[addr].model if addr in chatbots else addr}**")
+            st.markdown(f"**{model_md(chatbots[addr]) if addr in chatbots else addr}**")
             if err is not None:
                 show_error(err)
                 continue
-            st.markdown(r.text or "_(empty answer)_")
+            literal(r.text)
             st.caption(usage_caption(tokens=r.usage.total_tokens, cost_wei=r.cost_wei,
                                      latency_ms=r.latency_ms))
             verification_badge(v)
@@ -94,6 +95,6 @@ if res:
     if len(ok) >= 2:
         cheapest = min(ok, key=lambda row: row[1].cost_wei)
         fastest = min(ok, key=lambda row: row[1].latency_ms)
-        st.caption(f"Cheapest: {chatbots[cheapest[0]].model} · fastest: {chatbots[fastest[0]].model}")
+        st.caption(f"Cheapest: {model_md(chatbots[cheapest[0]])} · fastest: {model_md(chatbots[fastest[0]])}")
 else:
     st.caption("Results appear here side by side. Each answer is paid from your sub-account with that provider.")

@@ -7,8 +7,9 @@ import streamlit as st
 
 from og_core import OgError, ServiceInfo, short_address
 from og_ui import funding, session
-from og_ui.services import TYPE_LABELS, services
-from og_ui.widgets import og_text, show_error
+from og_ui.inert import clean, inert
+from og_ui.services import services, type_md, type_text
+from og_ui.widgets import MODEL_CHARS, model_md, og_text, show_error
 
 # where "Use in …" sends a service, and the picker key it presets there
 USE_IN = {
@@ -38,7 +39,7 @@ if not all_services:
 # ----------------------------------------------------------------- filters
 types = sorted({s.service_type for s in all_services})
 chosen = st.pills("Type", types, selection_mode="multi", default=types, key="disc_types",
-                  format_func=lambda t: TYPE_LABELS.get(t, t)) or types  # none picked = all, not an empty table
+                  format_func=type_md) or types  # none picked = all, not an empty table
 f = st.columns([2, 1.4, 1.6], vertical_alignment="bottom")
 search = f[0].text_input("Search model", key="disc_search", placeholder="e.g. chat")
 sort = f[1].selectbox("Sort by price", ["none", "cheapest first", "most expensive first"], key="disc_sort",
@@ -66,8 +67,8 @@ def _health(s: ServiceInfo) -> str:
 def _row(s: ServiceInfo) -> dict:
     # The columns people decide on come first, so they stay in view on a narrow window.
     return {
-        "type": TYPE_LABELS.get(s.service_type, s.service_type),
-        "model": s.model,
+        "type": type_text(s.service_type),  # table cells are plain text: cleaned, not escaped
+        "model": clean(s.model),
         "health": _health(s),
         "TEE verifiable": s.verifiable,
         "input price (OG)": float(s.input_price_og),
@@ -110,10 +111,10 @@ with st.expander("Price chart per type", icon=":material/bar_chart:"):
     by_type: dict[str, list[ServiceInfo]] = {}
     for s in shown:
         by_type.setdefault(s.service_type, []).append(s)
-    tabs = st.tabs([TYPE_LABELS.get(t, t) for t in by_type])
+    tabs = st.tabs([type_md(t) for t in by_type])
     for tab, items in zip(tabs, by_type.values(), strict=True):
         unit = items[0].price_unit
-        chart = pd.DataFrame({"model": [s.model for s in items],
+        chart = pd.DataFrame({"model": [clean(s.model, limit=MODEL_CHARS) for s in items],
                               f"input (OG per {unit})": [float(s.input_price_og) for s in items],
                               f"output (OG per {unit})": [float(s.output_price_og) for s in items]}).set_index("model")
         tab.bar_chart(chart, stack=False, y_label=f"OG per {unit}")
@@ -125,30 +126,34 @@ if selected is None:
             icon=":material/touch_app:")
     st.stop()
 
-st.subheader(f"{selected.model}")
+# Everything below but the prices and addresses is the provider's own words: shown inert.
+st.subheader(model_md(selected), anchor=False)
 d1, d2 = st.columns(2)
 with d1:
-    st.markdown(f"**Type:** {TYPE_LABELS.get(selected.service_type, selected.service_type)}")
+    st.markdown(f"**Type:** {type_md(selected.service_type)}")
     st.markdown("**Provider address**")
     st.code(selected.provider, language=None)
-    st.markdown(f"**URL:** `{selected.url}`")
+    st.markdown(f"**URL:** {inert(selected.url)}")
     unit = selected.price_unit
     st.markdown(f"**Prices:** input {og_text(selected.input_price_og)} / output {og_text(selected.output_price_og)} "
                 f"per {unit}")
-    st.markdown(f"**Verifiability:** {selected.verifiability or 'none'} · signer acknowledged: "
+    st.markdown(f"**Verifiability:** {inert(selected.verifiability) or 'none'} · signer acknowledged: "
                 f"{'yes' if selected.tee_signer_acknowledged else 'no'}")
-    st.markdown(f"**Responses signed by:** `{selected.signing_address}` ({selected.signing_address_source})")
+    signer = inert(selected.signing_address) or "unknown"
+    st.markdown(f"**Responses signed by:** {signer} ({inert(selected.signing_address_source)})")
+    if selected.signing_address_error:
+        st.caption(inert(selected.signing_address_error))
     h = selected.health
     if h is not None:
-        models = ", ".join(h.models) or "—"
-        state = f"up, {h.latency_ms:.0f} ms" if h.reachable and h.latency_ms is not None else (h.error or "down")
+        models = inert(", ".join(h.models), limit=500) or "—"
+        state = f"up, {h.latency_ms:.0f} ms" if h.reachable and h.latency_ms is not None else inert(h.error or "down")
         st.markdown(f"**Health:** {state} · **models served:** {models}")
 with d2:
     st.markdown("**additionalInfo**")
     if selected.additional_info is not None:
         st.json(selected.additional_info, expanded=False)
     else:
-        st.caption(selected.additional_info_error or "none")
+        st.caption(inert(selected.additional_info_error or "none"))
     attest = st.session_state.setdefault("disc_attest", {})
     if st.button("Check attestation", key="disc_attest_btn", icon=":material/shield:"):
         try:
@@ -158,9 +163,9 @@ with d2:
     a = attest.get(selected.provider)
     if a is not None:
         icon = {"verified": ":material/verified:", "invalid": ":material/gpp_bad:"}.get(str(a.status), ":material/help:")
-        st.markdown(f"{icon} **Attestation {a.status}** — {a.reason}")
+        st.markdown(f"{icon} **Attestation {inert(a.status)}** — {inert(a.reason)}")
         if a.report_signer:
-            st.caption(f"Quote signer {a.report_signer} · on-chain signer {a.onchain_signer}")
+            st.caption(f"Quote signer {inert(a.report_signer)} · on-chain signer {inert(a.onchain_signer)}")
 
 a1, a2 = st.columns(2)
 target = USE_IN.get(selected.service_type)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from og_ui import funding, media, services, session
+from og_ui.inert import inert
 
 st.title("Image editing")
 client = session.require_client()
@@ -69,7 +70,7 @@ media.show_failure("edit")
 last = st.session_state.get("edit_last")
 if last:
     r = last["result"]
-    st.subheader(f"“{last['instruction']}”")
+    st.subheader(f"“{inert(last['instruction'])}”", anchor=False)
     b, a = st.columns(2)
     b.image(last["before"], caption="Before", width="stretch")
     a.image(r.images[0], caption="After", width="stretch")

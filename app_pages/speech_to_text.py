@@ -9,6 +9,7 @@ from pathlib import Path
 import streamlit as st
 
 from og_ui import funding, media, services, session
+from og_ui.inert import inert
 from og_ui.widgets import count_text
 
 st.title("Speech-to-text")
@@ -57,9 +58,9 @@ media.show_failure("stt")
 last = st.session_state.get("stt_last")
 if last:
     r = last["result"]
-    st.subheader(f"Transcript of {last['name']}")
+    st.subheader(f"Transcript of {inert(last['name'])}", anchor=False)
     if digest is not None and last.get("digest") != digest:
-        st.info(f"This transcript is of the earlier file “{last['name']}”, not of the audio selected now. "
+        st.info(f"This transcript is of the earlier file “{inert(last['name'])}”, not of the audio selected now. "
                 "Press Transcribe for the new one.", icon=":material/history:")
     st.code(r.text or "(no speech recognised)", language=None, wrap_lines=True)
     stem = Path(last["name"]).stem

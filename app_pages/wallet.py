@@ -11,8 +11,9 @@ import streamlit as st
 
 from og_core import Network, OgError, format_og, format_utc, short_address
 from og_ui import session, tx, wallets
-from og_ui.services import select_address, services
-from og_ui.widgets import og_text, queue_toast, show_error
+from og_ui.inert import clean
+from og_ui.services import select_address, services, type_text
+from og_ui.widgets import MODEL_CHARS, og_text, queue_toast, show_error
 
 st.title("Wallet & ledger")
 st.caption("Your wallet pays gas; the ledger holds OG for inference; each provider you use gets a "
@@ -91,7 +92,8 @@ else:
         s = svc_by_addr.get(p.provider)
         pending = "; ".join(f"{og_text(r.amount_wei)} {_countdown(r.unlocks_at)}" for r in p.refunds
                             if not r.processed) or "—"
-        rows.append({"provider": short_address(p.provider), "service": f"{s.model} ({s.service_type})" if s else "?",
+        service = f"{clean(s.model, limit=MODEL_CHARS)} ({type_text(s.service_type)})" if s else "?"
+        rows.append({"provider": short_address(p.provider), "service": service,
                      "balance": _balance(p.balance_wei, 6), "usable": _balance(p.usable_wei, 6),
                      "pending refunds": pending})
     st.dataframe(pd.DataFrame(rows), hide_index=True, key="wallet_providers_table", column_config={
@@ -194,9 +196,10 @@ with tabs[5]:
                 base, model = (key_svc.url, key_svc.model) if key_svc else ("<provider URL>", "<model>")
                 st.caption("Use it from any OpenAI-compatible client: `base_url` is the provider's `/v1/proxy`, "
                            "`api_key` is this key (keep it in an environment variable, not in code).")
-                st.code(f'import os\nfrom openai import OpenAI\n\nclient = OpenAI(base_url="{base}/v1/proxy", '
+                # repr(): the URL and model are the provider's words; a quote in them must not become code
+                st.code(f'import os\nfrom openai import OpenAI\n\nclient = OpenAI(base_url={base + "/v1/proxy"!r}, '
                         f'api_key=os.environ["OG_API_KEY"])  # the key above\n'
-                        f'reply = client.chat.completions.create(model="{model}", '
+                        f'reply = client.chat.completions.create(model={model!r}, '
                         'messages=[{"role": "user", "content": "Hello"}])', language="python")
                 if st.button("I saved it — forget it", key="wallet_key_forget"):
                     st.session_state.pop("wallet_new_key", None)

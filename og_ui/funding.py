@@ -8,6 +8,7 @@ import streamlit as st
 
 from og_core import OgClient, OgError, ProviderError, ServiceInfo, format_og, wei_to_og
 from og_ui import tx
+from og_ui.inert import inert
 from og_ui.widgets import show_error
 
 
@@ -61,7 +62,7 @@ def gate(client: OgClient, svc: ServiceInfo, *, key: str) -> bool:
         return True
     with st.container(border=True):
         if not ready.ledger_exists:
-            st.warning(ready.reason, icon=":material/account_balance:")
+            st.warning(inert(ready.reason), icon=":material/account_balance:")
             c1, c2 = st.columns([1, 2], vertical_alignment="bottom")
             amount = c1.text_input("First deposit (OG)", value="5", key=f"{key}_ledger_amount")
             if c2.button("Create ledger…", key=f"{key}_ledger_btn", disabled=tx.busy_reason(client) is not None):
@@ -70,7 +71,7 @@ def gate(client: OgClient, svc: ServiceInfo, *, key: str) -> bool:
         reason = ready.reason if not ready.ready else (
             f"This provider refused a request for lack of funds: {format_og(ready.spare_wei)} above its reserve "
             "was not enough.")
-        st.warning(f"{reason} Inference is paid from your sub-account with it (ledger available: "
+        st.warning(f"{inert(reason)} Inference is paid from your sub-account with it (ledger available: "
                    f"{format_og(ready.ledger_available_wei)}).", icon=":material/payments:")
         c1, c2 = st.columns([1, 2], vertical_alignment="bottom")
         amount = c1.text_input("Amount (OG)", value=_amount_text(ready.suggested_top_up_wei, "2"),

@@ -21,7 +21,8 @@ import streamlit as st
 
 from og_core import ImageResult, Network, OgClient, OgError, ServiceInfo, TranscriptResult, VerificationResult
 from og_ui import funding, session
-from og_ui.widgets import count_text, show_error, usage_caption, verification_badge
+from og_ui.inert import inert
+from og_ui.widgets import count_text, model_md, show_error, usage_caption, verification_badge
 
 AUDIO_TYPES = ["wav", "mp3", "m4a", "ogg", "webm"]
 IMAGE_TYPES = ["png", "jpg", "jpeg", "webp"]
@@ -209,7 +210,7 @@ def show_failure(key: str) -> None:
     if failed:
         show_error(failed["error"])
         if failed.get("name"):
-            st.caption(f"That was the request for “{failed['name']}”.")
+            st.caption(f"That was the request for “{inert(failed['name'])}”.")
 
 
 # --- session gallery --------------------------------------------------------------------------------
@@ -270,7 +271,7 @@ def result_footer(last: dict[str, Any], *, tokens: str | None = None) -> None:
     """Usage, cost, latency and model of the kept result, then its verification badge."""
     result: ImageResult | TranscriptResult = last["result"]
     st.caption(usage_caption(tokens=tokens, cost_wei=result.cost_wei, latency_ms=result.latency_ms)
-               + f" · {result.model}")
+               + f" · {model_md(result.model)}")
     verification_badge(last["verification"])
     if last["verify_error"]:
-        st.caption(f"Could not verify: {last['verify_error']}")
+        st.caption(f"Could not verify: {inert(last['verify_error'])}")

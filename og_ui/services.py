@@ -7,7 +7,8 @@ from collections.abc import Callable, Iterable, Mapping
 import streamlit as st
 
 from og_core import OgClient, OgError, ServiceInfo, short_address
-from og_ui.widgets import price_text, service_label, show_error
+from og_ui.inert import clean, inert
+from og_ui.widgets import MODEL_CHARS, model_md, price_text, service_label, show_error
 
 TYPE_LABELS = {
     "chatbot": "Chat",
@@ -15,6 +16,17 @@ TYPE_LABELS = {
     "image-editing": "Image editing",
     "speech-to-text": "Speech-to-text",
 }
+
+
+def type_text(service_type: str) -> str:
+    """A service type in words for a plain-text place (table cells, options); unknown types are the
+    provider's own words."""
+    return TYPE_LABELS.get(service_type) or clean(service_type, limit=40)
+
+
+def type_md(service_type: str) -> str:
+    """A service type for a markdown place (labels, pills, tabs, captions)."""
+    return TYPE_LABELS.get(service_type) or inert(service_type, limit=40)
 
 
 def services(client: OgClient, *, refresh: bool = False, probe: bool = False) -> list[ServiceInfo]:
@@ -35,7 +47,7 @@ def pick(client: OgClient, service_type: str, *, key: str, label: str = "Provide
     other pages (Discover's "Use in …") by writing the provider address to session_state[key]."""
     options = of_type(client, service_type)
     if not options:
-        st.info(f"No {TYPE_LABELS.get(service_type, service_type)} provider is registered on this network. "
+        st.info(f"No {type_md(service_type)} provider is registered on this network. "
                 "Try another network in the sidebar.", icon=":material/search_off:")
         return None
     by_addr = {s.provider: s for s in options}
@@ -53,7 +65,7 @@ def require(client: OgClient, service_type: str, *, key: str, label: str,
     svc = pick(client, service_type, key=key, label=label)
     if svc is None:
         st.stop()
-    st.caption(f"Model `{svc.model}` · {price_text(svc)}{note(svc) if note else ''}")
+    st.caption(f"Model {model_md(svc)} · {price_text(svc)}{note(svc) if note else ''}")
     return svc
 
 
@@ -61,6 +73,6 @@ def select_address(label: str, addresses: Iterable[str], by_addr: Mapping[str, S
     """A selectbox over provider addresses shown as "model · 0x1234…abcd" ("?" when the address is
     not a registered service)."""
     def option(a: str) -> str:
-        return f"{by_addr[a].model if a in by_addr else '?'} · {short_address(a)}"
+        return f"{clean(by_addr[a].model, limit=MODEL_CHARS) if a in by_addr else '?'} · {short_address(a)}"
 
     return st.selectbox(label, list(addresses), key=key, format_func=option)

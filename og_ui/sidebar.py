@@ -6,6 +6,7 @@ import streamlit as st
 
 from og_core import Network, OgClient, OgError, ReadOnlyError, short_address
 from og_ui import session, wallets
+from og_ui.inert import inert
 from og_ui.widgets import og_text
 
 
@@ -16,9 +17,9 @@ def render() -> OgClient | None:
                               format_func=lambda n: session.NETWORK_LABELS[n], persist_state="session")
         net = Network(choice or Network.LOCAL)  # never None: the list is not empty
         if err := st.session_state.get("ui_settings_error"):
-            st.error(f"{err.message} {err.hint}", icon=":material/settings:")
+            st.error(inert(f"{err.message} {err.hint}"), icon=":material/settings:")
         if env_err := st.session_state.get("ui_env_key_error"):
-            st.error(env_err, icon=":material/key_off:")
+            st.error(inert(env_err), icon=":material/key_off:")
         if net is Network.MAINNET:
             st.warning("Mainnet uses real OG. Every transaction asks for confirmation and costs real money.",
                        icon=":material/warning:")
@@ -76,7 +77,7 @@ def _key_box(net: Network) -> None:
     st.text_input("Private key (kept for this browser tab only)", type="password", key="ui_key_input",
                   on_change=_take_key, args=(net,), placeholder="0x… 64 hex characters")
     if err := st.session_state.get("ui_key_error"):
-        st.error(err, icon=":material/error:")
+        st.error(inert(err), icon=":material/error:")
     st.caption("Without a key the app is read-only. The key stays in this tab's server session and is "
                "forgotten when you close or reload the tab: paste it again then.")
 
@@ -105,7 +106,7 @@ def _balances() -> None:
     except ReadOnlyError:
         return
     except OgError as exc:
-        st.caption(f"Balances unavailable: {exc.message}")
+        st.caption(f"Balances unavailable: {inert(exc.message)}")
         return
     st.metric("Wallet balance", og_text(view.wallet_balance_wei, 4, round_down=True))
     if not view.exists:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import streamlit as st
 
 from og_core import OgClient, OgError, TxKind, TxPlan, TxRecord, TxResult, TxStep, TxTimeoutError
+from og_ui.inert import clean
 from og_ui.widgets import og_text, queue_toast, show_error
 
 CONFIRM_KEY = "tx_confirm"  # {"token": str, "plan": TxPlan, "names": {address: model}, "page": str}
@@ -134,14 +135,14 @@ def _confirm_dialog() -> None:
         st.info("This transaction was already sent or cancelled.")
         return
     plan: TxPlan = pending["plan"]
+    # Only what og_core computed; the provider's own name for its service comes last, in a box apart.
     st.markdown(f"**{plan.title}**")
     if plan.amount_wei:
         st.metric("Amount", og_text(plan.amount_wei))
     if plan.requested_wei:
         st.metric("Requested back", og_text(plan.requested_wei), help="Collectable after the lock time")
-    names: dict[str, str] = pending.get("names", {})
     for address in plan.providers:
-        st.markdown(f"Provider: **{names.get(address, 'unknown model')}** · `{address}`")
+        st.markdown(f"Provider: `{address}`")
     st.markdown("What will happen:")
     for line in plan.effects:
         st.markdown(f"- {line}")
@@ -151,6 +152,13 @@ def _confirm_dialog() -> None:
     gas = ("Gas is estimated when it is sent" if plan.gas_fee_wei is None
            else f"Gas: about {og_text(plan.gas_fee_wei, 8)}")
     st.caption(f"From wallet {plan.wallet}. {gas}, paid from the wallet.")
+    names: dict[str, str] = pending.get("names", {})
+    for address in plan.providers:
+        if address in names:  # provider-written: plain text in a box of its own, never part of the above
+            with st.container(border=True, key=f"tx_provider_name_{address}"):
+                st.caption(f"How provider {address[:6]}…{address[-4:]} names its service (its own words, "
+                           "not checked by this app):")
+                st.text(clean(names[address], limit=200))
     from og_ui.session import get_client
 
     client = get_client()

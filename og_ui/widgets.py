@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from decimal import Decimal
 
 import streamlit as st
@@ -17,6 +16,7 @@ from og_core import (
     format_og,
     short_address,
 )
+from og_ui.inert import clean, inert, literal
 
 log = logging.getLogger(__name__)
 
@@ -35,18 +35,18 @@ def price_text(s: ServiceInfo) -> str:
     return (f"{og_text(s.input_price_og)} in · {og_text(s.output_price_og)} out per 1M tokens")
 
 
+MODEL_CHARS = 80  # a model name is the provider's: long ones are cut where a page names them
+
+
 def service_label(s: ServiceInfo) -> str:
+    """A picker option (plain text: selectbox and multiselect options are not markdown)."""
     tee = " · TEE" if s.verifiable else ""
-    return f"{s.model} — {short_address(s.provider)} — {price_text(s)}{tee}"
+    return f"{clean(s.model, limit=MODEL_CHARS)} — {short_address(s.provider)} — {price_text(s)}{tee}"
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
-
-
-def plain(text: str) -> str:
-    """`text` shown literally by st.markdown & co. Error messages carry a provider's own words: a
-    provider must not be able to put links, images or formatting into our error boxes."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+def model_md(s: ServiceInfo | str) -> str:
+    """A service's model name (provider-written) for a markdown place: inert, cut to MODEL_CHARS."""
+    return inert(s.model if isinstance(s, ServiceInfo) else s, limit=MODEL_CHARS)
 
 
 def show_error(err: BaseException, *, where: st.delta_generator.DeltaGenerator | None = None) -> None:
@@ -54,11 +54,11 @@ def show_error(err: BaseException, *, where: st.delta_generator.DeltaGenerator |
     only, never to the page)."""
     box = where or st
     if isinstance(err, OgError):
-        text = plain(err.message) + (f"\n\n**Next step:** {plain(err.hint)}" if err.hint else "")
+        text = inert(err.message) + (f"\n\n**Next step:** {inert(err.hint)}" if err.hint else "")
         box.error(text, icon=":material/error:")
-        if err.detail:
+        if err.detail:  # often the provider's own answer: shown as typed, never as markdown
             with box.expander("Technical details"):
-                st.caption(err.detail[:2000])
+                literal(err.detail[:2000])
         return
     log.error("unexpected error in the app", exc_info=(type(err), err, err.__traceback__))
     box.error(f"Something unexpected went wrong ({type(err).__name__}). Try again; if it keeps happening, "
@@ -82,8 +82,8 @@ def verification_badge(vr: VerificationResult | None) -> None:
         st.badge("verification unavailable", icon=":material/help:", color="gray")
     signer = ""
     if vr.expected_signer and vr.expected_signer not in vr.reason:
-        signer = f" Signer: `{vr.expected_signer}` ({vr.signer_source})."
-    st.caption(f"{vr.reason}{signer}")
+        signer = f" Signer: {inert(vr.expected_signer)} ({inert(vr.signer_source)})."
+    st.caption(f"{inert(vr.reason)}{signer}")  # the reason can quote the provider
 
 
 def count_text(n: int, noun: str) -> str:

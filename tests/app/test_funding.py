@@ -43,7 +43,7 @@ def test_fund_popover_closes_for_the_dialog_and_leaves_only_a_toast(app_env, wal
     at.button(key="disc_fund_btn").click().run()
     assert at.session_state["disc_fund_popover"] is False  # closed: the dialog is not hidden behind it
     model = wallet.client.service(chat).model
-    assert any(model in t for t in texts(at.markdown))  # the dialog names the model, not only the address
+    assert any(model in t for t in texts(at.text))  # the dialog names the model (as plain text), not only the address
     confirm(at)
     assert wallet.client.ledger().provider(chat).balance_wei == 2 * ONE_OG
     assert len(at.toast) == 1 and "confirmed" in at.toast[0].value

@@ -128,15 +128,24 @@ def test_usage_counts_are_singular_for_one():
         assert not re.search(r"\} (tokens|images|image\(s\))", page.read_text()), page.name
 
 
-def test_error_text_is_shown_literally_never_as_markdown():
-    """A provider's words reach our error boxes: links, images, colours or maths in them must show as
-    typed, not render. Every markdown-special character is escaped; unescaping gives the text back."""
+def test_provider_text_is_inert_in_markdown_and_clean_in_plain_places():
+    """A provider's words reach our captions, labels and error boxes: links, images, colours, icons or
+    maths in them must show as typed, not render. Every ASCII punctuation character is escaped, and the
+    shortcodes, arrows and bare-URL autolinks Streamlit finds in the remaining text are broken by an
+    invisible joiner; removing both gives the text back."""
     import re
+    import string
 
-    from og_ui.widgets import plain
+    from og_ui.inert import clean, inert
 
-    hostile = "Refused ![x](http://evil/p.png) [fund here](http://evil) **now** :red[!] $$x$$ `c` # 1. a_b <b>"
-    shown = plain(hostile)
-    assert re.sub(r"\\(.)", r"\1", shown) == hostile
+    hostile = ("Refused ![x](http://evil/p.png) [fund here](http://evil) **now** :red[!] $$x$$ `c` # 1. a_b <b> "
+               ":material/verified: :streamlit: -> www.evil.com a@evil.com &amp;")
+    shown = inert(hostile)
+    assert re.sub(r"\\(.)", r"\1", shown.replace("\u2060", "")) == hostile
     unescaped = re.sub(r"\\.", "", shown)
-    assert not set(unescaped) & set("\\`*_{}[]()#+-.!|<>~$:")
+    assert not set(unescaped) & set(string.punctuation)
+    for pattern in (":material", ":streamlit", "->", "http:/", "www.", "@evil"):  # all split by the joiner
+        assert pattern not in shown.replace("\\", "")
+    # one line, no control or bidi characters (U+202E would reverse what a user reads)
+    assert inert("a\n\nb\u202ec\x00") == "a b" + "c" and clean(" a\r\n\tb\u202e ") == "a b"
+    assert clean("x" * 100, limit=10) == "x" * 9 + "…"

@@ -71,7 +71,7 @@ def test_a_lying_provider_gets_an_invalid_badge(net, rogue_wallet, open_app_for)
     net.rogue.mode = "wrong-signer"
     at = _chat(open_app_for, rogue_wallet, net.rogue.address, "What is 6 * 7?")
     answer = [m for m in at.chat_message if m.name == "assistant"][0]
-    assert "42" in answer.markdown[0].value
+    assert "42" in answer.text[0].value
     assert any("invalid signature" in str(b.value) for b in answer.markdown), texts(answer.markdown)
 
 

@@ -99,7 +99,8 @@ def test_fund_refund_advance_collect(open_app, app_env, wallet):
     at.text_input(key="wallet_fund_amount").set_value("2")
     at.button(key="wallet_fund_btn").click().run()
     model = wallet.client.service(chat).model
-    assert any(model in t and chat in t for t in texts(at.markdown))  # the dialog names the model too
+    assert any(chat in t for t in texts(at.markdown))  # the dialog: the address og_core checked…
+    assert any(model in t for t in texts(at.text))  # …and, apart and as plain text, the provider's name for it
     confirm(at)
     assert _ledger(wallet).provider(chat).balance_wei == 2 * ONE_OG
 
