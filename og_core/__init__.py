@@ -24,6 +24,8 @@ from og_core.errors import (
     UnsafeUrlError,
     WalletBusyError,
 )
+from og_core.images import MAX_PIXELS as MAX_IMAGE_PIXELS
+from og_core.images import ImageFacts, ImageRejected, check_image
 from og_core.local_tools import (
     LocalDemoAccount,
     LocalTools,
@@ -101,12 +103,12 @@ __all__ = [
     # 0G's status service (health per provider and model)
     "HealthStatus", "Metric", "ModelHealth", "StatusReport", "cached_status", "get_status", "get_status_within", "status_base_url",
     "WEI_PER_OG", "AmountError", "AmountInputError", "ApiKeyInfo", "ApiKeys", "AttestationResult", "ChatResult",
-    "ChatStream", "ConfigError", "ContractRevert", "ImageResult", "LedgerView", "LocalDemoAccount",
+    "ChatStream", "ConfigError", "ContractRevert", "ImageFacts", "ImageRejected", "ImageResult", "LedgerView", "LocalDemoAccount",
     "LocalTools", "Network", "NewApiKey", "NotFoundError", "OgClient", "OgError", "PendingRefund",
     "ProgressCallback", "ProviderAccount", "ProviderError", "ProviderErrorKind", "ProviderHealth", "ProviderReadiness",
     "ProviderUnreachable", "ReadOnlyError", "RpcError", "RuleError", "SecretStr", "ServiceInfo", "Settings",
     "TranscriptResult", "TxKind", "TxPlan", "TxRecord", "TxResult", "TxStep", "TxTimeoutError",
     "UnsafeUrlError", "Usage", "VerificationResult", "VerificationStatus", "WalletActivity", "WalletBusyError",
-    "format_og", "format_utc", "local_demo_accounts", "local_network_started", "local_network_stopped",
+    "MAX_IMAGE_PIXELS", "check_image", "format_og", "format_utc", "local_demo_accounts", "local_network_started", "local_network_stopped",
     "parse_og", "short_address", "start_local_network", "wei_to_og",
 ]

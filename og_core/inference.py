@@ -27,6 +27,7 @@ from og_core.bodies import (
 )
 from og_core.discovery import provider_base
 from og_core.errors import OgError, ProviderError, ProviderUnreachable
+from og_core.images import provider_images
 from og_core.provider_errors import provider_error, the_provider
 from og_core.results import ChatResult, ImageResult, TranscriptResult
 from og_core.safety import UrlGuard, deadline
@@ -252,7 +253,7 @@ class Inference:
 
     def _image_result(self, service: ServiceInfo, model: str, reply: _Reply, started: float) -> ImageResult:
         data = self._json(reply.content, service)
-        images = self._images(service, data)
+        images = provider_images(self._images(service, data), _who(service))  # format + pixel budget
         chat_id, _ = self._chat_id(reply.headers, data.get("id"))
         return ImageResult(provider=service.provider, model=model, images=images, chat_id=chat_id,
                            cost_wei=len(images) * service.output_price_wei,

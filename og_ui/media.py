@@ -19,7 +19,18 @@ from typing import Any
 
 import streamlit as st
 
-from og_core import ImageResult, Network, OgClient, OgError, ServiceInfo, TranscriptResult, VerificationResult
+from og_core import (
+    MAX_IMAGE_PIXELS,
+    ImageRejected,
+    ImageResult,
+    Network,
+    OgClient,
+    OgError,
+    ServiceInfo,
+    TranscriptResult,
+    VerificationResult,
+)
+from og_core import check_image as check_core_image
 from og_ui import funding, session
 from og_ui.inert import inert
 from og_ui.widgets import count_text, model_md, show_error, usage_caption, verification_badge
@@ -53,16 +64,15 @@ def local_note(client: OgClient, service_type: str) -> None:
 # --- uploads ----------------------------------------------------------------------------------------
 
 def check_image(data: bytes) -> str | None:
-    """None when `data` is an image Pillow can read, else a plain sentence saying why not."""
-    from PIL import Image, UnidentifiedImageError
-
+    """None when `data` is an image the app decodes (og_core's check: format and pixel budget, read
+    from the header first), else a plain sentence saying why not."""
     if not data:
         return "The file is empty."
     try:
-        with Image.open(io.BytesIO(data)) as img:
-            img.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        return "That file is not an image we can read. Upload a PNG, JPEG or WebP picture."
+        check_core_image(data)
+    except ImageRejected as exc:
+        return (f"That file {exc.reason}. Upload a PNG, JPEG or WebP picture of at most "
+                f"{MAX_IMAGE_PIXELS:,} pixels.")
     return None
 
 
