@@ -3,6 +3,7 @@ transaction history, and local dev controls (faucet, advance time)."""
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import datetime
 
@@ -196,10 +197,11 @@ with tabs[5]:
                 base, model = (key_svc.url, key_svc.model) if key_svc else ("<provider URL>", "<model>")
                 st.caption("Use it from any OpenAI-compatible client: `base_url` is the provider's `/v1/proxy`, "
                            "`api_key` is this key (keep it in an environment variable, not in code).")
-                # repr(): the URL and model are the provider's words; a quote in them must not become code
-                st.code(f'import os\nfrom openai import OpenAI\n\nclient = OpenAI(base_url={base + "/v1/proxy"!r}, '
+                # quoted as string literals: the URL and model are the provider's words, and a quote in
+                # them must not become code in a snippet people paste and run
+                st.code(f'import os\nfrom openai import OpenAI\n\nclient = OpenAI(base_url={json.dumps(base + "/v1/proxy")}, '
                         f'api_key=os.environ["OG_API_KEY"])  # the key above\n'
-                        f'reply = client.chat.completions.create(model={model!r}, '
+                        f'reply = client.chat.completions.create(model={json.dumps(model)}, '
                         'messages=[{"role": "user", "content": "Hello"}])', language="python")
                 if st.button("I saved it — forget it", key="wallet_key_forget"):
                     st.session_state.pop("wallet_new_key", None)

@@ -21,7 +21,7 @@ MAX_PIXELS = 25_000_000  # a 24-megapixel photo (6000 × 4000) fits; decoded as 
 
 class ImageRejected(OgError):
     """Bytes that are not an image this app decodes, or one above the pixel budget. `reason`
-    finishes a sentence about the image: "is not a PNG, JPEG or WebP image"."""
+    finishes a sentence about the image: "is not an image this app can read (PNG, JPEG or WebP)"."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(f"The image {reason}.", "Use a PNG, JPEG or WebP picture of at most "
@@ -60,7 +60,7 @@ def check_image(data: bytes, *, max_pixels: int = MAX_PIXELS) -> ImageFacts:
     except Image.DecompressionBombError as exc:
         raise ImageRejected(f"is far larger than the {max_pixels:,} pixels this app decodes") from exc
     except Exception as exc:  # Pillow's decoders raise many kinds; all mean "not an image"
-        raise ImageRejected("is not a PNG, JPEG or WebP image that can be read") from exc
+        raise ImageRejected("is not an image this app can read (PNG, JPEG or WebP)") from exc
     return ImageFacts(fmt, width, height, frames)
 
 

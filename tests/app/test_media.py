@@ -259,11 +259,11 @@ def test_speech_to_text_labels_a_transcript_of_an_earlier_file(open_app, app_env
     at = open_app("speech_to_text", wallet)
     at.file_uploader(key="stt_upload").set_value(("hello.wav", WAV.read_bytes(), "audio/wav")).run()
     at.button(key="stt_run").click().run()
-    assert any("hello.wav" in t for t in texts(at.subheader))
+    assert any("hello.wav" in t.replace("\\", "") for t in texts(at.subheader))  # shown inert: "hello\\.wav"
     assert not any("earlier file" in t for t in texts(at.info))
 
     at.file_uploader(key="stt_upload").set_value(("beep.wav", _tone_wav(), "audio/wav")).run()
-    assert any("hello.wav" in t and "earlier file" in t for t in texts(at.info))
+    assert any("hello.wav" in t.replace("\\", "") and "earlier file" in t for t in texts(at.info))
 
 
 def _tone_wav() -> bytes:

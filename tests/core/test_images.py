@@ -12,8 +12,8 @@ import pytest
 
 from og_core import ImageRejected, ProviderError, check_image
 from og_core.images import MAX_PIXELS
-from tests.core.fakes import FakeProvider, send_json, service
-from tests.images import bomb_png, picture
+from tests.support.fakes import FakeProvider, send_json, service
+from tests.support.images import bomb_png, picture
 
 
 def test_real_pictures_pass_with_their_facts():
@@ -37,9 +37,9 @@ def test_a_decompression_bomb_is_refused_from_its_header_in_words():
 
 @pytest.mark.parametrize("data, words", [
     (b"", "is empty"),
-    (b"<html>not an image</html>", "is not a PNG, JPEG or WebP image"),
-    (picture("GIF", 8, 8), "is not a PNG, JPEG or WebP image"),  # a format the app does not decode
-    (picture("PNG", 64, 64)[:60], "is not a PNG, JPEG or WebP image"),  # truncated: fails the one decode
+    (b"<html>not an image</html>", "is not an image this app can read"),
+    (picture("GIF", 8, 8), "is not an image this app can read"),  # a format the app does not decode
+    (picture("PNG", 64, 64)[:60], "is not an image this app can read"),  # truncated: fails the one decode
 ], ids=["empty", "html", "gif", "truncated-png"])
 def test_bytes_that_are_not_an_image_we_decode_are_refused(data, words):
     with pytest.raises(ImageRejected, match=words) as caught:
@@ -76,15 +76,15 @@ def _inference(server: FakeProvider):
 
     from og_core.inference import Inference
     from og_core.safety import UrlGuard
-    from tests.core.fakes import FakeAuth
+    from tests.support.fakes import FakeAuth
 
-    guard = UrlGuard(allow_private=True)
+    guard = UrlGuard(local=True)
     return Inference(FakeAuth(), httpx.Client(), guard, None, timeout_s=10)
 
 
 @pytest.mark.parametrize("bad, words", [
     (bomb_png(40_000, 40_000), "far larger than"),
-    (b"GIF89a nonsense", "is not a PNG, JPEG or WebP image"),
+    (b"GIF89a nonsense", "is not an image this app can read"),
 ], ids=["bomb", "not-an-image"])
 def test_a_bad_provider_image_is_a_provider_error_and_no_result(image_provider, bad, words):
     _serve(image_provider, [picture("PNG", 32, 32), bad])

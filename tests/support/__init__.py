@@ -5,7 +5,8 @@
 - fake_client.py   — an in-memory OgClient for the fast tier's AppTests (no chain, no provider)
 - browser.py       — a real `streamlit run` server and Debian's Chromium for the e2e tests
 - fakes.py         — a tiny local HTTP server standing in for a provider (no chain)
-- rogue.py         — a misbehaving provider registered on a real local chain
+- rogue.py         — a misbehaving provider registered on a real local chain, and the hostile catalogue
+- images.py        — image bytes: small real pictures and decompression bombs
 - rpc_proxy.py     — a fault-injecting proxy in front of the chain's JSON-RPC
 - contracts.py     — an in-process chain for the contract tests
 - tokens.py        — session tokens built exactly as the SDK builds them (broker tests)
