@@ -73,11 +73,18 @@ def _nodes(node) -> Iterator:
         yield from _nodes(child)
 
 
+def _page_nodes(at: AppTest) -> Iterator:
+    """Every element of the page: the main area (dialogs included), the sidebar, and toasts."""
+    yield from _nodes(at.main)
+    yield from _nodes(at.sidebar)
+    yield from at.toast
+
+
 def markdown_leaks(at: AppTest) -> list[str]:
     """Every markdown-rendered string on the page that holds a bait marker unescaped (not after a
     backslash: "\\<img" shows as text)."""
     leaks = []
-    for node in _nodes(at._tree):
+    for node in _page_nodes(at):
         proto = getattr(node, "proto", None)
         if not isinstance(proto, Message) or getattr(node, "type", "") in PLAIN_TYPES:
             continue
@@ -95,7 +102,7 @@ def _as_typed(markdown: str) -> str:
 def _shows(at: AppTest, text: str) -> bool:
     """`text` is on the page as typed: in plain text, or in markdown that shows it literally."""
     plain = texts(at.text) + texts(at.code)
-    shown = [_as_typed(s) for node in _nodes(at._tree) if isinstance(getattr(node, "proto", None), Message)
+    shown = [_as_typed(s) for node in _page_nodes(at) if isinstance(getattr(node, "proto", None), Message)
              for _, s in _strings(node.proto)]
     return any(text in s for s in plain + shown)
 
@@ -138,7 +145,8 @@ def test_chat_answers_errors_and_mid_stream_errors_stay_inert(net, wallet):
     _renders(at)
     assert not markdown_leaks(at), markdown_leaks(at)
     assert any(net.tracker.url in _as_typed(e) for e in texts(at.error))
-    assert any(net.tracker.text("error") in t for t in texts(at.text))  # Technical details: plain text
+    # Technical details: plain text (og_core cuts its URLs to scheme://host:port)
+    assert any(f"[Fund here]({net.tracker.url}" in t for t in texts(at.text)), texts(at.text)
 
     net.rogue.mode = "bait-midstream"
     at.chat_input(key="chat_input").set_value("and again").run()
