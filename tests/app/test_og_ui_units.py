@@ -13,6 +13,7 @@ from PIL import Image
 
 from og_core import local_demo_accounts, short_address
 from og_ui import media, wallets
+from tests.support.images import bomb_png
 
 WAV = Path(__file__).resolve().parents[1] / "data" / "hello_world.wav"
 
@@ -49,6 +50,10 @@ def test_upload_checks():
     assert media.check_image(buf.getvalue()) is None
     assert "not an image" in media.check_image(b"GIF89a-but-not-really")
     assert media.check_image(b"") == "The file is empty."
+    # a decompression bomb (40,000 x 40,000 pixels in 194 KB) is refused in words, from its header
+    assert "more than" in media.check_image(bomb_png(40_000, 40_000)) or "far larger" in media.check_image(
+        bomb_png(40_000, 40_000))
+    assert "10,000 × 10,000 pixels" in media.check_image(bomb_png(10_000, 10_000))  # below Pillow's own limit
     assert media.check_audio(b"") and media.check_audio(b"RIFF")
     assert "not audio" in media.check_audio(b"RIFF" + bytes(100))
     assert media.check_audio(WAV.read_bytes()) is None

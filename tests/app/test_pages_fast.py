@@ -7,6 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from og_core import ProviderError, ProviderErrorKind
+from og_ui.inert import inert
 from tests.support.app import APP, check, confirm, texts
 from tests.support.fake_client import ONE_OG, FakeNetwork, SubAccount
 
@@ -45,9 +46,9 @@ def test_discover_lists_every_service_and_shows_the_details(fake_net):
     chosen = fake_net.of_type("text-to-image")
     at.session_state["disc_selected"] = chosen.provider  # what a click on its row keeps
     check(at.run())
-    assert [h.value for h in at.subheader] == [chosen.model]
+    assert [h.value for h in at.subheader] == [inert(chosen.model)]  # the provider's words, shown inert
     assert chosen.provider in [c.value for c in at.code]
-    assert any(chosen.url in t for t in texts(at.markdown))
+    assert any(inert(chosen.url) in t for t in texts(at.markdown))
     assert at.button(key="disc_use").label == "Use in text-to-image"
 
 
@@ -90,7 +91,7 @@ def test_chat_answers_with_cost_and_verification(fake_net):
     at.chat_input(key="chat_input").set_value("Hi there")
     check(at.run())
     assert [m.name for m in at.chat_message] == ["user", "assistant"]
-    assert at.chat_message[1].markdown[0].value == fake_net.reply
+    assert at.chat_message[1].text[0].value == fake_net.reply  # plain text: an answer's markdown never renders
     meta = " ".join(texts(at.chat_message[1].caption))
     assert "prompt tokens" in meta and "cost 0.0000" in meta and " OG" in meta
     badges = [t for t in texts(at.chat_message[1].markdown) if ":material/verified:" in t]
