@@ -49,6 +49,17 @@ def _nothing_points_at(page, net: HostileNet) -> None:
     assert page.get_by_test_id("stException").count() == 0
 
 
+def _shown(where, text: str, timeout_s: float = 60) -> None:
+    """Wait until `text` is on the page as typed (markdown places carry invisible word joiners, U+2060,
+    where Streamlit would otherwise make a link or an icon: they are ignored here)."""
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while text not in where.inner_text().replace("\u2060", ""):
+        assert time.monotonic() < deadline, f"not shown: {text!r}"
+        time.sleep(0.25)
+
+
 def _search(page, text: str) -> None:
     box = key(page, "disc_search").locator("input")
     box.fill(text)
@@ -57,6 +68,13 @@ def _search(page, text: str) -> None:
     grid = page.get_by_test_id("stDataFrame").first
     b = grid.bounding_box()
     page.mouse.click(b["x"] + 15, b["y"] + 35 + 17)  # row 0: the row-selection marker
+    wait_idle(page)
+
+
+def _pick(page, k: str, has_text: str) -> None:
+    """Choose the option holding `has_text` in the selectbox with key `k`."""
+    key(page, k).get_by_role("combobox").click()
+    page.get_by_role("option").filter(has_text=has_text).first.click()
     wait_idle(page)
 
 
@@ -73,8 +91,9 @@ def test_a_hostile_provider_loads_nothing_and_shows_its_text_as_typed(net, serve
     _search(page, "img/model")  # the chatbot: its model name is bait
     page.get_by_text("Check attestation").wait_for()
     click(page, page.get_by_role("button", name="Check attestation"))
-    page.get_by_text(f"![t]({bait.url}/img/attestation)").first.wait_for()  # the provider's words, as typed
-    assert page.get_by_text(f"[Fund here]({bait.url}/link/models)").count() >= 1  # a /v1/models id
+    body = page.locator("body")
+    _shown(body, f"![t]({bait.url}/img/attestation)")  # the attestation error, in the provider's words
+    _shown(body, f"[Fund here]({bait.url}/link/models)")  # a /v1/models id
     _nothing_points_at(page, net)
 
     page.get_by_role("button", name="Fund").click()
@@ -85,7 +104,7 @@ def test_a_hostile_provider_loads_nothing_and_shows_its_text_as_typed(net, serve
     click(page, page.get_by_role("button", name="Review transfer"))
     dialog = page.get_by_test_id("stDialog")
     apart = dialog.locator(".st-key-tx_provider_name_" + net.chat)  # the provider's name: a box of its own
-    apart.get_by_text(f"![t]({bait.url}/img/model)", exact=False).first.wait_for()  # as plain text
+    _shown(apart, f"![t]({bait.url}/img/model)")  # as plain text
     assert "Verified by 0G" in apart.inner_text()  # the banner's words, typed, inside that box…
     assert dialog.inner_text().count("Verified by 0G") == 1  # …and nowhere else in the dialog
     assert dialog.get_by_test_id("stAlertContentSuccess").count() == 0
@@ -94,24 +113,26 @@ def test_a_hostile_provider_loads_nothing_and_shows_its_text_as_typed(net, serve
     click(page, dialog.get_by_role("button", name="Cancel"))
 
     _search(page, "lure-model")  # type, verifiability, URL path, TargetTeeAddress: all bait
-    page.get_by_text(f"![t]({bait.url}/target)", exact=False).first.wait_for()
-    assert page.get_by_text(f"![t]({bait.url}/url)", exact=False).count() >= 1
+    _shown(body, f"![t]({bait.url}/target)")
+    _shown(body, f"![t]({bait.url}/url)")
     shot(page, "hostile-discover-lure")
     _nothing_points_at(page, net)
 
     open_page(page, server, "chat")
+    _pick(page, "chat_provider", "img/model")  # an option: plain text, shown as typed
+    body = page.locator("body")
     net.rogue.mode = "bait-answer"
     _ask(page, "hello")
     answer = page.get_by_test_id("stChatMessage").nth(1)
-    answer.get_by_text("# Heading", exact=False).wait_for()  # markdown shown as typed, line breaks kept
-    assert "**bold** line" in answer.inner_text()
+    _shown(answer, "# Heading\n\n![t](")  # markdown shown as typed, line breaks kept
+    _shown(answer, "- a list item\n**bold** line")
     net.rogue.mode = "bait-error"
     _ask(page, "again")
-    page.get_by_text(f"[Fund here]({bait.url}/link/error)", exact=False).first.wait_for()
+    _shown(body, f"[Fund here]({bait.url}/link/error)")
     page.get_by_text("Technical details").first.click()
     net.rogue.mode = "bait-midstream"
     _ask(page, "and again")
-    page.get_by_text(f"![t]({bait.url}/img/midstream)", exact=False).first.wait_for()
+    _shown(body, f"![t]({bait.url}/img/midstream)")
     shot(page, "hostile-chat")
     _nothing_points_at(page, net)
 
@@ -120,12 +141,13 @@ def test_a_hostile_provider_loads_nothing_and_shows_its_text_as_typed(net, serve
     _nothing_points_at(page, net)
 
     open_page(page, server, "text-to-image")
+    _pick(page, "img_provider", "hostile/images")
     net.images.mode = "bomb"
     box = key(page, "img_prompt").locator("textarea")
     box.fill("a red house")
     box.press("Control+Enter")
     wait_idle(page)
     click(page, page.get_by_role("button", name="Generate"))
-    page.get_by_text("far larger than", exact=False).first.wait_for()
+    _shown(page.locator("body"), "far larger than")
     shot(page, "hostile-image-bomb")
     _nothing_points_at(page, net)
