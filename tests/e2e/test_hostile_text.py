@@ -91,10 +91,12 @@ def test_a_hostile_provider_loads_nothing_and_shows_its_text_as_typed(net, serve
     _search(page, "img/model")  # the chatbot: its model name is bait
     page.get_by_text("Check attestation").wait_for()
     click(page, page.get_by_role("button", name="Check attestation"))
+    page.get_by_text("Attestation unavailable").wait_for()
+    page.wait_for_timeout(1000)  # time for any image the page would load
+    _nothing_points_at(page, net)
     body = page.locator("body")
     _shown(body, f"![t]({bait.url}/img/attestation)")  # the attestation error, in the provider's words
     _shown(body, f"[Fund here]({bait.url}/link/models)")  # a /v1/models id
-    _nothing_points_at(page, net)
 
     page.get_by_role("button", name="Fund").click()
     box = key(page, "disc_fund_amount").locator("input")
