@@ -4,8 +4,9 @@ Everything a page needs is exported here; see og_core/README.md for the API list
 """
 
 from og_core.amounts import WEI_PER_OG, AmountError, format_og, parse_og, wei_to_og
+from og_core.api_keys import ApiKeys
 from og_core.attestation import AttestationLog, ComposeCheck, Report, SignerCheck, Step, attest
-from og_core.client import ApiKeys, ChatStream, OgClient, ProgressCallback
+from og_core.client import OgClient, ProgressCallback
 from og_core.config import SecretStr, Settings
 from og_core.display import format_utc, short_address
 from og_core.errors import (
@@ -65,6 +66,7 @@ from og_core.status import (
     get_status_within,
     status_base_url,
 )
+from og_core.streaming import ChatStream
 from og_core.types import (
     ApiKeyInfo,
     AttestationResult,

@@ -15,8 +15,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from og_core.accounts import LedgerView, ProviderReadiness
+from og_core.api_keys import ApiKeys
 from og_core.attestation import AttestationLog, Step, attest
-from og_core.auth import ApiKeyInfo, NewApiKey, token_id_value
 from og_core.config import SecretStr, Settings
 from og_core.context import build_context
 from og_core.discovery import provider_base
@@ -56,39 +56,6 @@ def _shareable(url: str) -> str:
     return f"{parts.scheme}://{parts.hostname}{port}"
 
 
-class ApiKeys:
-    """Persistent API keys (token ids 0–254) for one wallet. Reached as `client.api_keys`."""
-
-    def __init__(self, client: OgClient) -> None:
-        self._client = client
-
-    def create(self, provider: str, *, token_id: int | None = None, expires_in_s: int = 30 * 24 * 3600) -> NewApiKey:
-        """Sign a persistent API key. No transaction, no funding.
-
-        token_id None → the lowest id that is neither revoked on-chain nor held by a key this wallet
-        issued in this process (from any session: clients of one wallet share the record). An
-        explicit token_id that is revoked or held raises RuleError. The record is in memory only:
-        after a restart, ids issued before are known only once revoked on-chain.
-        expires_in_s 0 → never expires (explicit choice only). The returned `NewApiKey.token` is the
-        secret bearer token: shown once, not kept by og_core.
-        """
-        return self._client._auth.create_api_key(provider, token_id=token_id, expires_in_s=expires_in_s)
-
-    def list(self, provider: str | None = None) -> list[ApiKeyInfo]:
-        """Keys this wallet issued in this process, by any session (no secrets), with their on-chain
-        revocation state. Empty after a restart (the record is not persisted)."""
-        return self._client._auth.list_api_keys(provider)
-
-    def plan_revoke(self, provider: str, token_id: int) -> TxPlan:
-        """Plan `revokeToken(provider, token_id)` (a transaction; execute with `client.execute`)."""
-        return self._client._tx.plan_revoke_token(provider, token_id_value(token_id))
-
-    def plan_revoke_all(self, provider: str) -> TxPlan:
-        """Plan `revokeAllTokens(provider)`: bumps the generation — every key AND session token dies;
-        og_core rebuilds its own session token automatically afterwards."""
-        return self._client._tx.plan_revoke_all_tokens(provider)
-
-
 class OgClient:
     """Typed client for the 0G Compute Network.
 
@@ -122,7 +89,7 @@ class OgClient:
                                 http_timeout_s=http_timeout_s, status_url=status_url)
         self._auth = self._s.auth
         self._tx = self._s.tx
-        self.api_keys = ApiKeys(self)
+        self.api_keys = ApiKeys(self._auth, self._tx)
         self._local: LocalTools | None = None
         self._model_lists: dict[str, tuple[float, ModelList]] = {}  # multi-model services' lists, by provider
         self._model_lists_lock = threading.Lock()

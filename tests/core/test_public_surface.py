@@ -19,5 +19,5 @@ def test_the_fast_tiers_fake_client_has_every_public_call_of_og_client():
     calls = {name for name, member in inspect.getmembers(OgClient) if not name.startswith("_")
              and (callable(member) or isinstance(member, property))} - {"web3"}
     fake = {name for name in dir(FakeClient) if not name.startswith("_")}
-    instance_attributes = {"address", "addresses", "chain_id", "network", "rpc_url"}  # set in FakeClient.__init__
+    instance_attributes = {"address", "addresses", "chain_id", "network", "rpc_url", "shareable_rpc_url"}  # set in __init__
     assert calls - fake - instance_attributes == set()

@@ -4,7 +4,6 @@ format_og(places=40) — are refused as OgErrors in words, before anything is si
 from __future__ import annotations
 
 from decimal import Decimal
-from types import SimpleNamespace
 from unittest import mock
 
 import pytest
@@ -79,7 +78,7 @@ def test_create_api_key_refuses_a_wrong_token_id_before_reading_the_chain(token_
 @pytest.mark.parametrize("token_id", ["1", 1.5, None])
 def test_plan_revoke_refuses_a_wrong_token_id(token_id):
     tx = mock.Mock()
-    keys = ApiKeys(SimpleNamespace(_tx=tx, _auth=None))  # type: ignore[arg-type]
+    keys = ApiKeys(mock.Mock(), tx)
     with pytest.raises(RuleError, match="API key id"):
         keys.plan_revoke("0x" + "ab" * 20, token_id)
     tx.plan_revoke_token.assert_not_called()

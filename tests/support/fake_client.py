@@ -205,6 +205,7 @@ class FakeClient:
         self.address: str | None = Account.from_key(key).address if key else None
         self.chain_id = {"local": 31337, "testnet": 16602, "mainnet": 16661}.get(self.network, 31337)
         self.rpc_url = rpc_url or "http://127.0.0.1:9"
+        self.shareable_rpc_url = self.rpc_url  # a loopback URL carries no key
         self.addresses = {"ledger": _address(1), "inference": _address(2), "fine_tuning": _address(3)}
         self.api_keys = FakeApiKeys(self)
         self.closed = False
