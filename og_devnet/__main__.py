@@ -34,6 +34,9 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--speech-limit-s", type=float, default=SPEECH_LIMIT_S,
                    help="longest the speech provider works on one transcription before it stops and "
                         "answers 504 (keep it under the client's wait; the app waits 120 s)")
+    p.add_argument("--ready-demo", action=argparse.BooleanOptionalAction, default=True,
+                   help="give the first demo wallet a ledger and 3 OG at every provider at start-up, so its "
+                        "first request needs no transaction (--no-ready-demo: all demo wallets start empty)")
     p.add_argument("--ready-file", help="write the network description as JSON here once ready")
     p.add_argument("--quiet", action="store_true", help="print only the RPC URL")
     p.add_argument("--exit-with-parent", action="store_true",
@@ -81,6 +84,10 @@ def _describe(info: dict[str, Any]) -> str:
     lines += ["", "  Demo accounts, 10000 OG each. PUBLIC hardhat test keys - never use them on a real network:"]
     for a in info["demo_accounts"][:5]:
         lines.append(f"    {a['address']}  {a['private_key']}")
+    ready = info.get("ready_demo")
+    if ready:
+        each = Decimal(ready["per_provider_wei"]) / 10**18
+        lines.append(f"  The first one starts ready: a ledger and {each.normalize():f} OG at every provider.")
     lines += ["", "  Ctrl-C stops everything."]
     return "\n".join(lines)
 
@@ -95,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     net = Devnet(port=args.port, contracts=args.contracts, settle_interval=args.settle_interval,
                  limits=not args.no_limits, lock_time=args.lock_time,
                  stream_pace_ms=max(0.0, min(args.stream_pace_ms, 1000.0)),
-                 speech_limit_s=max(1.0, args.speech_limit_s))
+                 speech_limit_s=max(1.0, args.speech_limit_s), ready_demo=args.ready_demo)
     try:
         info = net.start()  # forks the providers first: no thread of ours may run before it
     except Exception as exc:  # noqa: BLE001 — tell the user why, without a traceback wall

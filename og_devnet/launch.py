@@ -83,6 +83,7 @@ def start_devnet(
     lock_time: int | None = None,
     stream_pace_ms: float = 0.0,
     speech_limit_s: float | None = None,
+    ready_demo: bool = True,
     timeout: float = 90.0,
     log_path: str | os.PathLike[str] | None = None,
 ) -> DevnetHandle:
@@ -103,6 +104,8 @@ def start_devnet(
         args += ["--lock-time", str(lock_time)]
     if stream_pace_ms:
         args += ["--stream-pace-ms", str(stream_pace_ms)]
+    if not ready_demo:
+        args.append("--no-ready-demo")
     if speech_limit_s is not None:
         args += ["--speech-limit-s", str(speech_limit_s)]
     root = Path(__file__).resolve().parent.parent

@@ -20,7 +20,7 @@ from .accounts import DEPLOYER, PROVIDER_WALLETS, USERS
 from .broker.config import SPEECH_LIMIT_S
 from .broker.process import ProviderGroup, fork_providers, start_providers
 from .chain import CHAIN_ID, ChainNode
-from .deploy import Addresses, deploy, register_provider
+from .deploy import READY_FUND_PER_PROVIDER, Addresses, deploy, ready_wallet, register_provider
 from .providers import CATALOGUE, additional_info, provider_configs
 
 log = logging.getLogger("og_devnet")
@@ -49,6 +49,9 @@ class Devnet:
     lock_time: int = DEFAULT_LOCK_TIME
     stream_pace_ms: float = 0.0
     speech_limit_s: float = SPEECH_LIMIT_S
+    # The first demo wallet starts with a ledger and 3 OG at every provider: a newcomer's first request
+    # needs no transaction. The other demo wallets start empty.
+    ready_demo: bool = True
     chain: ChainNode | None = field(default=None, init=False)
     brokers: ProviderGroup | None = field(default=None, init=False)
     addresses: Addresses | None = field(default=None, init=False)
@@ -77,6 +80,8 @@ class Devnet:
                     input_price=spec.input_price, output_price=spec.output_price,
                     verifiability=spec.verifiability, additional_info=additional_info(spec),
                     tee_signer=cfg.tee_address)
+            if self.ready_demo:
+                ready_wallet(w3, self.addresses.ledger, USERS[0][1], [cfg.provider_address for cfg in configs])
         except BaseException:
             for p in procs:
                 p.stop()
@@ -105,6 +110,9 @@ class Devnet:
             "provider_wallets": [a for a, _ in PROVIDER_WALLETS],
             # PUBLIC hardhat test keys — printed on purpose so people can try the network.
             "demo_accounts": [{"address": a, "private_key": k} for a, k in USERS],
+            # The demo wallet that starts with a ledger and this much (wei) at every provider, or null.
+            "ready_demo": ({"address": USERS[0][0], "per_provider_wei": str(READY_FUND_PER_PROVIDER)}
+                           if self.ready_demo else None),
         }
 
     def stop(self) -> None:

@@ -45,7 +45,8 @@ def _clip(seconds: float) -> bytes:
 
 @pytest.fixture(scope="module")
 def net() -> Iterator[DevnetHandle]:
-    handle = start_devnet(port=0, settle_interval=3600, no_limits=True, speech_limit_s=LIMIT_S)
+    handle = start_devnet(port=0, settle_interval=3600, no_limits=True, speech_limit_s=LIMIT_S,
+                          ready_demo=False)
     yield handle
     handle.stop()
 
@@ -144,3 +145,15 @@ def test_audio_the_provider_cannot_finish_in_time_is_refused_at_once(net: Devnet
     r = _transcribe(net, acct, _clip(150))
     assert r.status_code == 400 and r.json() == {"error": "The audio is longer than the 2-minute limit."}
     assert time.monotonic() - t < 10
+
+
+def test_without_ready_demo_every_demo_wallet_starts_empty(net: DevnetHandle) -> None:
+    from web3 import Web3
+
+    from og_devnet.contracts.build import load_artifact
+
+    assert net.info["ready_demo"] is None
+    w3 = Web3(Web3.HTTPProvider(net.rpc_url))
+    inference = w3.eth.contract(address=net.info["addresses"]["inference"], abi=load_artifact("InferenceServing")["abi"])
+    for demo in net.info["demo_accounts"]:
+        assert not any(inference.functions.accountExists(demo["address"], p["address"]).call() for p in net.providers)
