@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 import requests
-from test_broker_helpers import make_token
 from web3 import Web3
 from web3.exceptions import ContractLogicError
 
 from og_devnet.contracts.build import load_artifact
 from og_devnet.launch import DevnetHandle
 from tests.support.devnet import rpc
+from tests.support.tokens import make_token
 
 OG = 10**18
 
