@@ -59,7 +59,7 @@ def test_deep_link_on_fresh_server(devnet, browser, path, title, label):
 
 def test_fresh_clone_starts_its_own_network(browser, devnet):
     """No OG_RPC_URL, no .env: `streamlit run app.py` starts a local network and opens on a funded
-    demo wallet; stopping the server stops that network too."""
+    demo wallet, ready to chat; stopping the server stops that network too."""
     server = start_server(None, "fresh-clone")
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     try:
@@ -70,7 +70,8 @@ def test_fresh_clone_starts_its_own_network(browser, devnet):
         sidebar = page.get_by_test_id("stSidebar")
         chosen = sidebar.locator(".st-key-ui_demo_address").get_by_role("combobox").input_value()
         assert chosen.startswith("Demo #1 · 0x")
-        assert "10,000 OG" in sidebar.inner_text()
+        # Demo #1 starts ready (og_devnet --ready-demo): a ledger with 3 OG at each of the 5 providers.
+        assert "Locked with providers: 15 OG" in sidebar.inner_text()
         assert page.get_by_test_id("stDataFrame").count() == 1
 
         # If that network dies (killed, crashed), the app says so and how to get a new one.
