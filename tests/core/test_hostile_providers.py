@@ -15,9 +15,11 @@ import httpx
 import pytest
 
 from og_core import OgError, VerificationStatus
+from og_core.attestation import attest
 from og_core.bodies import MAX_STREAM_BYTES
 from og_core.discovery import probe_provider
 from og_core.inference import Inference
+from og_core.model_info import fetch_model_list
 from og_core.safety import UrlGuard
 from og_core.verify import verify_attestation, verify_response
 from tests.support.fakes import (
@@ -45,6 +47,7 @@ IMAGES = "POST /v1/proxy/images/generations"
 ROUTES = {  # where og_core reads a provider's bytes → the route serving it
     "chat": CHAT, "stream": CHAT, "quote": "GET /v1/quote", "signature": "GET /v1/proxy/signature/*",
     "unsettled fee": "GET /v1/user/*", "model list probe": "GET /v1/models", "image by URL": "GET /image.png",
+    "model objects": "GET /v1/models", "attestation log": "GET /v1/quote",
 }
 
 
@@ -79,6 +82,14 @@ def _call(where: str, provider: FakeProvider, **limits: Any) -> Callable[[], str
                 health = probe_provider(svc, http, GUARD, timeout_s=timeout_s)
                 assert not health.reachable and health.error
                 return health.error
+            elif where == "model objects":
+                listed = fetch_model_list(provider.url, http, GUARD, timeout_s=timeout_s)
+                assert listed.error and not listed.models
+                return listed.error
+            elif where == "attestation log":
+                log = attest(svc, http=http, url_guard=GUARD, timeout_s=timeout_s)
+                assert not log.passed
+                return " ".join(step.message for step in log.steps)
             elif where == "quote":
                 r = verify_attestation(svc, http=http, url_guard=GUARD)
                 assert r.status is VerificationStatus.UNAVAILABLE
