@@ -449,6 +449,12 @@ class CostEstimate:
     def max_total_wei(self) -> int:
         return self.input_fee_wei + self.max_output_fee_wei
 
+    def describe(self) -> str:
+        """"at most 0.0052 OG (about 1,000 prompt tokens + up to 500 answer tokens; tier ≤32k tokens)"."""
+        tier = f"; tier {self.tier_label}" if self.tier_label else ""
+        return (f"at most {format_og_exact(self.max_total_wei)} OG (about {self.prompt_tokens:,} prompt tokens + "
+                f"up to {self.max_completion_tokens:,} answer tokens{tier})")
+
 
 def _times(fraction: Fraction) -> str:
     return f"{format_fraction(fraction)}×"

@@ -284,6 +284,10 @@ def test_estimate_names_the_tier_and_warns_of_a_dearer_one():
     assert high.warning and "2.5× the input price and 4× the output price" in high.warning
     assert high.max_total_wei == 516 * 10**14
     assert estimate_cost(Pricing(IN, OUT), 10**6, 1).warning is None
+    assert low.describe() == ("at most 0.0003 OG (about 1,000 prompt tokens + up to 500 answer tokens; "
+                              "tier ≤32k tokens)")
+    assert estimate_cost(Pricing(IN, OUT), 10, 0).describe() == (
+        "at most 0.000001 OG (about 10 prompt tokens + up to 0 answer tokens)")
 
 
 def test_estimate_prompt_tokens():
