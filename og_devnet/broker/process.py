@@ -4,9 +4,8 @@ Why: in one process, the chain's JSON-RPC server and every broker shared one int
 an engine that holds it (PocketSphinx does, for the whole transcription) froze the chain and every
 other provider until it finished. Apart, a busy or crashed provider touches only itself.
 
-Boot stays fast: the children are forked (they inherit the imported web3/Starlette/uvicorn) *before*
-the chain starts, so no thread of the parent is copied, and each imports its own engine while the
-parent deploys the contracts. They then wait for the chain's URL and the inference contract's
+Boot stays fast: the children are forked *before* the chain starts, so no thread of the parent is
+copied, and they inherit what the parent imported (web3, Starlette, uvicorn, the engines). They wait for the chain's URL and the inference contract's
 address, start their broker and report its URL.
 
 No orphans: a child gets SIGKILL when the devnet dies (even by SIGKILL), ignores Ctrl-C's SIGINT
@@ -42,7 +41,7 @@ def _child_main(cfg: ProviderConfig, conn: Connection, parent_pid: int) -> None:
     from .serve import start_brokers  # already imported by the parent; cheap
 
     try:
-        engine_loader.load(cfg.service_type)  # while the parent deploys the contracts
+        engine_loader.load(cfg.service_type)  # normally imported by the parent already
         msg = conn.recv()
     except (EOFError, OSError):
         return  # the devnet gave up before we were needed
@@ -126,12 +125,15 @@ def fork_providers(configs: list[ProviderConfig]) -> list[ProviderProcess]:
     return [ProviderProcess(cfg) for cfg in configs]
 
 
-def start_providers(procs: list[ProviderProcess], rpc_url: str, inference: str, chain_id: int,
-                    timeout: float = 60.0) -> ProviderGroup:
-    """Hand every child the chain and wait until each broker accepts connections."""
-    group = ProviderGroup(procs)
+def hand_over(procs: list[ProviderProcess], rpc_url: str, inference: str, chain_id: int) -> None:
+    """Hand every child the chain: each starts its broker now (they read the chain only when asked)."""
     for p in procs:
         p.start(rpc_url, inference, chain_id)
+
+
+def wait_for_providers(procs: list[ProviderProcess], timeout: float = 60.0) -> ProviderGroup:
+    """Wait until each child's broker accepts connections (after `hand_over`)."""
+    group = ProviderGroup(procs)
     pending = {p.conn: p for p in procs}
     deadline = time.monotonic() + timeout
     try:
