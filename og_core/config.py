@@ -8,6 +8,7 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
+from og_core.errors import ConfigError
 from og_core.networks import Network
 
 
@@ -77,8 +78,6 @@ class Settings:
         named = get("OG_NETWORK")
         network = Network.parse(named)
         if network is None:
-            from og_core.errors import ConfigError
-
             raise ConfigError(
                 f"OG_NETWORK is “{str(named).lower()}”, which is not a known network.",
                 hint=f"Set OG_NETWORK to {Network.listed()}.",

@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 from og_core.addresses import checksum
 from og_core.amounts import WEI_PER_OG, format_og, parse_og
 from og_core.errors import OgError, RpcError
+from og_core.networks import Network, local_devnet_info, resolve_profile
 
 LOCAL_DOWN = "The local chain could not be reached."
 LOCAL_HINT = "Restart the app if the local network is down."
@@ -52,8 +53,6 @@ def local_demo_accounts() -> tuple[LocalDemoAccount, ...]:
     started the local network, its reported list is used; otherwise (OG_RPC_URL points at a network
     started elsewhere) the same accounts are derived from the mnemonic.
     """
-    from og_core.networks import local_devnet_info
-
     info = local_devnet_info()
     if info and info.get("demo_accounts"):
         return tuple(LocalDemoAccount(a["address"], a["private_key"]) for a in info["demo_accounts"])
@@ -62,16 +61,12 @@ def local_demo_accounts() -> tuple[LocalDemoAccount, ...]:
 
 def local_network_started() -> bool:
     """True once this process has started (or attached to) its own local network."""
-    from og_core.networks import local_devnet_info
-
     return local_devnet_info() is not None
 
 
 def start_local_network() -> None:
     """Start the local network once per process (a child process; a few seconds the first time).
     Does nothing when it is already running. `OgClient("local")` does this on demand too."""
-    from og_core.networks import Network, resolve_profile
-
     resolve_profile(Network.LOCAL)
 
 
