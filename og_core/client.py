@@ -356,8 +356,7 @@ class OgClient:
         inner = self._s.inference.chat_stream(service, messages, model=model, stop_event=stop_event, **params)
         if (service.additional_info or {}).get("MultiModel") is not True:
             return inner
-        # the same stream, its result priced at the model's own price
-        return ChatStream(inner._pieces, lambda: self._priced(inner.result), inner.stop_event, abort=inner._abort)
+        return inner.with_result(self._priced)  # priced at the model's own price
 
     def generate_images(self, provider: str, prompt: str, *, n: int = 1, size: str = "512x512",
                         model: str | None = None, **params: Any) -> ImageResult:

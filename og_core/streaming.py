@@ -41,6 +41,10 @@ class ChatStream:
     def __iter__(self) -> Iterator[str]:
         yield from self._pieces
 
+    def with_result(self, transform: Callable[[ChatResult], ChatResult]) -> ChatStream:
+        """The same stream (same pieces, same stop), its `.result` passed through `transform`."""
+        return ChatStream(self._pieces, lambda: transform(self.result), self.stop_event, abort=self._abort)
+
     def stop(self) -> None:
         self.stop_event.set()  # first: the reader must see it when its read fails
         if self._abort is not None:
