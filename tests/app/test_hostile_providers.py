@@ -15,7 +15,7 @@ import pytest
 from google.protobuf.message import Message
 from streamlit.testing.v1 import AppTest
 
-from tests.support.app import Wallet, check, run_app, texts
+from tests.support.app import Wallet, check, provider, run_app, texts
 from tests.support.rogue import BAIT_MARKERS, HostileNet, hostile_network
 
 pytestmark = pytest.mark.devnet  # starts a network of its own (with the hostile catalogue)
@@ -40,7 +40,7 @@ def wallet(net, monkeypatch, tmp_path) -> Wallet:
     monkeypatch.delenv("PRIVATE_KEY", raising=False)
     monkeypatch.chdir(tmp_path)
     w = Wallet(net.handle)
-    w.fund(net.chat, net.image_provider)
+    w.fund(net.chat, net.image_provider, provider(net.handle, "chat-lite"))
     net.rogue.mode = "ok"
     net.images.mode = "bomb"
     return w
@@ -110,8 +110,8 @@ def _shows(at: AppTest, text: str) -> bool:
 def test_discover_shows_every_provider_string_inert(net, wallet):
     at = _open(wallet, "discover")
     assert not markdown_leaks(at), markdown_leaks(at)
-    for provider in (net.chat, net.lure):
-        at.session_state["disc_selected"] = provider
+    for address in (net.chat, net.lure):
+        at.session_state["disc_selected"] = address
         at.run()
         _renders(at)
         assert not markdown_leaks(at), markdown_leaks(at)
@@ -185,6 +185,7 @@ def test_a_bad_provider_image_is_an_error_and_never_reaches_the_gallery(net, wal
     at.text_area(key="img_prompt").set_value("a red house").run()
     at.button(key="img_run").click().run()
     _renders(at)
+    assert not markdown_leaks(at), markdown_leaks(at)  # its model name, in the picker caption and the error
     assert any(words in e and "Next step" in e for e in texts(at.error)), texts(at.error)
     assert "img_gallery" not in at.session_state or not at.session_state["img_gallery"]
     at.run()  # the page keeps working for the session
@@ -201,3 +202,15 @@ def test_a_bad_provider_image_is_an_error_and_never_reaches_the_gallery(net, wal
     at.button(key="img_run").click().run()
     _renders(at)
     assert len(at.session_state["img_gallery"]) == 1
+    assert not markdown_leaks(at), markdown_leaks(at)  # the result's caption names the model
+
+
+def test_compare_shows_a_hostile_answer_and_name_inert(net, wallet):
+    net.rogue.mode = "bait-answer"
+    at = _open(wallet, "compare")
+    at.multiselect(key="cmp_providers").set_value([net.chat, provider(net.handle, "chat-lite")]).run()
+    at.text_area(key="cmp_prompt").set_value("hi").run()
+    at.button(key="cmp_run").click().run()
+    _renders(at)
+    assert not markdown_leaks(at), markdown_leaks(at)
+    assert "".join(net.tracker.answer()) in texts(at.text)  # the answer as typed, line breaks kept

@@ -143,7 +143,7 @@ def test_a_hostile_provider_loads_nothing_and_shows_its_text_as_typed(net, serve
     _nothing_points_at(page, net)
 
     open_page(page, server, "text-to-image")
-    _pick(page, "img_provider", "hostile/images")
+    _pick(page, "img_provider", "hostile/images")  # its model name is bait too
     net.images.mode = "bomb"
     box = key(page, "img_prompt").locator("textarea")
     box.fill("a red house")

@@ -120,7 +120,8 @@ class Rogue:
             events.append(b"data: [DONE]\n\n")
             body = b"".join(events)
         else:
-            data = {"id": chat_id, "choices": [{"message": {"content": "42"}, "finish_reason": "stop"}],
+            content = "".join(self.bait.answer()) if self.bait is not None and self.mode == "bait-answer" else "42"
+            data = {"id": chat_id, "choices": [{"message": {"content": content}, "finish_reason": "stop"}],
                     "usage": usage}
             body = json.dumps(data).encode()
         self._sign(chat_id, request, body)  # before answering: the client may ask for it at once
@@ -285,7 +286,7 @@ class HostileNet:
 
     chat: a working chatbot (a Rogue with bait) whose model name and additionalInfo are bait.
     lure: a service whose type, verifiability, URL path, model and TargetTeeAddress are bait (down).
-    images: a text-to-image provider sending bombs (HostileImages)."""
+    images: a text-to-image provider sending bombs (HostileImages), its model name bait too."""
 
     handle: DevnetHandle
     tracker: Tracker
@@ -312,7 +313,8 @@ def hostile_network() -> Iterator[HostileNet]:
         lure = register(handle, f"http://127.0.0.1:{closed_port()}/{tracker.short('url')}",
                         model=tracker.short("lure-model"), info=lure_info, verifiability=tracker.short("verif"),
                         service_type=tracker.short("type"))
-        image_provider = register(handle, images.server.url, model="hostile/images", service_type="text-to-image")
+        image_provider = register(handle, images.server.url, model=f"hostile/images {tracker.short('image-model')} :green-background[ok]",
+                                  service_type="text-to-image")
         yield HostileNet(handle, tracker, rogue, chat, lure, images, image_provider)
     finally:
         images.server.close()
