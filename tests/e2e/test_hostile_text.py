@@ -15,6 +15,7 @@ from tests.support.browser import (
     click,
     ensure_funded,
     key,
+    og_client,
     open_page,
     shot,
     start_server,
@@ -32,7 +33,9 @@ def net() -> Iterator[HostileNet]:
 
 @pytest.fixture(scope="module")
 def server(net):
-    ensure_funded(net.handle, 0, net.chat, net.image_provider)  # Demo #1, the sidebar's default wallet
+    demo = og_client(net.handle, 0)  # Demo #1, the sidebar's default wallet (it starts with its OG locked)
+    demo.execute(demo.plan_deposit("20"))
+    ensure_funded(net.handle, 0, net.chat, net.image_provider)
     s = start_server(net.handle.rpc_url, "hostile")
     yield s
     s.stop()
