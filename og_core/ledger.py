@@ -31,6 +31,7 @@ from og_core.errors import (
     WalletBusyError,
 )
 from og_core.reverts import is_revert_named, revert_from_exception, rpc_error_object
+from og_core.rpc_batch import BatchRead
 from og_core.types import (
     LedgerView,
     PendingRefund,
@@ -180,9 +181,16 @@ class Transactions:
         try:
             raw = self.ledger.functions.getLedger(address).call()
         except Exception as exc:
-            if is_revert_named(exc, "LedgerNotExists"):
+            return self._ledger_from(exc)
+        return self._ledger_from(raw)
+
+    @staticmethod
+    def _ledger_from(raw: Any) -> tuple[int, int] | None:
+        """getLedger's answer (or the exception it raised) → (available, total), or None: no ledger."""
+        if isinstance(raw, BaseException):
+            if is_revert_named(raw, "LedgerNotExists"):
                 return None
-            raise revert_from_exception(exc) or _rpc_error(exc, "reading your ledger") from exc
+            raise revert_from_exception(raw) or _rpc_error(raw, "reading your ledger") from raw
         if int(str(raw[0]), 16) == 0:  # a zeroed struct also means "no ledger"
             return None
         return int(raw[1]), int(raw[2])
@@ -191,9 +199,15 @@ class Transactions:
         try:
             raw = self.serving.functions.getAccount(address, provider).call()
         except Exception as exc:
-            if is_revert_named(exc, "AccountNotExists"):
+            return self._account_from(exc)
+        return self._account_from(raw)
+
+    def _account_from(self, raw: Any) -> ProviderAccount | None:
+        """getAccount's answer (or the exception it raised) → the sub-account, or None: there is none."""
+        if isinstance(raw, BaseException):
+            if is_revert_named(raw, "AccountNotExists"):
                 return None
-            raise revert_from_exception(exc) or _rpc_error(exc, "reading a provider account") from exc
+            raise revert_from_exception(raw) or _rpc_error(raw, "reading a provider account") from raw
         lock = self.lock_time()
         refunds = tuple(
             PendingRefund(index=int(r[0]), amount_wei=int(r[1]), created_at=int(r[2]),
@@ -203,39 +217,64 @@ class Transactions:
                                pending_refund_wei=int(raw[4]), acknowledged=bool(raw[7]),
                                generation=int(raw[9]), revoked_bitmap=int(raw[10]), refunds=refunds)
 
-    def ledger_view(self) -> LedgerView:
-        address = self._addr()
+    def _batch(self, what: str, build: Callable[[BatchRead], None]) -> list[Any]:
+        batch = BatchRead(self.w3)
+        build(batch)
         try:
-            wallet = int(self.w3.eth.get_balance(cast(ChecksumAddress, address)))
+            return batch.run()
         except Exception as exc:
-            raise _rpc_error(exc, "reading your wallet balance") from exc
-        ledger = self._ledger_tuple(address)
+            raise _rpc_error(exc, what) from exc
+
+    def ledger_view(self) -> LedgerView:
+        """Two round trips whatever the number of providers: wallet + ledger + provider list in one
+        JSON-RPC batch, then every sub-account in another."""
+        address = self._addr()
+        lock_time = self.lock_time()  # cached after the first read, like the service name
+        try:
+            service: str | OgError = self.service_name()
+        except OgError as exc:  # matters only when there is a ledger to list providers of
+            service = exc
+
+        def first(b: BatchRead) -> None:
+            b.balance(address)
+            b.call(self.ledger.functions.getLedger(address))
+            if isinstance(service, str):
+                b.call(self.ledger.functions.getLedgerProviders(address, service))
+
+        wallet_raw, ledger_raw, *addrs = self._batch("reading your ledger", first)
+        if isinstance(wallet_raw, BaseException):
+            raise _rpc_error(wallet_raw, "reading your wallet balance") from wallet_raw
+        ledger = self._ledger_from(ledger_raw)
         providers: list[ProviderAccount] = []
         if ledger is not None:
-            try:
-                addrs = self.ledger.functions.getLedgerProviders(address, self.service_name()).call()
-            except OgError:
-                raise
-            except Exception as exc:
-                raise _rpc_error(exc, "listing your providers") from exc
-            for p in addrs:
-                acct = self._account(address, p)
-                if acct is not None:
-                    providers.append(acct)
+            if isinstance(service, OgError):
+                raise service
+            addrs_raw = addrs[0]
+            if isinstance(addrs_raw, BaseException):
+                raise _rpc_error(addrs_raw, "listing your providers") from addrs_raw
+            listed = [checksum(a) for a in addrs_raw]
+            answers = self._batch("reading your provider accounts", lambda b: [
+                b.call(self.serving.functions.getAccount(address, p)) for p in listed]) if listed else []
+            providers = [a for a in map(self._account_from, answers) if a is not None]
         available, total = ledger if ledger is not None else (0, 0)
-        return LedgerView(address=address, wallet_balance_wei=wallet, exists=ledger is not None,
+        return LedgerView(address=address, wallet_balance_wei=int(wallet_raw), exists=ledger is not None,
                           available_wei=available, total_wei=total, providers=tuple(providers),
-                          lock_time_s=self.lock_time(), min_ledger_wei=MIN_LEDGER_WEI,
+                          lock_time_s=lock_time, min_ledger_wei=MIN_LEDGER_WEI,
                           min_first_transfer_wei=MIN_FIRST_TRANSFER_WEI)
 
     def account_state(self, provider: str) -> tuple[tuple[int, int] | None, ProviderAccount | None]:
         """(ledger (available, total) or None, this wallet's sub-account with `provider` or None):
-        two view calls, cheaper than `ledger_view` when one provider matters."""
+        one round trip (a batch of two view calls), cheaper than `ledger_view` when one provider matters."""
         address = self._addr()
-        ledger = self._ledger_tuple(address)
+        provider = self._provider_address(provider)
+        self.lock_time()  # cached after the first read
+        ledger_raw, account_raw = self._batch("reading your ledger", lambda b: [
+            b.call(self.ledger.functions.getLedger(address)),
+            b.call(self.serving.functions.getAccount(address, provider))])
+        ledger = self._ledger_from(ledger_raw)
         if ledger is None:
             return None, None
-        return ledger, self._account(address, self._provider_address(provider))
+        return ledger, self._account_from(account_raw)
 
     def chain_time(self) -> int:
         try:
