@@ -4,7 +4,6 @@ transaction history, and local dev controls (faucet, advance time)."""
 from __future__ import annotations
 
 import json
-import time
 from datetime import datetime
 
 import pandas as pd
@@ -32,7 +31,7 @@ busy = tx.busy_reason(client)  # the frame's notice (og_ui.tx.render) says why, 
 svc_by_addr = {s.provider: s for s in services(client)}
 local = client.local  # developer controls; None off the local network
 try:
-    now = local.chain_time() if local is not None else int(time.time())  # refund locks run on chain time
+    now = client.chain_time()  # refund locks run on chain time, on every network
 except OgError as exc:
     show_error(exc)
     st.stop()

@@ -22,9 +22,6 @@ class PendingRefund:
 
     amount_og = OgAmount("amount_wei")
 
-    def unlocked(self, now: float | None = None) -> bool:
-        return (now if now is not None else time.time()) >= self.unlocks_at
-
 
 @dataclass(frozen=True)
 class ProviderAccount:

@@ -1,19 +1,19 @@
 """`client.api_keys`: persistent API keys of one wallet — signed by og_core (auth.py), revoked on-chain
-through a transaction plan (ledger.py)."""
+through a transaction plan (tx_plans.py)."""
 
 from __future__ import annotations
 
 from og_core.auth import ApiKeyInfo, NewApiKey, SessionAuth, token_id_value
-from og_core.ledger import Transactions
 from og_core.transactions import TxPlan
+from og_core.tx_plans import TxPlanner
 
 
 class ApiKeys:
     """Persistent API keys (token ids 0–254) for one wallet. Reached as `client.api_keys`."""
 
-    def __init__(self, auth: SessionAuth, tx: Transactions) -> None:
+    def __init__(self, auth: SessionAuth, plans: TxPlanner) -> None:
         self._auth = auth
-        self._tx = tx
+        self._plans = plans
 
     def create(self, provider: str, *, token_id: int | None = None, expires_in_s: int = 30 * 24 * 3600) -> NewApiKey:
         """Sign a persistent API key. No transaction, no funding.
@@ -34,9 +34,9 @@ class ApiKeys:
 
     def plan_revoke(self, provider: str, token_id: int) -> TxPlan:
         """Plan `revokeToken(provider, token_id)` (a transaction; execute with `client.execute`)."""
-        return self._tx.plan_revoke_token(provider, token_id_value(token_id))
+        return self._plans.plan_revoke_token(provider, token_id_value(token_id))
 
     def plan_revoke_all(self, provider: str) -> TxPlan:
         """Plan `revokeAllTokens(provider)`: bumps the generation — every key AND session token dies;
         og_core rebuilds its own session token automatically afterwards."""
-        return self._tx.plan_revoke_all_tokens(provider)
+        return self._plans.plan_revoke_all_tokens(provider)

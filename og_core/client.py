@@ -88,8 +88,7 @@ class OgClient:
         self._s = build_context(network, private_key, settings=settings, rpc_url=rpc_url, addresses=addresses,
                                 http_timeout_s=http_timeout_s, status_url=status_url)
         self._auth = self._s.auth
-        self._tx = self._s.tx
-        self.api_keys = ApiKeys(self._auth, self._tx)
+        self.api_keys = ApiKeys(self._auth, self._s.plans)
         self._local: LocalTools | None = None
         self._model_lists: dict[str, tuple[float, ModelList]] = {}  # multi-model services' lists, by provider
         self._model_lists_lock = threading.Lock()
@@ -273,7 +272,12 @@ class OgClient:
     def ledger(self) -> LedgerView:
         """Wallet balance, ledger (available / locked / total) and every provider sub-account with
         pending refunds and their unlock times. Read-only clients raise ReadOnlyError."""
-        return self._tx.ledger_view()
+        return self._s.reads.ledger_view()
+
+    def chain_time(self) -> int:
+        """The latest block's timestamp (unix seconds), on every network. Refund unlock times
+        (`PendingRefund.unlocks_at`) are chain time, which can differ from the wall clock."""
+        return self._s.reads.chain_time()
 
     def unsettled_fee(self, provider: str) -> int:
         """Fees (wei) the provider has recorded for this wallet but not yet settled on-chain."""
@@ -285,7 +289,7 @@ class OgClient:
         reserve, a plain `reason` and a `suggested_top_up_wei`. Two view calls + one provider GET when
         the account exists; never sends a transaction. Read-only clients raise ReadOnlyError."""
 
-        ledger, account = self._tx.account_state(provider)
+        ledger, account = self._s.reads.account_state(provider)
         unsettled: int | None = 0
         if account is not None:
             try:
@@ -297,27 +301,27 @@ class OgClient:
     # ------------------------------------------------------------------ transactions
     def plan_deposit(self, amount_og: str) -> TxPlan:
         """Create the ledger (addLedger, ≥ minimum) when there is none, else depositFund."""
-        return self._tx.plan_deposit(amount_og)
+        return self._s.plans.plan_deposit(amount_og)
 
     def plan_withdraw(self, amount_og: str) -> TxPlan:
         """Ledger `refund(amount)`: available OG back to the wallet. What remains must be 0 or ≥ 3 OG;
         withdrawing everything deletes the ledger (the plan warns)."""
-        return self._tx.plan_withdraw(amount_og)
+        return self._s.plans.plan_withdraw(amount_og)
 
     def plan_fund_provider(self, provider: str, amount_og: str) -> TxPlan:
         """`transferFund` from the ledger to a provider sub-account. New provider: ≥ 1 OG, and the
         transfer acknowledges the provider. Existing: cancels pending refunds first, then deposits."""
-        return self._tx.plan_fund_provider(provider, amount_og)
+        return self._s.plans.plan_fund_provider(provider, amount_og)
 
     def plan_retrieve(self, providers: Sequence[str] | None = None) -> TxPlan:
         """`retrieveFund`: collect refunds older than the lock time back to *available*, and queue a
         refund of the rest. providers None → every sub-account with a balance (≤ 20 per tx)."""
-        return self._tx.plan_retrieve(providers)
+        return self._s.plans.plan_retrieve(providers)
 
     def plan_top_up(self, provider: str, *, target_og: str = "2", cap_og: str = "5") -> TxPlan | None:
         """Plan a transfer bringing the provider's usable balance up to target + unsettled fees,
         never more than cap_og. None when nothing is needed. Only plans; nothing moves by itself."""
-        return self._tx.plan_top_up(provider, target_og=target_og, cap_og=cap_og,
+        return self._s.plans.plan_top_up(provider, target_og=target_og, cap_og=cap_og,
                                     unsettled_wei=self.unsettled_fee(provider))
 
     def execute(self, plan: TxPlan, progress: ProgressCallback | None = None, *,
@@ -327,22 +331,22 @@ class OgClient:
         Serialized per wallet across the process. A receipt timeout or a lost send reply raises
         TxTimeoutError and marks the wallet busy until the chain shows the tx mined or dropped; it is
         never re-sent, and an error answer to the send is never taken as proof it was not taken."""
-        return self._tx.execute(plan, progress, receipt_timeout_s=receipt_timeout_s)
+        return self._s.sender.execute(plan, progress, receipt_timeout_s=receipt_timeout_s)
 
     def history(self) -> list[TxRecord]:
         """This wallet's transactions sent by og_core in this process, newest first."""
-        return self._tx.history()
+        return self._s.sender.history()
 
     def busy(self) -> str | None:
         """Why the wallet cannot send right now (a pending tx hash), else None."""
-        return self._tx.busy_reason()
+        return self._s.sender.busy_reason()
 
     def activity(self) -> WalletActivity:
         """What this wallet is doing now, seen from every session of this process (another tab, a
         reloaded page): `sending` while any session's `execute` runs, `record` (what, amount, hash)
         for the tx sent but not yet confirmed. In memory, no chain call; call `busy()` first so a
         pending tx that was mined meanwhile is resolved."""
-        return self._tx.activity()
+        return self._s.sender.activity()
 
     # ------------------------------------------------------------------ inference
     def chat(self, provider: str, messages: Messages, *, model: str | None = None, **params: Any) -> ChatResult:

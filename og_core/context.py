@@ -16,11 +16,13 @@ from og_core.config import SecretStr, Settings
 from og_core.discovery import Discovery
 from og_core.errors import ConfigError
 from og_core.inference import Inference
-from og_core.ledger import Transactions
+from og_core.ledger import LedgerReads
 from og_core.networks import Network, NetworkProfile, resolve_profile, web3_for
 from og_core.safety import UrlGuard
 from og_core.sdk_io import sdk_output
 from og_core.transactions import TxKind, TxPlan
+from og_core.tx_plans import TxPlanner
+from og_core.tx_sender import TxSender
 
 
 @dataclass
@@ -33,7 +35,9 @@ class ClientContext:
     url_guard: UrlGuard
     auth: SessionAuth
     discovery: Discovery
-    tx: Transactions
+    reads: LedgerReads  # ledger view, accounts, chain time
+    plans: TxPlanner  # transaction plans (rules + words)
+    sender: TxSender  # sends plans; the wallet's pending tx and history
     inference: Inference
 
     @property
@@ -94,7 +98,8 @@ def build_context(network: str | None, private_key: str | SecretStr | None, *, s
         elif plan.kind is TxKind.REVOKE_TOKEN:
             auth.mark_revoked(plan.providers[0], int(plan.args[1]))
 
-    tx = Transactions(w3, account, broker.ledger_contract, broker.serving_contract, profile.chain_id,
-                      service_exists=lambda p: discovery.service(p), on_confirmed=on_confirmed)
+    reads = LedgerReads(w3, account, broker.ledger_contract, broker.serving_contract)
+    plans = TxPlanner(reads, service_exists=lambda p: discovery.service(p))
+    sender = TxSender(reads, profile.chain_id, on_confirmed=on_confirmed)
     inference = Inference(auth, http, guard, account.address if account is not None else None, http_timeout_s)
-    return ClientContext(profile, w3, account, broker, http, guard, auth, discovery, tx, inference)
+    return ClientContext(profile, w3, account, broker, http, guard, auth, discovery, reads, plans, sender, inference)

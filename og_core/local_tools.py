@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 from og_core.addresses import checksum
 from og_core.amounts import WEI_PER_OG, format_og, parse_og
 from og_core.errors import OgError, RpcError
+from og_core.ledger import read_chain_time
 from og_core.networks import Network, local_devnet_info, resolve_profile
 
 LOCAL_DOWN = "The local chain could not be reached."
@@ -87,12 +88,9 @@ class LocalTools:
         return resp.get("result")
 
     def chain_time(self) -> int:
-        """Timestamp of the latest block. Refund unlock times are chain time, which `advance_time`
-        moves ahead of the wall clock."""
-        try:
-            return int(self._w3.eth.get_block("latest")["timestamp"])
-        except Exception as exc:
-            raise RpcError.from_exception(exc, message=LOCAL_DOWN, hint=LOCAL_HINT) from exc
+        """Timestamp of the latest block (the same as `OgClient.chain_time()`, kept here beside
+        `advance_time`, which moves it ahead of the wall clock)."""
+        return read_chain_time(self._w3)
 
     def faucet(self, address: str, og: str) -> int:
         """Add `og` OG (a user-typed amount, e.g. "100") to `address`'s native balance; at most

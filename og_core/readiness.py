@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from og_core.accounts import ProviderAccount, ProviderReadiness
 from og_core.amounts import format_og
-from og_core.ledger import MIN_LEDGER_WEI, OG, PROVIDER_RESERVE_WEI, RECOMMENDED_FIRST_TRANSFER_WEI
+from og_core.protocol import MIN_LEDGER_WEI, OG, PROVIDER_RESERVE_WEI, RECOMMENDED_FIRST_TRANSFER_WEI
 
 HEADROOM_WEI = 1 * OG  # what a suggested top-up leaves for request fees above reserve + unsettled fees
 

@@ -11,12 +11,13 @@ error object), which og_core.errors decodes as usual.
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, cast
 
 import requests
 from eth_utils.abi import get_abi_output_types
 from web3 import Web3
 from web3.exceptions import Web3RPCError
+from web3.types import RPCResponse
 
 READ_TRIES = 3  # a batch is reads only: safe to repeat when its reply was lost
 RETRY_ON = (ConnectionError, requests.ConnectionError, requests.HTTPError, requests.Timeout)
@@ -55,11 +56,12 @@ class BatchRead:
         answers = self._send()
         if not isinstance(answers, list) or len(answers) != len(self._requests):
             raise Web3RPCError(f"The node answered a batch of {len(self._requests)} reads with {answers!r}"[:300],
-                               rpc_response=answers if isinstance(answers, dict) else None)
+                               rpc_response=cast(RPCResponse, answers) if isinstance(answers, dict) else None)
         results: list[Any] = []
         for answer, decode in zip(answers, self._decoders, strict=True):
             if isinstance(answer, dict) and isinstance(answer.get("error"), dict):
-                results.append(Web3RPCError(str(answer["error"].get("message", "")), rpc_response=answer))
+                results.append(Web3RPCError(str(answer["error"].get("message", "")),
+                                            rpc_response=cast(RPCResponse, answer)))
                 continue
             try:
                 results.append(decode(answer.get("result") if isinstance(answer, dict) else None))

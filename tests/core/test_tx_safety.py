@@ -13,7 +13,7 @@ import requests
 from eth_account import Account
 from web3 import Web3
 
-import og_core.ledger
+import og_core.tx_sender
 from og_core import NotFoundError, OgClient, RpcError, RuleError, TxTimeoutError, WalletBusyError
 from tests.support.devnet import ONE_OG, client_for, funded, new_funded_account, prov, rpc, tx_count
 
@@ -130,6 +130,23 @@ def test_rpc_hiccup_while_pending_is_not_called_dropped(devnet, wallet):
     assert wallet.ledger().available_wei == 4 * ONE_OG
 
 
+def test_rpc_hiccup_after_the_grace_period_is_not_called_dropped(devnet, wallet, monkeypatch):
+    """The grace period only ends a wait for a tx the chain has no trace of; a lookup that fails
+    proves nothing, however late."""
+    wallet.execute(wallet.plan_deposit("3"))
+    with automine_off(devnet):
+        with pytest.raises(TxTimeoutError):
+            wallet.execute(wallet.plan_deposit("1"), receipt_timeout_s=0.5)
+        monkeypatch.setattr(og_core.tx_sender, "PENDING_GRACE_S", 0.0)
+        lookups = {"eth_getTransactionReceipt", "eth_getTransactionByHash", "eth_getTransactionCount"}
+        with rpc_faults(wallet, lookups, requests.exceptions.ConnectionError(URLLIB3_TEXT)):
+            assert wallet.busy()
+        assert wallet.history()[0].status == "pending"
+        rpc(devnet, "evm_mine")
+    assert wallet.busy() is None and wallet.history()[0].status == "confirmed"
+    assert wallet.ledger().available_wei == 4 * ONE_OG
+
+
 def _send_lost_before_the_node(wallet: OgClient) -> TxTimeoutError:
     """A send whose request never arrived: the node has no trace of it."""
     with rpc_faults(wallet, {"eth_sendRawTransaction"}, lost_reply()):
@@ -157,7 +174,7 @@ def test_unknown_tx_with_unused_nonce_is_dropped_after_the_grace_period(devnet, 
     wallet.execute(wallet.plan_deposit("3"))
     _send_lost_before_the_node(wallet)
     assert wallet.busy()
-    monkeypatch.setattr(og_core.ledger, "PENDING_GRACE_S", 0.0)
+    monkeypatch.setattr(og_core.tx_sender, "PENDING_GRACE_S", 0.0)
     assert wallet.busy() is None and wallet.history()[0].status == "dropped"
     wallet.execute(wallet.plan_deposit("1"))
     assert wallet.ledger().available_wei == 4 * ONE_OG

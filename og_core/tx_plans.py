@@ -1,0 +1,282 @@
+"""Transaction plans: each builder checks the protocol's rules against the chain as it is now and says,
+in words, what the transaction will do (effects) and what to watch (warnings). Nothing is sent here:
+a plan goes to the confirmation dialog, then to og_core.tx_sender.
+
+Plans are built from the SDK's contract objects and sent with eth_estimateGas × margin — never with the
+SDK's write methods, whose fixed gas limits fail on the official contracts.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import Any
+
+from og_core.accounts import PendingRefund, ProviderAccount
+from og_core.amounts import format_og, parse_og, wei_to_og
+from og_core.display import format_utc, short_address
+from og_core.errors import OgError, RpcError, RuleError
+from og_core.ledger import LedgerReads, provider_address
+from og_core.protocol import (
+    MAX_ACTIVE_REFUNDS,
+    MAX_PROVIDERS_PER_RETRIEVE,
+    MAX_PROVIDERS_PER_SERVICE,
+    MAX_TOKEN_ID,
+    MIN_FIRST_TRANSFER_WEI,
+    MIN_LEDGER_WEI,
+    OG,
+    RECOMMENDED_FIRST_TRANSFER_WEI,
+)
+from og_core.transactions import TxKind, TxPlan
+
+log = logging.getLogger(__name__)
+
+FEE_RESERVE_WEI = OG // 100  # a deposit leaves at least this much in the wallet for gas
+
+
+class TxPlanner:
+    """Plans for one wallet (one client)."""
+
+    def __init__(self, reads: LedgerReads, service_exists: Callable[[str], Any]) -> None:
+        self.reads = reads
+        self._service_exists = service_exists  # raises NotFoundError for an unknown provider
+
+    def _plan(self, kind: TxKind, title: str, amount: int, effects: Sequence[str], warnings: Sequence[str] = (),
+              *, contract: str = "ledger", function: str, args: tuple = (), value: int = 0,
+              providers: Sequence[str] = (), requested: int = 0) -> TxPlan:
+        plan = TxPlan(kind=kind, wallet=self.reads.address(), title=title, amount_wei=amount, effects=tuple(effects),
+                      warnings=tuple(warnings), contract=contract, function=function, args=args,  # type: ignore[arg-type]
+                      value_wei=value, providers=tuple(providers), requested_wei=requested)
+        return replace(plan, gas_fee_wei=self._gas_fee_estimate(plan))
+
+    def _gas_fee_estimate(self, plan: TxPlan) -> int | None:
+        """What the gas will cost, for the confirmation dialog: estimate × price, once per plan. None when
+        the node cannot say now (execute's own pre-flight then says why, before anything is sent)."""
+        try:
+            gas = int(self.reads.function(plan).estimate_gas({"from": plan.wallet, "value": plan.value_wei}))
+            return gas * int(self.reads.gas_price())
+        except Exception:  # an estimate is a courtesy: never a reason to refuse the plan
+            log.debug("gas estimate for %s unavailable", plan.function, exc_info=True)
+            return None
+
+    def _check_wallet_covers(self, value: int) -> None:
+        wallet = self.reads.wallet_balance()
+        if wallet < value + FEE_RESERVE_WEI:
+            raise RuleError(f"Your wallet holds {format_og(wallet)}, not enough for {format_og(value)} plus gas.",
+                            "Send OG to this wallet first, or use a smaller amount.")
+
+    def plan_deposit(self, amount_og: str) -> TxPlan:
+        amount = parse_og(amount_og)
+        address = self.reads.address()
+        self._check_wallet_covers(amount)
+        ledger = self.reads.ledger_tuple(address)
+        if ledger is None:
+            if amount < MIN_LEDGER_WEI:
+                raise RuleError(f"A new ledger needs at least {format_og(MIN_LEDGER_WEI)}; "
+                                f"{format_og(amount)} is too little.", f"Deposit at least {format_og(MIN_LEDGER_WEI)}.")
+            return self._plan(TxKind.CREATE_LEDGER, f"Create your ledger with {format_og(amount)}", amount,
+                              [f"{format_og(amount)} moves from your wallet into a new ledger (available balance).",
+                               "From there you can fund providers."],
+                              function="addLedger", args=("",), value=amount)
+        return self._plan(TxKind.DEPOSIT, f"Deposit {format_og(amount)} into your ledger", amount,
+                          [f"{format_og(amount)} moves from your wallet into your ledger's available balance "
+                           f"({format_og(ledger[0])} → {format_og(ledger[0] + amount)})."],
+                          function="depositFund", value=amount)
+
+    def plan_withdraw(self, amount_og: str) -> TxPlan:
+        amount = parse_og(amount_og)
+        ledger = self.reads.ledger_tuple(self.reads.address())
+        if ledger is None:
+            raise RuleError("You have no ledger, so there is nothing to withdraw.", "Deposit OG first.")
+        available, total = ledger
+        if amount > available:
+            locked = total - available
+            hint = ("Retrieve funds from providers first (two steps, with a lock time)." if locked
+                    else "Withdraw at most the available balance.")
+            raise RuleError(f"Only {format_og(available)} is available to withdraw; {format_og(amount)} was asked.",
+                            hint)
+        remaining = available - amount
+        if 0 < remaining < MIN_LEDGER_WEI:
+            raise RuleError(f"After this withdrawal {format_og(remaining)} would remain available; the ledger must "
+                            f"keep 0 or at least {format_og(MIN_LEDGER_WEI)}.",
+                            f"Withdraw {format_og(available)} (everything) or at most "
+                            f"{format_og(max(0, available - MIN_LEDGER_WEI))}.")
+        warnings = []
+        if remaining == 0 and total == available:
+            warnings.append("This empties the ledger: it and all provider sub-accounts are deleted. "
+                            "Using providers again means creating a ledger (≥ 3 OG) and funding them again.")
+        return self._plan(TxKind.WITHDRAW, f"Withdraw {format_og(amount)} to your wallet", amount,
+                          [f"{format_og(amount)} moves from the ledger's available balance back to your wallet "
+                           f"(available {format_og(available)} → {format_og(remaining)})."], warnings,
+                          function="refund", args=(amount,))
+
+    def plan_fund_provider(self, provider: str, amount_og: str) -> TxPlan:
+        amount = parse_og(amount_og)
+        address = self.reads.address()
+        provider = provider_address(provider)
+        self._service_exists(provider)
+        ledger = self.reads.ledger_tuple(address)
+        if ledger is None:
+            raise RuleError("You have no ledger yet, so there is nothing to fund a provider from.",
+                            f"Deposit at least {format_og(MIN_LEDGER_WEI)} on the Wallet page first.")
+        available = ledger[0]
+        if amount > available:
+            raise RuleError(f"Only {format_og(available)} is available in your ledger; {format_og(amount)} was asked.",
+                            f"Deposit at least {format_og(amount - available)} more first.")
+        acct = self.reads.provider_account(address, provider)
+        effects: list[str] = []
+        warnings: list[str] = []
+        if acct is None:
+            self._check_room_for_provider(address)
+            if amount < MIN_FIRST_TRANSFER_WEI:
+                raise RuleError(f"The first transfer to a provider must be at least {format_og(MIN_FIRST_TRANSFER_WEI)}.",
+                                f"Fund it with at least {format_og(RECOMMENDED_FIRST_TRANSFER_WEI)} "
+                                "(the provider keeps a 1 OG reserve).")
+            effects.append(f"Opens a sub-account with provider {short_address(provider)} holding {format_og(amount)}.")
+            effects.append("This first transfer also acknowledges the provider, so it will accept your requests.")
+            if amount < RECOMMENDED_FIRST_TRANSFER_WEI:
+                warnings.append("The provider keeps 1 OG in reserve, so with this amount it serves about one request. "
+                                f"Consider {format_og(RECOMMENDED_FIRST_TRANSFER_WEI)} or more.")
+        else:
+            cancel = min(acct.pending_refund_wei, amount)
+            if cancel:
+                effects.append(f"First cancels {format_og(cancel)} of pending refunds from this provider "
+                               "(that money stays with the provider).")
+            if amount - cancel:
+                effects.append(f"Moves {format_og(amount - cancel)} from your ledger to provider {short_address(provider)}.")
+            if not acct.acknowledged:
+                warnings.append("You have not acknowledged this provider; the provider may refuse requests.")
+        effects.append(f"Ledger available balance: {format_og(available)} → "
+                       f"{format_og(available - (amount - (min(acct.pending_refund_wei, amount) if acct else 0)))}.")
+        return self._plan(TxKind.FUND_PROVIDER, f"Fund provider {short_address(provider)} with {format_og(amount)}", amount,
+                          effects, warnings, function="transferFund",
+                          args=(provider, self.reads.service_name(), amount), providers=(provider,))
+
+    def _check_room_for_provider(self, address: str) -> None:
+        """TooManyProvidersForService, in words before the pre-flight: a new sub-account needs a free slot."""
+        try:
+            count = len(self.reads.ledger.functions.getLedgerProviders(address, self.reads.service_name()).call())
+        except OgError:
+            raise
+        except Exception as exc:
+            raise RpcError.from_exception(exc, "listing your providers") from exc
+        if count >= MAX_PROVIDERS_PER_SERVICE:
+            raise RuleError(f"You already use {count} providers for this service; the contract allows at most "
+                            f"{MAX_PROVIDERS_PER_SERVICE}, so a new one cannot be added.",
+                            "Fund one of the providers you already use instead.")
+
+    @staticmethod
+    def _check_refund_slots(acct: ProviderAccount, queue: int, still_locked: Sequence[PendingRefund]) -> None:
+        """TooManyRefunds, in words before the pre-flight: retrieveFund collects the unlocked refunds,
+        then queues a new one only if a slot is free."""
+        if queue <= 0 or len(still_locked) < MAX_ACTIVE_REFUNDS:
+            return
+        first = min(r.unlocks_at for r in still_locked)
+        raise RuleError(f"Provider {short_address(acct.provider)} already has {len(still_locked)} refunds waiting for the "
+                        f"lock time; the contract allows at most {MAX_ACTIVE_REFUNDS}, so no new one can be queued.",
+                        f"Run Retrieve again after {format_utc(first)}, when the oldest one unlocks, or leave this "
+                        "provider out of the selection.")
+
+    def plan_retrieve(self, providers: Sequence[str] | None = None) -> TxPlan:
+        view = self.reads.ledger_view()
+        if not view.exists:
+            raise RuleError("You have no ledger, so there is nothing to retrieve.", "Deposit OG first.")
+        if providers is None:
+            chosen = [p for p in view.providers if p.balance_wei > 0]
+        else:
+            wanted = [provider_address(p) for p in providers]
+            chosen = []
+            for p in wanted:
+                acct = view.provider(p)
+                if acct is None:
+                    raise RuleError(f"You have no sub-account with provider {short_address(p)}.", "Pick one of your providers.")
+                chosen.append(acct)
+        if not chosen:
+            raise RuleError("No provider holds any of your funds.", "There is nothing to retrieve.")
+        warnings = []
+        if len(chosen) > MAX_PROVIDERS_PER_RETRIEVE:
+            if providers is not None:
+                raise RuleError(f"{len(chosen)} providers were selected; one transaction handles at most "
+                                f"{MAX_PROVIDERS_PER_RETRIEVE}.", "Select fewer providers.")
+            warnings.append(f"Only the first {MAX_PROVIDERS_PER_RETRIEVE} providers are included; "
+                            "run it again for the rest.")
+            chosen = chosen[:MAX_PROVIDERS_PER_RETRIEVE]
+        now = self.reads.chain_time()
+        effects = []
+        collect_total = requested = 0
+        for acct in chosen:
+            unlocked = sum(r.amount_wei for r in acct.refunds if r.unlocks_at <= now)
+            still_locked = [r for r in acct.refunds if r.unlocks_at > now]
+            queue = acct.balance_wei - acct.pending_refund_wei
+            self._check_refund_slots(acct, queue, still_locked)
+            collect_total += unlocked
+            requested += max(queue, 0)
+            parts = []
+            if unlocked:
+                parts.append(f"collects {format_og(unlocked)} of unlocked refunds back to your available balance")
+            if queue > 0:
+                parts.append(f"queues a refund of {format_og(queue)}, collectable after "
+                             f"{_duration(view.lock_time_s)} (run Retrieve again then)")
+            if still_locked:
+                first = min(r.unlocks_at for r in still_locked)
+                parts.append(f"{format_og(sum(r.amount_wei for r in still_locked))} stays locked until "
+                             f"{format_utc(first)}")
+            effects.append(f"Provider {short_address(acct.provider)}: " + ("; ".join(parts) or "nothing to do") + ".")
+        addrs = tuple(a.provider for a in chosen)
+        title = (f"Retrieve funds from {len(addrs)} provider{'s' if len(addrs) > 1 else ''}"
+                 + (f" ({format_og(collect_total)} collectable now)" if collect_total else ""))
+        return self._plan(TxKind.RETRIEVE, title, collect_total, effects, warnings, function="retrieveFund",
+                          args=(list(addrs), self.reads.service_name()), providers=addrs, requested=requested)
+
+    def plan_top_up(self, provider: str, *, target_og: str, cap_og: str, unsettled_wei: int) -> TxPlan | None:
+        target, cap = parse_og(target_og, field="Target"), parse_og(cap_og, field="Cap")
+        provider = provider_address(provider)
+        acct = self.reads.provider_account(self.reads.address(), provider)
+        usable = acct.usable_wei if acct else 0
+        need = target + unsettled_wei - usable
+        if need <= 0:
+            return None
+        if acct is None:
+            need = max(need, MIN_FIRST_TRANSFER_WEI)
+        amount = min(need, cap)
+        if acct is None and amount < MIN_FIRST_TRANSFER_WEI:
+            raise RuleError(f"The cap of {format_og(cap)} is below the {format_og(MIN_FIRST_TRANSFER_WEI)} a first "
+                            "transfer needs.", "Raise the cap.")
+        plan = self.plan_fund_provider(provider, str(wei_to_og(amount)))
+        if amount < need:
+            plan = replace(plan, warnings=plan.warnings + (
+                f"Capped at {format_og(cap)}; {format_og(need)} would reach the target.",))
+        return plan
+
+    def plan_revoke_token(self, provider: str, token_id: int) -> TxPlan:
+        provider = provider_address(provider)
+        if not 0 <= int(token_id) <= MAX_TOKEN_ID:
+            raise RuleError(f"API key id {token_id} is out of range.", f"Use an id from 0 to {MAX_TOKEN_ID}.")
+        if self.reads.provider_account(self.reads.address(), provider) is None:
+            raise RuleError(f"You have no account with provider {short_address(provider)}, so no key to revoke.",
+                            "Nothing to do: keys only exist for providers you have funded.")
+        return self._plan(TxKind.REVOKE_TOKEN, f"Revoke API key #{token_id} for provider {short_address(provider)}", 0,
+                          [f"The provider will refuse API key #{token_id} from now on.",
+                           "Your other keys and this app's session keep working."],
+                          contract="inference", function="revokeToken", args=(provider, int(token_id)),
+                          providers=(provider,))
+
+    def plan_revoke_all_tokens(self, provider: str) -> TxPlan:
+        provider = provider_address(provider)
+        if self.reads.provider_account(self.reads.address(), provider) is None:
+            raise RuleError(f"You have no account with provider {short_address(provider)}, so no token to revoke.",
+                            "Nothing to do: tokens only work for providers you have funded.")
+        return self._plan(TxKind.REVOKE_ALL_TOKENS, f"Revoke every token for provider {short_address(provider)}", 0,
+                          ["Every API key and session token for this provider stops working.",
+                           "This app signs a fresh session token automatically for your next request."],
+                          contract="inference", function="revokeAllTokens", args=(provider,), providers=(provider,))
+
+
+def _duration(seconds: int) -> str:
+    if seconds % 3600 == 0:
+        hours = seconds // 3600
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    if seconds >= 60:
+        return f"{seconds // 60} min"
+    return f"{seconds} s"
