@@ -294,6 +294,9 @@ class FakeClient:
                           available + sum(p.balance_wei for p in providers), tuple(providers), LOCK_TIME,
                           MIN_LEDGER, MIN_FIRST_TRANSFER)
 
+    def chain_time(self) -> int:
+        return self.net.chain_time
+
     def unsettled_fee(self, provider: str) -> int:
         return self.net.unsettled_wei.get((self._need_wallet(), provider), 0)
 

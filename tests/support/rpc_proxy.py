@@ -22,9 +22,10 @@ Fault = Literal["drop", "slow", "twice"]
 
 
 class RpcProxy:
-    def __init__(self, upstream: str, *, slow_s: float = 3.0) -> None:
+    def __init__(self, upstream: str, *, slow_s: float = 3.0, latency_s: float = 0.0) -> None:
         self.upstream = upstream
         self.slow_s = slow_s  # how long a "slow" reply is held back after the node answered
+        self.latency_s = latency_s  # added to every round trip (a far or slow RPC)
         self._lock = threading.Lock()
         self._faults: dict[str, list] = {}  # method -> [fault, times left]
         self.requests: list[list[str]] = []  # the methods of each HTTP request received, in order
@@ -38,6 +39,8 @@ class RpcProxy:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 methods = _methods(body)
                 fault = proxy._take_fault(methods)
+                if proxy.latency_s:
+                    time.sleep(proxy.latency_s)
                 upstream = requests.post(proxy.upstream, data=body, timeout=60,
                                          headers={"Content-Type": "application/json"})
                 if fault == "twice":
