@@ -5,8 +5,7 @@ ledger view and a provider's readiness take a constant number, however many prov
 from __future__ import annotations
 
 from og_core import OgClient, Settings
-from tests.core.test_tx_safety import _open_sub_accounts
-from tests.support.devnet import ONE_OG, client_for, new_funded_account, prov
+from tests.support.devnet import ONE_OG, client_for, new_funded_account, open_sub_accounts, prov
 from tests.support.rpc_proxy import RpcProxy
 
 
@@ -23,7 +22,7 @@ def test_ledger_view_and_readiness_cost_constant_round_trips(devnet):
 
         direct.execute(direct.plan_deposit("100"))
         direct.execute(direct.plan_fund_provider(chat, "2"))
-        _open_sub_accounts(devnet, direct, account, 4)
+        open_sub_accounts(devnet, direct, account, 4)
         wallet.provider_readiness(chat)  # warms the service cache
         costs = {}
         for providers in (5, 10):
@@ -34,7 +33,7 @@ def test_ledger_view_and_readiness_cost_constant_round_trips(devnet):
             assert view.provider(chat).balance_wei == 2 * ONE_OG
             assert view.available_wei == (100 - 2 - (providers - 1)) * ONE_OG
             if providers == 5:
-                _open_sub_accounts(devnet, direct, account, 5)
+                open_sub_accounts(devnet, direct, account, 5)
         assert costs == {5: 2, 10: 2}
 
         proxy.reset_counts()

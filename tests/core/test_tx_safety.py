@@ -15,7 +15,16 @@ from web3 import Web3
 
 import og_core.tx_sender
 from og_core import NotFoundError, OgClient, RpcError, RuleError, TxTimeoutError, WalletBusyError
-from tests.support.devnet import ONE_OG, client_for, funded, new_funded_account, prov, rpc, tx_count
+from tests.support.devnet import (
+    ONE_OG,
+    client_for,
+    funded,
+    new_funded_account,
+    open_sub_accounts,
+    prov,
+    rpc,
+    tx_count,
+)
 
 # What urllib3 puts in a connection error: a hex object id that once passed for revert data.
 URLLIB3_TEXT = ("HTTPSConnectionPool(host='evmrpc.0g.ai', port=443): Max retries exceeded with url: / (Caused by "
@@ -280,26 +289,10 @@ def test_a_sixth_active_refund_is_refused_in_the_plan(devnet, wallet):
 
 def test_a_provider_beyond_the_service_limit_is_refused_in_the_plan(devnet, wallet, account):
     wallet.execute(wallet.plan_deposit("60"))
-    _open_sub_accounts(devnet, wallet, account, 50)
+    open_sub_accounts(devnet, wallet, account, 50)
     before = tx_count(devnet)
     with pytest.raises(RuleError) as info:
         wallet.plan_fund_provider(prov(devnet, "chat-tee"), "1")
     assert "at most 50" in info.value.message and info.value.hint
     assert tx_count(devnet) == before
 
-
-def _open_sub_accounts(devnet, wallet: OgClient, account, count: int) -> None:
-    """`count` first transfers of 1 OG to fresh addresses (our contract needs no service for them),
-    sent raw: og_core would refuse an unregistered provider."""
-    from zerog_py_sdk.contracts.abis import LEDGER_CONTRACT_ABI
-
-    w3 = wallet.web3
-    ledger = w3.eth.contract(address=devnet.info["addresses"]["ledger"], abi=LEDGER_CONTRACT_ABI)
-    name = ledger.functions.getServiceInfo(devnet.info["addresses"]["inference"]).call()[4]
-    nonce, price = w3.eth.get_transaction_count(account.address), w3.eth.gas_price
-    hashes = []
-    for i in range(count):
-        tx = ledger.functions.transferFund(Account.create().address, name, ONE_OG).build_transaction(
-            {"from": account.address, "nonce": nonce + i, "gas": 400_000, "gasPrice": price, "chainId": 31337})
-        hashes.append(w3.eth.send_raw_transaction(Account.sign_transaction(tx, account.key).raw_transaction))
-    assert all(w3.eth.get_transaction_receipt(h)["status"] == 1 for h in hashes)

@@ -72,3 +72,20 @@ def funded(handle: DevnetHandle, client: OgClient, provider_name: str = "chat-te
     p = prov(handle, provider_name)
     client.execute(client.plan_fund_provider(p, amount))
     return p
+
+
+def open_sub_accounts(devnet: DevnetHandle, wallet: OgClient, account: LocalAccount, count: int) -> None:
+    """`count` first transfers of 1 OG to fresh addresses (our contract needs no service for them),
+    sent raw: og_core would refuse an unregistered provider."""
+    from zerog_py_sdk.contracts.abis import LEDGER_CONTRACT_ABI
+
+    w3 = wallet.web3
+    ledger = w3.eth.contract(address=devnet.info["addresses"]["ledger"], abi=LEDGER_CONTRACT_ABI)
+    name = ledger.functions.getServiceInfo(devnet.info["addresses"]["inference"]).call()[4]
+    nonce, price = w3.eth.get_transaction_count(account.address), w3.eth.gas_price
+    hashes = []
+    for i in range(count):
+        tx = ledger.functions.transferFund(Account.create().address, name, ONE_OG).build_transaction(
+            {"from": account.address, "nonce": nonce + i, "gas": 400_000, "gasPrice": price, "chainId": 31337})
+        hashes.append(w3.eth.send_raw_transaction(Account.sign_transaction(tx, account.key).raw_transaction))
+    assert all(w3.eth.get_transaction_receipt(h)["status"] == 1 for h in hashes)
