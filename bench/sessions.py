@@ -3,8 +3,8 @@
 Starts a local network and one `streamlit run app.py` against it (a free port), then drives Debian's
 Chromium through Playwright (one browser, one context per session):
 
-1. **Walk**, first one session alone (after a read-only warm-up look at each page), then `--sessions`
-   at once (side by side in one run): open Discover, paste the session's own key, select a provider,
+1. **Walk**, first one session alone (after a read-only warm-up look at each page), then each crowd
+   size of `--sessions` at once, one after the other (side by side in one run): open Discover, paste the session's own key, select a provider,
    "Use in chat", send a message and wait for the verified answer, open Wallet, deposit 1 OG through
    the confirmation dialog. Each wallet is a fresh account with a ledger and a funded chat-tee
    sub-account (set up through og_core first).
@@ -19,7 +19,7 @@ Chromium through Playwright (one browser, one context per session):
    process's RSS is sampled every 50 ms (its baseline: after one session opened Wallet, before any
    probe). A watchdog ends the app if it passes `--rss-limit-mb`, so a bomb cannot take the machine.
 
-    python bench/sessions.py [--sessions 20] [--hostile-sessions 6] [--stagger 0.5] [--bomb-mb 1024]
+    python bench/sessions.py [--sessions 5,10,20] [--hostile-sessions 6] [--stagger 0.5] [--bomb-mb 1024]
 """
 
 from __future__ import annotations
@@ -394,65 +394,95 @@ def deposits_exact(handle: DevnetHandle, wallets: list[Wallet], sessions: list[S
 
 
 @dataclass
-class WalkResult:
-    alone: list[Session]
-    crowd: list[Session]
-    errors_alone: list[str]
-    errors_crowd: list[str]
-    rss_after_one: float
-    peak: float
+class Crowd:
+    """One crowd size's walk: its sessions, errors, and what it cost the app and the browser."""
+
+    sessions: list[Session]
+    errors: list[str]
     wall_s: float
+    app_cpu_s: float  # the app process's user + system time during the walk
+    browser_cpu_s: float  # Chromium and the Playwright driver, same span
+    peak_mb: float
+    load: float  # the machine's 1-minute load average at the end (2 cores; other work counts too)
 
 
-def phase_walk(handle: DevnetHandle, n: int, stagger: float, logs: Path, rss_limit_mb: float) -> WalkResult:
+def cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a live process."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def crowd_walk(handle: DevnetHandle, app: App, wallets: list[Wallet], stagger: float, tag: str,
+               warm: bool = False) -> Crowd:
+    """All `wallets` walk at once; the browser's CPU is what this process's reaped children used."""
+    app.reset_peak()
+    app_cpu, children, t0 = cpu_s(app.process.pid), os.times(), time.perf_counter()
+    sessions = asyncio.run(run_walks(app, wallets, stagger, tag, warm=warm))
+    wall, after = time.perf_counter() - t0, os.times()
+    browser = after.children_user + after.children_system - children.children_user - children.children_system
+    errors = [e for s in sessions for e in s.errors] + deposits_exact(handle, wallets, sessions)
+    for e in errors[:10]:
+        print(f"  error: {e}")
+    return Crowd(sessions, errors, wall, cpu_s(app.process.pid) - app_cpu, browser, app.peak_mb, os.getloadavg()[0])
+
+
+def phase_walk(handle: DevnetHandle, sizes: list[int], stagger: float, logs: Path,
+               rss_limit_mb: float) -> list[Crowd]:
+    """One session alone (after a warm-up), then each crowd size in turn, on one app process."""
     chat = next(p["address"] for p in handle.info["providers"] if p["name"] == "chat-tee")
-    print(f"· funding {n + 1} wallets through og_core (ledger 20 OG, chat-tee 3 OG)", flush=True)
-    wallets = funded_wallets(handle, n + 1, [chat])
+    print(f"· funding {1 + sum(sizes)} wallets through og_core (ledger 20 OG, chat-tee 3 OG)", flush=True)
+    wallets = funded_wallets(handle, 1 + sum(sizes), [chat])
     app = App(handle.rpc_url, logs, "walk", rss_limit_mb)
+    crowds = []
     try:
         print("· 1 session alone", flush=True)
-        alone = asyncio.run(run_walks(app, wallets[:1], 0, "a", warm=True))
-        rss_after_one = app.rss()
-        print(f"· {n} sessions at once (stagger {stagger} s)", flush=True)
-        t0 = time.perf_counter()
-        crowd = asyncio.run(run_walks(app, wallets[1:], stagger, "s"))
-        wall_s = time.perf_counter() - t0
+        crowds.append(crowd_walk(handle, app, wallets[:1], 0, "a", warm=True))
+        used = 1
+        for n in sizes:
+            print(f"· {n} sessions at once (started {stagger:g} s apart)", flush=True)
+            crowds.append(crowd_walk(handle, app, wallets[used:used + n], stagger, f"s{n}-"))
+            used += n
     finally:
         app.stop()
-    result = WalkResult(alone, crowd, [e for s in alone for e in s.errors] + deposits_exact(handle, wallets[:1], alone),
-                        [e for s in crowd for e in s.errors] + deposits_exact(handle, wallets[1:], crowd),
-                        rss_after_one, app.peak_mb, wall_s)
-    for e in (result.errors_alone + result.errors_crowd)[:20]:
-        print(f"  error: {e}")
-    return result
+    return crowds
 
 
-def walk_table(r: WalkResult, stagger: float) -> list[str]:
-    n = len(r.crowd)
-    ok_crowd = sum(1 for s in r.crowd if not s.errors)
-    rows = [("sessions", "1", str(n), "", "", ""),
-            ("walks completed without error", f"{sum(1 for s in r.alone if not s.errors)}/1", f"{ok_crowd}/{n}",
-             f"{n}/{n}", f"{ok_crowd / n:.2f}×", ""),
-            ("errors", str(len(r.errors_alone)), str(len(r.errors_crowd)), "0", "✓" if not r.errors_crowd else "✗",
-             "failed steps, tracebacks, error boxes, wrong deposits")]
+def walk_table(crowds: list[Crowd], stagger: float) -> list[str]:
+    """One column per crowd size (the first is the lone session); targets and ratios for the largest."""
+    big = crowds[-1]
+    n = len(big.sessions)
+    rows: list[list[str]] = [["sessions", *(str(len(c.sessions)) for c in crowds), "", "", ""]]
+
+    def per(name: str, fn: Any, target: str = "", ratio: str = "", note: str = "") -> None:
+        rows.append([name, *(fn(c) for c in crowds), target, ratio, note])
+
+    ok = sum(1 for s in big.sessions if not s.errors)
+    per("walks completed without error", lambda c: f"{sum(1 for s in c.sessions if not s.errors)}/{len(c.sessions)}",
+        f"{n}/{n}", f"{ok / n:.2f}×")
+    per("errors", lambda c: str(len(c.errors)), "0", "✓" if not big.errors else "✗",
+        "failed or timed-out steps (180 s), tracebacks, error boxes, wrong deposits")
     for name in WALK_STEPS:
-        a = [s.times[name] for s in r.alone if name in s.times]
-        c = [s.times[name] for s in r.crowd if name in s.times]
-        rows.append((f"{name}: p50 / p95", f"{pct(a, .5):.2f} s", f"{pct(c, .5):.2f} / {pct(c, .95):.2f} s", "", "",
-                     f"{len(c)} samples"))
-    nav_a = [s.times[k] for s in r.alone for k in NAV_STEPS if k in s.times]
-    nav_c = [s.times[k] for s in r.crowd for k in NAV_STEPS if k in s.times]
-    all_a = [v for s in r.alone for v in s.times.values()]
-    all_c = [v for s in r.crowd for v in s.times.values()]
-    rows.append(("page opens and selections: p95", f"{pct(nav_a, .95):.2f} s", f"{pct(nav_c, .95):.2f} s",
-                 f"≤ {NAV_TARGET_S:g} s", f"{NAV_TARGET_S / pct(nav_c, .95):.2f}×",
-                 f"{pct(nav_c, .95) / pct(nav_a, .95):.1f}× the lone session"))
-    rows.append(("every rerun: p50 / p95", f"{pct(all_a, .5):.2f} / {pct(all_a, .95):.2f} s",
-                 f"{pct(all_c, .5):.2f} / {pct(all_c, .95):.2f} s", "", "", f"{len(all_c)} reruns"))
-    rows.append(("app peak RSS", f"{r.rss_after_one:.0f} MB", f"{r.peak:.0f} MB", f"≤ {RSS_TARGET_MB} MB",
-                 f"{RSS_TARGET_MB / r.peak:.2f}×", "one process, all sessions"))
-    rows.append(("walk wall time", "", f"{r.wall_s:.0f} s", "", "", f"sessions started {stagger:g} s apart"))
-    table = ["| metric | 1 session | many sessions | target | ratio | notes |", "|---|---:|---:|---:|---:|---|"]
+        def cell(c: Crowd, name: str = name) -> str:
+            t = [s.times[name] for s in c.sessions if name in s.times]
+            return "—" if not t else f"{pct(t, .5):.1f} / {pct(t, .95):.1f} s"
+        per(f"{name}: p50 / p95", cell)
+
+    def nav(c: Crowd) -> list[float]:
+        return [s.times[k] for s in c.sessions for k in NAV_STEPS if k in s.times]
+
+    nav_big = pct(nav(big), .95)
+    per("page opens and selections: p95", lambda c: f"{pct(nav(c), .95):.1f} s", f"≤ {NAV_TARGET_S:g} s",
+        f"{NAV_TARGET_S / nav_big:.2f}×", f"{nav_big / pct(nav(crowds[0]), .95):.1f}× the lone session")
+    per("every rerun: p50 / p95", lambda c: f"{pct([v for s in c.sessions for v in s.times.values()], .5):.1f} / {pct([v for s in c.sessions for v in s.times.values()], .95):.1f} s")
+    per("app peak RSS", lambda c: f"{c.peak_mb:.0f} MB", f"≤ {RSS_TARGET_MB} MB", f"{RSS_TARGET_MB / big.peak_mb:.2f}×",
+        "one process, all sessions")
+    per("wall time of the walk", lambda c: f"{c.wall_s:.0f} s", note=f"sessions started {stagger:g} s apart")
+    per("app CPU / wall time", lambda c: f"{c.app_cpu_s / c.wall_s:.2f}",
+        note="1.00 = one core busy all along (one Python process)")
+    per("browser CPU / wall time", lambda c: f"{c.browser_cpu_s / c.wall_s:.2f}", note="Chromium + Playwright")
+    per("machine load (1 min) at the end", lambda c: f"{c.load:.1f}", note="2 cores, shared with other work")
+    head = ["metric", "1 session", *(f"{len(c.sessions)} at once" for c in crowds[1:]), "target", "ratio", "notes"]
+    table = [f"| {' | '.join(head)} |", "|---|" + "---:|" * (len(head) - 2) + "---|"]
     return table + [f"| {' | '.join(row)} |" for row in rows]
 
 
@@ -499,11 +529,11 @@ def phase_hostile(handle: DevnetHandle, args: argparse.Namespace, logs: Path) ->
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--sessions", type=int, default=20, help="0: only the hostile part")
+    ap.add_argument("--sessions", default="20", help="crowd sizes, one after the other (e.g. 5,10,20); 0: none")
     ap.add_argument("--hostile-sessions", type=int, default=6, help="0: only the walk")
     ap.add_argument("--stagger", type=float, default=0.5, help="seconds between session starts")
     ap.add_argument("--bomb-mb", type=int, default=1024, help="what the gzip bomb expands to")
-    ap.add_argument("--hostile-chat-seconds", type=float, default=20.0)
+    ap.add_argument("--hostile-chat-seconds", type=float, default=10.0)
     ap.add_argument("--rss-limit-mb", type=float, default=4096.0, help="the watchdog ends the app above this")
     args = ap.parse_args(argv)
     if not Path(CHROMIUM).exists():
@@ -516,10 +546,11 @@ def main(argv: list[str] | None = None) -> int:
     tables: list[str] = []
     failed = False
     try:
-        if args.sessions:
-            walked = phase_walk(handle, args.sessions, args.stagger, logs, args.rss_limit_mb)
-            tables += walk_table(walked, args.stagger) + [""]
-            failed = bool(walked.errors_crowd)
+        sizes = [int(n) for n in args.sessions.split(",") if n.strip() and int(n)]
+        if sizes:
+            crowds = phase_walk(handle, sizes, args.stagger, logs, args.rss_limit_mb)
+            tables += walk_table(crowds, args.stagger) + [""]
+            failed = bool(crowds[-1].errors)
         if args.hostile_sessions:
             tables += phase_hostile(handle, args, logs)
     finally:
