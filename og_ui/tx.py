@@ -22,7 +22,17 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
-from og_core import OgClient, OgError, TxKind, TxPlan, TxRecord, TxResult, TxStep, TxTimeoutError
+from og_core import (
+    OgClient,
+    OgError,
+    TxKind,
+    TxPlan,
+    TxRecord,
+    TxResult,
+    TxStep,
+    TxTimeoutError,
+    short_address,
+)
 from og_ui.inert import clean
 from og_ui.widgets import og_text, queue_toast, show_error
 
@@ -156,7 +166,7 @@ def _confirm_dialog() -> None:
     for address in plan.providers:
         if address in names:  # provider-written: plain text in a box of its own, never part of the above
             with st.container(border=True, key=f"tx_provider_name_{address}"):
-                st.caption(f"How provider {address[:6]}…{address[-4:]} names its service (its own words, "
+                st.caption(f"How provider {short_address(address)} names its service (its own words, "
                            "not checked by this app):")
                 st.text(clean(names[address], limit=200))
     from og_ui.session import get_client
