@@ -13,13 +13,14 @@ Chromium through Playwright (one browser, one context per session):
    script-state changes a MutationObserver records, so polling never adds to it.
    An error is a step that failed or timed out, a traceback or error box on a page, or a deposit
    that did not move exactly 1 OG.
-2. **Hostile catalogue** (a fresh app process, same network, `bench/hostile.py`): a gzip bomb and a
-   200 MB /v1/models, a 16 MB chat stream and an endless one are registered; `--hostile-sessions`
+2. **Hostile catalogue** (a fresh app process, same network, `bench/hostile.py`, which serves the
+   tests' hostile bodies): a gzip bomb and a 200 MB /v1/models, a 16 MB chat stream and an endless
+   one are registered; `--hostile-sessions`
    sessions open Discover (which probes every provider) and then chat with a hostile streamer. The app
    process's RSS is sampled every 50 ms (its baseline: after one session opened Wallet, before any
    probe). A watchdog ends the app if it passes `--rss-limit-mb`, so a bomb cannot take the machine.
 
-    python bench/sessions.py [--sessions 5,10,20] [--hostile-sessions 6] [--stagger 0.5] [--bomb-mb 1024]
+    python bench/sessions.py [--sessions 5,10,20] [--hostile-sessions 6] [--stagger 0.5]
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ from eth_account import Account
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # `python bench/sessions.py` works too
 
-from bench.hostile import MODES, gzip_bomb, register_hostile  # noqa: E402
+from bench.hostile import MODES, STREAMERS, register_hostile  # noqa: E402
 from og_core import WEI_PER_OG, OgClient, Settings  # noqa: E402
 from og_devnet.launch import DevnetHandle, start_devnet  # noqa: E402
 
@@ -401,7 +402,6 @@ class Crowd:
     errors: list[str]
     wall_s: float
     app_cpu_s: float  # the app process's user + system time during the walk
-    browser_cpu_s: float  # Chromium and the Playwright driver, same span
     peak_mb: float
     load: float  # the machine's 1-minute load average at the end (2 cores; other work counts too)
 
@@ -414,16 +414,15 @@ def cpu_s(pid: int) -> float:
 
 def crowd_walk(handle: DevnetHandle, app: App, wallets: list[Wallet], stagger: float, tag: str,
                warm: bool = False) -> Crowd:
-    """All `wallets` walk at once; the browser's CPU is what this process's reaped children used."""
+    """All `wallets` walk at once (the wall time includes starting the browser)."""
     app.reset_peak()
-    app_cpu, children, t0 = cpu_s(app.process.pid), os.times(), time.perf_counter()
+    app_cpu, t0 = cpu_s(app.process.pid), time.perf_counter()
     sessions = asyncio.run(run_walks(app, wallets, stagger, tag, warm=warm))
-    wall, after = time.perf_counter() - t0, os.times()
-    browser = after.children_user + after.children_system - children.children_user - children.children_system
+    wall = time.perf_counter() - t0
     errors = [e for s in sessions for e in s.errors] + deposits_exact(handle, wallets, sessions)
     for e in errors[:10]:
         print(f"  error: {e}")
-    return Crowd(sessions, errors, wall, cpu_s(app.process.pid) - app_cpu, browser, app.peak_mb, os.getloadavg()[0])
+    return Crowd(sessions, errors, wall, cpu_s(app.process.pid) - app_cpu, app.peak_mb, os.getloadavg()[0])
 
 
 def phase_walk(handle: DevnetHandle, sizes: list[int], stagger: float, logs: Path,
@@ -479,7 +478,6 @@ def walk_table(crowds: list[Crowd], stagger: float) -> list[str]:
     per("wall time of the walk", lambda c: f"{c.wall_s:.0f} s", note=f"sessions started {stagger:g} s apart")
     per("app CPU / wall time", lambda c: f"{c.app_cpu_s / c.wall_s:.2f}",
         note="1.00 = one core busy all along (one Python process)")
-    per("browser CPU / wall time", lambda c: f"{c.browser_cpu_s / c.wall_s:.2f}", note="Chromium + Playwright")
     per("machine load (1 min) at the end", lambda c: f"{c.load:.1f}", note="2 cores, shared with other work")
     head = ["metric", "1 session", *(f"{len(c.sessions)} at once" for c in crowds[1:]), "target", "ratio", "notes"]
     table = [f"| {' | '.join(head)} |", "|---|" + "---:|" * (len(head) - 2) + "---|"]
@@ -487,11 +485,10 @@ def walk_table(crowds: list[Crowd], stagger: float) -> list[str]:
 
 
 def phase_hostile(handle: DevnetHandle, args: argparse.Namespace, logs: Path) -> list[str]:
-    print(f"· hostile catalogue: building a {args.bomb_mb} MB gzip bomb, registering {', '.join(MODES)}", flush=True)
-    bomb = gzip_bomb(args.bomb_mb)
-    regs = [register_hostile(handle.rpc_url, handle.info["addresses"]["inference"], m, bomb=bomb) for m in MODES]
+    print(f"· hostile catalogue: registering {', '.join(MODES)}", flush=True)
+    regs = [register_hostile(handle.rpc_url, handle.info["addresses"]["inference"], m) for m in MODES]
     try:
-        streamers = [r for r in regs if r.provider.mode in ("stream-16mb", "endless")]
+        streamers = [r for r in regs if r.mode in STREAMERS]
         wallets = funded_wallets(handle, args.hostile_sessions, [r.address for r in streamers])
         app = App(handle.rpc_url, logs, "hostile", args.rss_limit_mb)
         try:
@@ -500,10 +497,10 @@ def phase_hostile(handle: DevnetHandle, args: argparse.Namespace, logs: Path) ->
                                                          args.hostile_chat_seconds))
         finally:
             app.stop()
-        probes = {r.model: r.provider.served.get("/v1/models", 0) for r in regs}
+        probes = {r.model: r.probes() for r in regs}
     finally:
         for r in regs:
-            r.provider.close()
+            r.server.close()
     errors = [e for s in sessions for e in s.errors]
     for e in errors[:20]:
         print(f"  hostile: {e}")
@@ -515,9 +512,9 @@ def phase_hostile(handle: DevnetHandle, args: argparse.Namespace, logs: Path) ->
     return ["| hostile catalogue | value | target | ratio | notes |", "|---|---:|---:|---:|---|",
             f"| app RSS baseline | {baseline:.0f} MB | | | after one session opened Wallet |",
             f"| app peak RSS | {peak:.0f} MB{' (the watchdog ended the app)' if app.killed_at_mb else ''} | | | "
-            f"{len(sessions)} sessions, bomb {args.bomb_mb} MB |",
+            f"{len(sessions)} sessions |",
             f"| peak above baseline, Discover (probes) | {discover_peak - baseline:.0f} MB | ≤ 300 MB | "
-            f"{300 / max(discover_peak - baseline, 1):.2f}× | gzip bomb, 200 MB /v1/models |",
+            f"{300 / max(discover_peak - baseline, 1):.2f}× | 1 GiB gzip bomb, 200 MB /v1/models |",
             f"| peak above baseline, all | {grown:.0f} MB | ≤ 300 MB | {300 / max(grown, 1):.2f}× | "
             "then the 16 MB and endless streams |",
             f"| Discover rendered | {sum('open Discover' in s.times for s in sessions)}/{len(sessions)} | "
@@ -532,7 +529,6 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sessions", default="20", help="crowd sizes, one after the other (e.g. 5,10,20); 0: none")
     ap.add_argument("--hostile-sessions", type=int, default=6, help="0: only the walk")
     ap.add_argument("--stagger", type=float, default=0.5, help="seconds between session starts")
-    ap.add_argument("--bomb-mb", type=int, default=1024, help="what the gzip bomb expands to")
     ap.add_argument("--hostile-chat-seconds", type=float, default=10.0)
     ap.add_argument("--rss-limit-mb", type=float, default=4096.0, help="the watchdog ends the app above this")
     args = ap.parse_args(argv)
