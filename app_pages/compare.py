@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 import streamlit as st
 
-from og_core import ChatResult, OgError, VerificationResult
-from og_ui import funding, media, session
+from og_ui import compare, funding, media, session
 from og_ui.inert import inert, literal
 from og_ui.services import of_type
 from og_ui.widgets import model_md, price_text, service_label, show_error, usage_caption, verification_badge
-
-# one answer: (provider, result or None, verification or None, error or None)
-Row = tuple[str, ChatResult | None, VerificationResult | None, OgError | None]
 
 st.title("Compare providers")
 st.caption("Send the same prompt to 2–3 chatbot providers at once and compare answers, cost, speed and "
@@ -42,7 +36,7 @@ elif chosen:
             st.caption(price_text(chatbots[addr]))
             ready[addr] = funding.gate(client, chatbots[addr], key=f"cmp_{addr[2:10]}")
 
-running = media.busy("cmp")
+running = media.busy(compare.KEY)
 if st.button("Run comparison", key="cmp_run", type="primary", icon=":material/play_arrow:", disabled=running,
              help="Comparing… the answers appear below." if running else None):
     if len(chosen) < 2:
@@ -52,31 +46,11 @@ if st.button("Run comparison", key="cmp_run", type="primary", icon=":material/pl
     elif not all(ready.values()):
         st.warning("Fund every selected provider first (boxes above) — nothing was sent.", icon=":material/payments:")
     else:
-        messages = [{"role": "user", "content": prompt}]
-        asked, limit = list(chosen), int(max_tokens)
-        models = {addr: chatbots[addr].model for addr in asked}  # the worker reads only these copies
+        compare.start(client, [chatbots[addr] for addr in chosen], prompt, max_tokens=int(max_tokens))
+media.follow(compare.KEY)
+media.show_failure(compare.KEY)
 
-        def ask(addr: str) -> Row:  # worker thread: og_core only, no st.*
-            try:
-                r = client.chat(addr, messages, model=models[addr], max_tokens=limit)
-            except OgError as exc:
-                return addr, None, None, exc
-            try:
-                return addr, r, client.verify(r), None
-            except OgError:
-                return addr, r, None, None
-
-        def ask_all() -> list[Row]:
-            with ThreadPoolExecutor(max_workers=len(asked)) as pool:
-                return list(pool.map(ask, asked))
-
-        # Run once in a worker (og_ui/media.py): a rerun or double click never asks (and pays) twice.
-        media.start(client, None, key="cmp", label=f"Asking {len(asked)} providers at once…", call=ask_all,
-                    verify=False, record_key="cmp_results", prompt=prompt)
-media.follow("cmp")
-media.show_failure("cmp")
-
-res = st.session_state.get("cmp_results")
+res = st.session_state.get(compare.RESULTS_KEY)
 if res:
     st.divider()
     st.markdown(f"**Prompt:** {inert(res['prompt'], limit=500)}")

@@ -1,20 +1,14 @@
-"""Shared bits of the media pages: validating uploads, running a paid request once (in a worker
-thread, like og_ui/tx.py), the session gallery, the result's cost line and what the local engines do.
+"""Shared bits of the media pages: validating uploads, running a paid request once (a background
+job, og_ui/jobs.py), the session gallery, the result's cost line and what the local engines do.
 
-Why a worker thread: a click anywhere interrupts the script run. If the paid request ran in the script
-thread, that rerun would lose its result (already paid for) and the button, still enabled, would send
-another. The job lives in session_state: while it runs the button is disabled and a second send is
-refused; every run waits for it under a spinner and shows its result when it is done.
+While a request runs its button is disabled and a second send is refused; every run waits for it
+under a spinner and shows its result when it is done, on whichever page the user is.
 """
 
 from __future__ import annotations
 
 import io
-import threading
-import time
-import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import streamlit as st
@@ -28,11 +22,11 @@ from og_core import (
     OgError,
     ServiceInfo,
     TranscriptResult,
-    VerificationResult,
 )
 from og_core import check_image as check_core_image
-from og_ui import funding, session
+from og_ui import funding, jobs
 from og_ui.inert import inert
+from og_ui.jobs import Job
 from og_ui.widgets import count_text, model_md, show_error, usage_caption, verification_badge
 
 AUDIO_TYPES = ["wav", "mp3", "m4a", "ogg", "webm"]
@@ -107,110 +101,75 @@ def check_audio(data: bytes) -> str | None:
 
 
 # --- one paid request at a time per page --------------------------------------------------------------
-
-@dataclass
-class MediaJob:
-    """One paid request. The worker thread fills result/verification/error; the script thread reads."""
-
-    key: str
-    label: str
-    svc: ServiceInfo | None
-    fields: dict[str, Any]
-    record_key: str
-    on_done: Callable[[dict[str, Any]], None] | None = None
-    token: str = field(default_factory=lambda: uuid.uuid4().hex)
-    result: Any = None
-    verification: VerificationResult | None = None
-    verify_error: str | None = None
-    error: BaseException | None = None
-    done: threading.Event = field(default_factory=threading.Event)
-    started: float = field(default_factory=time.monotonic)
-
-
-def _job_key(key: str) -> str:
-    return f"{key}_job"
+# Each request is a background job (og_ui/jobs.py) under the page's key ("img", "edit", "stt", "cmp"),
+# data {"svc", "fields", "record_key", "on_done"}; the work adds "verification" and "verify_error".
 
 
 def busy(key: str) -> bool:
     """True while this page's paid request is in flight (its button is then disabled)."""
-    job: MediaJob | None = st.session_state.get(_job_key(key))
-    return job is not None and not job.done.is_set()
+    return jobs.running(key)
 
 
 def start(client: OgClient, svc: ServiceInfo | None, *, key: str, label: str, call: Callable[[], Any],
           verify: bool = True, record_key: str | None = None,
           on_done: Callable[[dict[str, Any]], None] | None = None, **fields: Any) -> bool:
-    """Send one paid request in a worker thread, unless one is already in flight for `key`.
+    """Send one paid request in a background job, unless one is already in flight for `key`.
 
     When it finishes, `follow` keeps {**fields, "result", "verification", "verify_error"} in
     session_state[record_key or f"{key}_last"] and calls `on_done(record)` (script thread), or keeps
     the error in f"{key}_failed". Returns True when the request was sent."""
-    job: MediaJob | None = st.session_state.get(_job_key(key))
-    if job is not None:
-        if not job.done.is_set():
-            st.info("Your previous request is still running: its result appears below. Nothing new was sent.",
-                    icon=":material/hourglass_top:")
-            return False
-        _collect(job)  # finished but not shown yet: keep its result before the new job replaces it
-    job = MediaJob(key, label, svc, fields, record_key or f"{key}_last", on_done)
-    # The job is in session_state before the thread starts: from now on every run sees it in flight.
-    st.session_state[_job_key(key)] = job
+    if jobs.running(key):
+        st.info("Your previous request is still running: its result appears below. Nothing new was sent.",
+                icon=":material/hourglass_top:")
+        return False
+    jobs.keep(key, _store)  # finished but not shown yet: keep its result before the new job replaces it
+
+    def work(job: Job) -> Any:  # worker thread: og_core only, never st.*
+        result = call()
+        if verify:
+            try:
+                job.data["verification"] = client.verify(result)
+            except OgError as exc:
+                job.data["verify_error"] = exc.message
+        return result
+
     st.session_state.pop(f"{key}_failed", None)
-    session.track(job.done)  # a wallet switch now waits for this request before closing its client
-
-    def work() -> None:  # worker thread: og_core only, never st.*
-        try:
-            job.result = call()
-            if verify:
-                try:
-                    job.verification = client.verify(job.result)
-                except OgError as exc:
-                    job.verify_error = exc.message
-        except BaseException as exc:  # handed to the script thread, shown there
-            job.error = exc
-        finally:
-            job.done.set()
-
-    threading.Thread(target=work, name=f"media-{key}-{job.token[:8]}", daemon=True).start()
-    return True
+    return jobs.start(key, work, label=label, svc=svc, fields=fields, record_key=record_key or f"{key}_last",
+                      on_done=on_done) is not None
 
 
-def _collect(job: MediaJob) -> None:
-    """Move a finished job's outcome into session_state. Only session_state writes here (no st.* call,
-    so a rerun cannot interrupt it halfway): the outcome is kept exactly once."""
-    if st.session_state.get(_job_key(job.key)) is not job:
-        return  # already kept: collecting twice would add its images to the gallery twice
-    del st.session_state[_job_key(job.key)]
+def _store(job: Job) -> None:
+    """A finished request's outcome into session_state (jobs.keep: once, and whole)."""
+    data = job.data
     if job.error is not None:
-        if job.svc is not None:
-            funding.mark_underfunded(job.key, job.svc, job.error)
-        st.session_state[f"{job.key}_failed"] = {**job.fields, "error": job.error}
+        if data["svc"] is not None:
+            funding.mark_underfunded(job.key, data["svc"], job.error)
+        st.session_state[f"{job.key}_failed"] = {**data["fields"], "error": job.error}
         return
-    record = {**job.fields, "result": job.result, "verification": job.verification,
-              "verify_error": job.verify_error}
-    st.session_state[job.record_key] = record
-    if job.on_done is not None:
-        job.on_done(record)
+    record = {**data["fields"], "result": job.result, "verification": data.get("verification"),
+              "verify_error": data.get("verify_error")}
+    st.session_state[data["record_key"]] = record
+    if data["on_done"] is not None:  # last: see add_to_gallery
+        data["on_done"](record)
 
 
 def follow(key: str) -> None:
     """Call on every run after the page's button: wait for a request in flight under a spinner (a rerun
     lands here again and keeps waiting), keep its outcome, then rerun so the page shows it with the
     button enabled again."""
-    job: MediaJob | None = st.session_state.get(_job_key(key))
+    job = jobs.get(key)
     if job is None:
         return
-    if not job.done.is_set():
+    if job.running:
         with st.spinner(job.label):
             note = st.empty()
             shown = -1
-            while not job.done.wait(0.2):
-                seconds = int(time.monotonic() - job.started)
-                if seconds != shown:  # also gives Streamlit a point to stop this run for a rerun
-                    note.caption(f"Running for {seconds} s. Clicking again does not send another request; "
+            while not jobs.wait(job, 0.2):
+                if job.seconds != shown:
+                    note.caption(f"Running for {job.seconds} s. Clicking again does not send another request; "
                                  "the result appears here when it is done.")
-                    shown = seconds
-    _collect(job)
+                    shown = job.seconds
+    jobs.keep(key, _store, job=job)
     st.rerun()
 
 
@@ -231,9 +190,7 @@ GALLERY_JOBS = ("img", "edit")  # requests whose images go into the gallery (tex
 def collect_finished(key: str) -> None:
     """Keep the outcome of `key`'s request if it has finished, without waiting or rerunning (for a page
     that is not the one that sent it)."""
-    job: MediaJob | None = st.session_state.get(_job_key(key))
-    if job is not None and job.done.is_set():
-        _collect(job)
+    jobs.keep(key, _store)
 
 
 def gallery() -> list[dict[str, Any]]:
@@ -244,13 +201,15 @@ def gallery() -> list[dict[str, Any]]:
 
 
 def add_to_gallery(pngs: tuple[bytes, ...] | list[bytes], *, prompt: str, model: str, kind: str) -> None:
-    """Append images with a stable id (picks survive trimming) and keep only the newest GALLERY_MAX."""
+    """Append images with a stable id (picks survive trimming) and keep only the newest GALLERY_MAX.
+
+    Every session_state access comes before the list is changed: a rerun can strike only at such an
+    access, so the images are added whole or not at all (jobs.keep then runs this again)."""
     items = st.session_state.setdefault(GALLERY_KEY, [])
     next_id = st.session_state.get("img_gallery_next_id", 1)
-    for png in pngs:
-        items.append({"id": next_id, "prompt": prompt, "png": png, "model": model, "kind": kind})
-        next_id += 1
-    st.session_state["img_gallery_next_id"] = next_id
+    st.session_state["img_gallery_next_id"] = next_id + len(pngs)
+    for i, png in enumerate(pngs):
+        items.append({"id": next_id + i, "prompt": prompt, "png": png, "model": model, "kind": kind})
     del items[:-GALLERY_MAX]
 
 

@@ -147,11 +147,13 @@ def get_client() -> OgClient | None:
     return client
 
 
-def track(done: threading.Event) -> None:
-    """Register work running in a worker thread with this session's client (a transaction, a paid
-    request): switching wallet or network then closes that client only after the work has ended, so a
-    request already paid for is not cut off and its result still arrives."""
-    st.session_state.setdefault("ui_client_work", []).append(done)
+def work() -> list[threading.Event]:
+    """The running work (og_ui/jobs.py) of this session's client: switching wallet or network closes
+    that client only after this work has ended, so a request already paid for is not cut off and its
+    result still arrives. Finished work is dropped here, so the list does not grow with every job."""
+    running = [done for done in st.session_state.get("ui_client_work", []) if not done.is_set()]
+    st.session_state["ui_client_work"] = running
+    return running
 
 
 def _close_when_done(client: OgClient, work: list[threading.Event]) -> None:

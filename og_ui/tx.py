@@ -1,8 +1,7 @@
 """Every transaction goes plan → confirmation dialog → background send with st.status → toast.
 
-Why a worker thread: a click elsewhere on the page interrupts the script run; if the send ran in
-the script thread, that rerun could lose the result (or tempt a resend). The worker only calls
-og_core and writes plain Python objects into the job; the script thread renders them.
+The send is a background job (og_ui/jobs.py): a click elsewhere interrupts the script run, and a
+send in the script thread could lose its result (or tempt a resend) there.
 
 Idempotency: the dialog carries a one-time token kept in session_state; Confirm consumes it
 *before* the transaction starts, so a rerun or a double click can never send twice.
@@ -14,11 +13,8 @@ and the notice rendered by `render` ask it too.
 
 from __future__ import annotations
 
-import threading
-import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import streamlit as st
 
@@ -28,16 +24,17 @@ from og_core import (
     TxKind,
     TxPlan,
     TxRecord,
-    TxResult,
     TxStep,
     TxTimeoutError,
     short_address,
 )
+from og_ui import jobs
 from og_ui.inert import clean
+from og_ui.jobs import Job
 from og_ui.widgets import og_text, queue_toast, show_error
 
 CONFIRM_KEY = "tx_confirm"  # {"token": str, "plan": TxPlan, "names": {address: model}, "page": str}
-JOB_KEY = "tx_job"  # TxJob in flight (or just finished)
+JOB = "tx"  # the send in flight (or just finished): a jobs.Job with data {"plan", "page"}, steps in notes
 LAST_KEY = "tx_last"  # last finished job: an error until dismissed, a success on its own page only
 PAGE_KEY = "tx_page"  # url path of the page this run shows (set by `render`)
 WATCH_KEY = "tx_watch"  # the other session's / pending TxRecord the notice is following
@@ -56,24 +53,8 @@ STEP_WORDS = {
 }
 
 
-@dataclass
-class TxJob:
-    token: str
-    plan: TxPlan
-    steps: list[tuple[str, str]] = field(default_factory=list)
-    result: TxResult | None = None
-    error: BaseException | None = None
-    done: threading.Event = field(default_factory=threading.Event)
-    started: float = field(default_factory=time.time)
-    page: str = ""  # where it was requested: a success box is shown there only
-
-    def progress(self, step: TxStep, text: str) -> None:  # runs in the worker thread: no st.* here
-        self.steps.append((str(step), text))
-
-
 def in_flight() -> bool:
-    job: TxJob | None = st.session_state.get(JOB_KEY)
-    return job is not None and not job.done.is_set()
+    return jobs.running(JOB)
 
 
 def busy_reason(client: OgClient | None) -> str | None:
@@ -191,29 +172,22 @@ def _confirm_dialog() -> None:
 
 
 def _start(token: str) -> None:
-    """Consume the one-time token, then send in a worker thread."""
+    """Consume the one-time token, then send in a background job."""
     pending = st.session_state.get(CONFIRM_KEY)
     if not pending or pending["token"] != token or in_flight():
         return  # already consumed: a rerun or double click must not send again
     del st.session_state[CONFIRM_KEY]
-    from og_ui.session import get_client, track
+    from og_ui.session import get_client
 
     client = get_client()
     if client is None:
         return
-    job = TxJob(token, pending["plan"], page=pending.get("page", ""))
-    st.session_state[JOB_KEY] = job
-    track(job.done)  # a wallet switch now waits for this send before closing its client
+    plan: TxPlan = pending["plan"]
 
-    def work() -> None:
-        try:
-            job.result = client.execute(job.plan, progress=job.progress)
-        except BaseException as exc:  # handed to the script thread, shown there
-            job.error = exc
-        finally:
-            job.done.set()
+    def work(job: Job):  # worker thread: og_core only
+        return client.execute(plan, progress=lambda step, text: job.note((str(step), text)))
 
-    threading.Thread(target=work, name=f"tx-{token[:8]}", daemon=True).start()
+    jobs.start(JOB, work, label=plan.title, plan=plan, page=pending.get("page", ""))
 
 
 def render(page: str = "") -> None:
@@ -222,7 +196,7 @@ def render(page: str = "") -> None:
     st.session_state[PAGE_KEY] = page
     if st.session_state.get(CONFIRM_KEY) and not in_flight():
         _confirm_dialog()
-    job: TxJob | None = st.session_state.get(JOB_KEY)
+    job = jobs.get(JOB)
     if job is not None:
         _follow(job)
     else:
@@ -231,15 +205,15 @@ def render(page: str = "") -> None:
         client = get_client()
         if client is not None and busy_reason(client) is not None:  # no job of ours: another session's send, or a pending tx
             _watch(client)
-    last: TxJob | None = st.session_state.get(LAST_KEY)
-    if last is not None and _succeeded(last) and last.page != page:
+    last: Job | None = st.session_state.get(LAST_KEY)
+    if last is not None and _succeeded(last) and last.data["page"] != page:
         st.session_state.pop(LAST_KEY, None)  # a success box stays on its own page; the toast said it
         last = None
     if last is not None:
         _show_outcome(last)
 
 
-def _succeeded(job: TxJob) -> bool:
+def _succeeded(job: Job) -> bool:
     return job.error is None and job.result is not None and job.result.status == "confirmed"
 
 
@@ -269,37 +243,44 @@ def _watch(client: OgClient) -> None:
         st.caption(f"This notice follows it by itself (every {WATCH_EVERY_S:g} s) and clears once it is confirmed.")
 
 
-def _follow(job: TxJob) -> None:
-    status = st.status(f"Sending: {job.plan.title}", state="running", expanded=True)
+def _follow(job: Job) -> None:
+    title = job.data["plan"].title
+    status = st.status(f"Sending: {title}", state="running", expanded=True)
     shown = 0
     while True:
-        finished = job.done.wait(0.15)
-        while shown < len(job.steps):
-            step, text = job.steps[shown]
+        finished = jobs.wait(job, 0.15)
+        while shown < len(job.notes):
+            step, text = job.notes[shown]
             status.write(text or STEP_WORDS.get(TxStep(step), step))
             shown += 1
         if finished:
             break
     if _succeeded(job):
-        status.update(label=f"Done: {job.plan.title}", state="complete", expanded=False)
-        queue_toast(job.result.message or "Transaction confirmed.")  # type: ignore[union-attr]
+        status.update(label=f"Done: {title}", state="complete", expanded=False)
     elif isinstance(job.error, TxTimeoutError):  # sent, fate unknown yet: it may still go through
-        status.update(label=f"Pending: {job.plan.title}", state="running", expanded=True)
-        queue_toast("The transaction is pending: it was sent and may still go through.",
-                    ":material/hourglass_top:")
+        status.update(label=f"Pending: {title}", state="running", expanded=True)
     else:
-        status.update(label=f"Not done: {job.plan.title}", state="error", expanded=True)
-        queue_toast("The transaction did not go through.", ":material/error:")
-    st.session_state.pop(JOB_KEY, None)
-    if _succeeded(job) and job.page not in BANNER_PAGES:
-        st.session_state.pop(LAST_KEY, None)  # the toast is enough here; an older box would now be stale
-    else:
-        st.session_state[LAST_KEY] = job
-    st.session_state.setdefault("tx_done_tokens", []).append(job.token)
+        status.update(label=f"Not done: {title}", state="error", expanded=True)
+    jobs.keep(JOB, _store, job=job)
     st.rerun()  # refresh balances everywhere
 
 
-def _show_outcome(job: TxJob) -> None:
+def _store(job: Job) -> None:
+    """The finished send's outcome into session_state (jobs.keep: once, and whole)."""
+    if _succeeded(job) and job.data["page"] not in BANNER_PAGES:
+        st.session_state.pop(LAST_KEY, None)  # the toast is enough here; an older box would now be stale
+    else:
+        st.session_state[LAST_KEY] = job
+    if _succeeded(job):  # last: a store cut off before this point runs again without a second toast
+        queue_toast(job.result.message or "Transaction confirmed.")
+    elif isinstance(job.error, TxTimeoutError):
+        queue_toast("The transaction is pending: it was sent and may still go through.",
+                    ":material/hourglass_top:")
+    else:
+        queue_toast("The transaction did not go through.", ":material/error:")
+
+
+def _show_outcome(job: Job) -> None:
     box = st.container(border=True)
     with box:
         cols = st.columns([6, 1])
