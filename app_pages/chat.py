@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-import threading
 from datetime import datetime
 
 import streamlit as st
 
 from og_core import ChatResult, OgError, VerificationResult, short_address
-from og_ui import codegen, funding, services, session
-from og_ui.inert import inert, literal, literal_stream
-from og_ui.widgets import count_text, model_md, show_error, usage_caption, verification_badge
+from og_ui import chat_stream, codegen, funding, services, session
+from og_ui.inert import inert, literal
+from og_ui.widgets import count_text, model_md, usage_caption, verification_badge
 
 st.title("Chat")
 client = session.require_client()
@@ -26,8 +25,11 @@ with st.expander("Settings", icon=":material/tune:"):
     max_tokens = c2.number_input("Max tokens", 1, 4096, 512, key="chat_max_tokens", persist_state="session")
     top_p = c3.slider("Top-p", 0.0, 1.0, 1.0, 0.05, key="chat_top_p", persist_state="session")
 
-messages: list[dict] = st.session_state.setdefault("chat_messages", [])
-can_pay = funding.gate(client, svc, key="chat")
+messages: list[dict] = chat_stream.messages()
+streaming = chat_stream.busy()
+# While an answer streams nothing new can be sent: skip the readiness check (chain reads), so a click on
+# Stop reaches the answer below sooner.
+can_pay = not streaming and funding.gate(client, svc, key="chat")
 
 
 def _verify(msg: dict) -> None:
@@ -60,87 +62,46 @@ def _show_meta(i: int, msg: dict) -> None:
         st.rerun()
 
 
-# A click on Stop (or anywhere) reruns the page, and that new run can start before the interrupted
-# one has kept its partial answer: that run may sit in a read from a slow provider. End its stream
-# (thread-safe, at once) and wait until the answer is kept, so it shows in this run.
-active = st.session_state.get("chat_active")
-if active is not None and not active["done"].is_set():
-    active["stream"].stop()
-    active["done"].wait(10)
-
 for i, msg in enumerate(messages):
-    if msg.pop("verify_pending", False):  # an answer kept by the last run (finished, stopped or interrupted)
-        _verify(msg)
     with st.chat_message(msg["role"]):
-        literal(msg["content"])  # answers (and prompts) as typed: a provider's markdown never renders
-        if msg["role"] == "assistant" and msg.get("result") is not None:
-            _show_meta(i, msg)
+        if msg["role"] == "assistant":
+            chat_stream.show_answer(msg["content"], key=f"chat_answer_{i}")
+            if msg.get("result") is not None:
+                _show_meta(i, msg)
+        else:
+            literal(msg["content"])  # prompts as typed, like the answers (og_ui/chat_stream.py)
 
-if can_pay:
+if streaming:
+    placeholder = "Wait for the answer (or press Stop under it)"
+elif can_pay:
     placeholder = "Ask something…"
 elif client.read_only:  # nothing to fund without a wallet: say what is missing first
     placeholder = "Pick or paste a wallet in the sidebar to chat"
 else:
     placeholder = "Fund the provider above to chat"
-# "disable", not Streamlit's "stop": a stop ends the run where nothing can redraw the page, so the kept
-# part would sit there without cost or verification. Our Stop button (below) reruns instead.
-prompt = st.chat_input(placeholder, key="chat_input", submit_mode="disable", disabled=not can_pay)
+# The answer streams in a background job (og_ui/chat_stream.py): a rerun never cuts it off, and our Stop
+# button under it ends it and keeps what arrived with its cost and verification.
+prompt = st.chat_input(placeholder, key="chat_input", submit_mode="disable", disabled=not can_pay or streaming)
 if prompt is not None and can_pay:
     text = prompt if isinstance(prompt, str) else getattr(prompt, "text", "")
     if not text.strip():
         st.warning("Type a message first: an empty prompt is not sent.", icon=":material/edit:")
+    elif streaming:
+        st.info("An answer is still arriving: wait for it or press Stop, then ask again. Nothing was sent.",
+                icon=":material/hourglass_top:")
     else:
         api = ([{"role": "system", "content": system}] if system.strip() else []) + [
             {"role": m["role"], "content": m["content"]} for m in messages] + [{"role": "user", "content": text}]
-        messages.append({"role": "user", "content": text})
-        with st.chat_message("user"):
-            literal(text)
-        with st.chat_message("assistant"):
-            msg: dict | None = None
-            stream = None
-            failed = False
-            answer_box = st.container()
-            stop_slot = st.empty()
-            # A click interrupts this run (a rerun request): `finally` keeps what arrived, the rerun shows it.
-            stop_slot.button("Stop", key="chat_stop", icon=":material/stop_circle:",
-                             help="Stop the answer here. You keep what arrived, and pay only for it.")
-            kept = threading.Event()  # set once this answer is kept (or failed): see `chat_active` above
-            try:
-                stream = client.chat_stream(svc.provider, api, model=svc.model, temperature=temperature,
-                                            max_tokens=int(max_tokens), top_p=top_p)
-                st.session_state["chat_active"] = {"stream": stream, "done": kept}
-                literal_stream(stream, where=answer_box)
-                stop_slot.empty()
-            except OgError as exc:
-                failed = True
-                messages.pop()  # nothing was answered: keep the history as it was
-                show_error(exc)
-                if funding.needs_funding(exc):
-                    funding.mark_underfunded("chat", svc, exc)
-                    st.rerun()  # the funding box above takes over
-            finally:
-                # Also runs when the stop button interrupts the script: keep what arrived.
-                try:
-                    if stream is not None and not failed:
-                        stream.stop()
-                        result = stream.result
-                        msg = {"role": "assistant", "content": result.text, "result": result, "verification": None,
-                               "verify_pending": True}
-                        messages.append(msg)
-                except OgError as exc:
-                    messages.pop()
-                    show_error(exc)
-                finally:
-                    kept.set()  # always, even when an st.* call above ends this interrupted run
-            if msg is not None:
-                st.rerun()  # the history loop above shows it, verified, with its cost
+        chat_stream.start(client, svc, api, prompt=text, temperature=temperature, max_tokens=int(max_tokens),
+                          top_p=top_p)
+chat_stream.follow()
 
 # ----------------------------------------------------------------- tools
 if messages:
     st.divider()
     t1, t2, t3, t4 = st.columns(4)
-    if t1.button("Clear chat", key="chat_clear", icon=":material/delete:"):
-        st.session_state["chat_messages"] = []
+    if t1.button("Clear chat", key="chat_clear", icon=":material/delete:", disabled=streaming):
+        chat_stream.clear()
         st.rerun()
 
     def _meta(m: dict) -> dict:
@@ -155,13 +116,18 @@ if messages:
                 "verification": None if v is None else {"status": str(v.status), "reason": v.reason,
                                                         "signer": v.expected_signer}}
 
-    export = [{"role": m["role"], "content": m["content"], **_meta(m)} for m in messages]
-    md = "\n\n".join(f"**{'You' if m['role'] == 'user' else 'Assistant'}:** {m['content']}" for m in messages)
+    def _markdown() -> str:
+        return "\n\n".join(f"**{'You' if m['role'] == 'user' else 'Assistant'}:** {m['content']}" for m in messages)
+
+    def _json() -> str:
+        return json.dumps([{"role": m["role"], "content": m["content"], **_meta(m)} for m in messages], indent=2)
+
+    # Built only when clicked (an answer can be megabytes long): not on every rerun.
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    t2.download_button("Export Markdown", md, file_name=f"chat-{stamp}.md", mime="text/markdown",
-                       key="chat_export_md", icon=":material/download:")
-    t3.download_button("Export JSON", json.dumps(export, indent=2), file_name=f"chat-{stamp}.json",
-                       mime="application/json", key="chat_export_json", icon=":material/data_object:")
+    t2.download_button("Export Markdown", _markdown, file_name=f"chat-{stamp}.md", mime="text/markdown",
+                       key="chat_export_md", icon=":material/download:", on_click="ignore")
+    t3.download_button("Export JSON", _json, file_name=f"chat-{stamp}.json", mime="application/json",
+                       key="chat_export_json", icon=":material/data_object:", on_click="ignore")
     last = next((m["result"] for m in reversed(messages) if m.get("result") is not None), None)
     with t4.popover("View code", icon=":material/code:"):
         if last is None:
