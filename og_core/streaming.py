@@ -123,9 +123,10 @@ class StreamReader:
     @staticmethod
     def _abort(resp: httpx.Response, state: StreamState) -> None:
         with state.lock:
-            # A stop before the answer was complete is the user's stop, whatever the reader was doing
-            # (it may have been closed mid-iteration, e.g. by a Streamlit rerun), not a cut.
-            if not state.done and state.finish_reason is None and state.cut_reason is None:
+            # A stop while the reader is still on its way is the user's stop, not a cut. Once the reader
+            # ended by itself (the provider closed the stream) a stop changes nothing: an answer that
+            # ended early there was cut by the provider, not stopped by the user.
+            if not state.closed and not state.done and state.finish_reason is None and state.cut_reason is None:
                 state.stopped = True
             if not state.closed:
                 abort_response(resp)
@@ -169,6 +170,10 @@ class StreamReader:
                 piece = self._not_a_stream(state)
                 if piece:
                     yield piece
+        except GeneratorExit:  # the consumer closed the reader mid-stream (e.g. a Streamlit rerun): its stop
+            if not state.done and state.finish_reason is None and state.cut_reason is None:
+                state.stopped = True
+            raise
         except httpx.HTTPError as exc:
             if stop.is_set():  # stop() shut the connection down under a blocked read
                 state.stopped = True

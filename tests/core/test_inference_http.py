@@ -115,6 +115,21 @@ def test_stop_after_the_reader_was_closed_mid_stream_says_stopped_not_cut(provid
     assert not complete.result.stopped and not complete.result.cut and complete.result.text == text
 
 
+def test_a_stream_the_provider_ended_early_is_cut_even_if_stop_comes_after(provider):
+    """A provider that dies mid-answer may close the stream cleanly (no [DONE], no finish_reason). A
+    stop() after the reader ended by itself (the app used to call it in every `finally`) must not turn
+    that into "stopped by you"."""
+    provider.routes["POST /v1/proxy/chat/completions"] = lambda h: send_sse(
+        h, [chunk(i, f"w{i} ") for i in range(3)])
+    inf, _ = make(provider)
+    stream = inf.chat_stream(service(provider.url), MSG)
+    text = "".join(stream)
+    stream.stop()
+    r = stream.result
+    assert text == "w0 w1 w2 " == r.text
+    assert r.cut and not r.stopped and r.cut_reason == "the stream ended before the provider finished the answer"
+
+
 def test_garbage_answer(provider):
     provider.routes["POST /v1/proxy/chat/completions"] = lambda h: (
         h.send_response(200), h.send_header("Content-Length", "9"), h.end_headers(), h.wfile.write(b"not json!"))
