@@ -80,3 +80,51 @@ def test_garbage_from_a_provider_is_an_error_not_a_traceback(net, rogue_wallet, 
     at = _chat(open_app_for, rogue_wallet, net.rogue.address, "hi")
     assert any("not a stream of answer events" in e and "Next step" in e for e in texts(at.error)), texts(at.error)
     assert at.session_state["chat_messages"] == []  # no empty "answer" kept
+
+
+def _stop_buttons(at) -> list:
+    return [b for b in at.button if b.key == "chat_stop"]
+
+
+def test_a_failed_request_leaves_no_stop_button(net, rogue_wallet, open_app_for):
+    at = _chat(open_app_for, rogue_wallet, net.down, "hello?")
+    assert any("cannot be reached" in e for e in texts(at.error))
+    assert _stop_buttons(at) == []  # a Stop under an error would stop nothing
+    at.run()
+    assert _stop_buttons(at) == [] and any("cannot be reached" in e for e in texts(at.error))
+
+
+@pytest.mark.parametrize("mode", ["ends-early", "cut"])
+def test_a_provider_that_stops_sending_mid_answer_is_not_stopped_by_you(net, rogue_wallet, open_app_for, mode):
+    """A provider that dies mid-answer: the connection drops (cut) or the stream closes cleanly without
+    its end marker (ends-early). Either way the provider cut the answer; the user stopped nothing."""
+    net.rogue.mode = mode
+    try:
+        at = _chat(open_app_for, rogue_wallet, net.rogue.address, "What is 6 * 7?")
+    finally:
+        net.rogue.mode = "ok"
+    result = at.session_state["chat_messages"][-1]["result"]
+    assert result.text == "4" and result.cut and not result.stopped
+    answer = [m for m in at.chat_message if m.name == "assistant"][0]
+    captions = texts(answer.caption)
+    assert any(" · cut: " in c for c in captions), captions
+    assert not any("stopped by you" in c for c in captions), captions
+    assert _stop_buttons(at) == []
+
+
+def test_a_huge_answer_is_drawn_bounded_and_offered_whole(net, rogue_wallet, open_app_for):
+    """6 MB in 100 events (under og_core's stream cap): the page draws the first 20,000 characters, says
+    how long the answer is and offers all of it as a download; the history keeps every character."""
+    net.rogue.mode, net.rogue.flood = "flood", {"events": 100, "chars": 60_000, "delay": 0.0}
+    try:
+        at = _chat(open_app_for, rogue_wallet, net.rogue.address, "Tell me everything.")
+    finally:
+        net.rogue.mode = "ok"
+    result = at.session_state["chat_messages"][-1]["result"]
+    assert len(result.text) == 6_000_000 and not result.cut and not result.stopped
+    assert at.session_state["chat_messages"][-1]["content"] == result.text
+    answer = [m for m in at.chat_message if m.name == "assistant"][0]
+    drawn = [str(t.value) for t in answer.text]  # plain text (og_ui/inert.py), the first 20,000 characters
+    assert drawn == [result.text[:20_000]]
+    assert any("This answer is long (6,000,000 characters" in c for c in texts(answer.caption)), texts(answer.caption)
+    assert [b.label for b in at.get("download_button") if b.key == "chat_answer_1_full"] == ["Download the whole answer"]

@@ -1,6 +1,6 @@
 """A misbehaving chat provider registered on a real local chain: the tests pick how it behaves
-(ok, garbage, no-choices, slow, cut, wrong-signer, tampered). It checks that the client sent a real
-session token for it. Also a provider registered at a closed port (down).
+(ok, garbage, no-choices, slow, cut, ends-early, flood, wrong-signer, tampered). It checks that the client
+sent a real session token for it. Also a provider registered at a closed port (down).
 
 The hostile catalogue (`hostile_network`): providers whose every written string — model name, service
 type, verifiability, URL path, additionalInfo, /v1/models ids, error texts, answers, a mid-stream error,
@@ -48,10 +48,11 @@ def closed_port() -> int:
 
 
 class Rogue:
-    """A chat provider whose behaviour the test picks: ok, garbage, no-choices, slow, cut,
-    wrong-signer, tampered, json-for-stream (one JSON completion where a stream was asked for),
-    long-error (a 400 with a long explanation, LONG_ERROR), gzip-bomb (1 GiB in 2.5 KB, `Content-Encoding:
-    gzip, gzip`). It checks that og_core sent a real session token for it.
+    """A chat provider whose behaviour the test picks: ok, garbage, no-choices, slow,
+    wrong-signer, tampered, flood (a huge answer, see `flood`), cut (the connection drops mid-stream),
+    ends-early (the stream closes cleanly mid-answer), json-for-stream (one JSON completion where a stream
+    was asked for), long-error (a 400 with a long explanation, LONG_ERROR), gzip-bomb (1 GiB in 2.5 KB,
+    `Content-Encoding: gzip, gzip`). It checks that og_core sent a real session token for it.
 
     With `bait` (a Tracker) it is hostile: its /v1/models ids, /v1/quote and signature answers are bait,
     and three more modes are: bait-answer (a streamed answer of markdown, several lines), bait-error (a
@@ -62,6 +63,10 @@ class Rogue:
         self.tee = tee
         self.bait = bait
         self.mode = "ok"
+        # mode "flood": a huge answer under og_core's stream cap, `events` events of `chars` characters
+        # each, `delay` s apart; `flood_sent` counts the events written before the client hung up
+        self.flood = {"events": 270, "chars": 60_000, "delay": 0.0}
+        self.flood_sent = 0
         self.tokens: list[dict] = []
         self.signatures: dict[str, dict] = {}
         self.server = FakeProvider()
@@ -103,6 +108,9 @@ class Rogue:
         if self.mode == "no-choices":
             send_json(h, 200, {"id": chat_id, "usage": {"prompt_tokens": 1}})
             return
+        if self.mode == "flood":
+            self._flood(h, chat_id)
+            return
         if self.mode == "slow":
             time.sleep(3)
         stream = json.loads(request).get("stream") and self.mode != "json-for-stream"
@@ -129,8 +137,33 @@ class Rogue:
             send_json(h, 200, data)
         elif self.mode == "cut":
             send_sse(h, events[:1], close_early=True)
+        elif self.mode == "ends-early":  # the stream closed cleanly mid-answer: no usage, no [DONE]
+            send_sse(h, events[:1])
         else:
             send_sse(h, events)
+
+    def _flood(self, h, chat_id: str) -> None:
+        """A well-formed stream of `flood["events"]` large pieces; it stops when the client hangs up."""
+        events, chars, delay = self.flood["events"], self.flood["chars"], self.flood["delay"]
+        self.flood_sent = 0
+        h.send_response(200)
+        h.send_header("Content-Type", "text/event-stream")
+        h.send_header("Transfer-Encoding", "chunked")
+        h.end_headers()
+        try:
+            for i in range(events):
+                word = f"part{i} "
+                text = (word * (chars // len(word) + 1))[:chars]
+                ev = b"data: " + json.dumps({"id": chat_id, "choices": [{"delta": {"content": text}}]}).encode() + b"\n\n"
+                h.wfile.write(f"{len(ev):x}\r\n".encode() + ev + b"\r\n")
+                h.wfile.flush()
+                self.flood_sent += 1
+                if delay:
+                    time.sleep(delay)
+            done = b"data: [DONE]\n\n"
+            h.wfile.write(f"{len(done):x}\r\n".encode() + done + b"\r\n0\r\n\r\n")
+        except OSError:
+            h.close_connection = True  # the client hung up (Stop)
 
     def _sign(self, chat_id: str, request: bytes, body: bytes) -> None:
         signed_body = body + b" " if self.mode == "tampered" else body
