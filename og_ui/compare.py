@@ -3,6 +3,8 @@ job), so a rerun or a double click never asks (and pays) twice."""
 
 from __future__ import annotations
 
+import functools
+
 from og_core import ChatResult, OgClient, OgError, ServiceInfo, VerificationResult
 from og_ui import jobs, media
 
@@ -29,7 +31,7 @@ def start(client: OgClient, services: list[ServiceInfo], prompt: str, *, max_tok
             return provider, r, None, None
 
     def ask_all() -> list[Row]:
-        return jobs.run_parallel([lambda p=p, m=m: ask(p, m) for p, m in asked])
+        return jobs.run_parallel([functools.partial(ask, p, m) for p, m in asked])
 
     return media.start(client, None, key=KEY, label=f"Asking {len(asked)} providers at once…", call=ask_all,
                        verify=False, record_key=RESULTS_KEY, prompt=prompt)

@@ -1,5 +1,5 @@
 """A huge streamed answer in a real browser: 16 MB under og_core's stream cap, from a provider registered
-on a network of its own (tests/rogue.py). Drawing the whole growing answer froze the tab for minutes
+on a network of its own (tests/support/rogue.py). Drawing the whole growing answer froze the tab for minutes
 with Stop unclickable; the page now redraws at a bounded rate and length, so the tab answers clicks
 and Stop ends the stream at once."""
 
@@ -9,10 +9,10 @@ import time
 
 import pytest
 
-from tests.e2e.conftest import ensure_funded, key, open_page, shot, start_server, wait_idle
-from tests.rogue import MODEL, rogue_network
+from tests.support.browser import ensure_funded, key, open_page, shot, start_server, wait_idle
+from tests.support.rogue import MODEL, rogue_network
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.devnet]  # starts a network of its own (with a rogue provider)
 EVENTS, CHARS = 270, 60_000  # 16.2 million characters of answer, ~16.5 MB on the wire
 
 
