@@ -27,7 +27,7 @@ from og_ui.widgets import show_error
 
 JOB = "chat"
 MESSAGES_KEY = "chat_messages"  # [{"role", "content", and for answers "result", "verification", "verify_error"}]
-FAILED_KEY = "chat_failed"  # {"prompt", "error"}: the last question the provider did not answer
+FAILED_KEY = "chat_failed"  # {"prompt", "error"}: the question the provider just did not answer
 REDRAW_EVERY_S = 0.15  # at most ~7 redraws a second, whatever the provider's pace
 NOTE_EVERY_S = 1.0  # past SHOWN_CHARS only the "so far" size changes: once a second is enough
 SHOWN_CHARS = 20_000  # drawn on the page; a longer answer is offered whole as a download
@@ -169,7 +169,9 @@ def follow() -> None:
 
 
 def _show_failure() -> None:
-    failed = st.session_state.get(FAILED_KEY)
+    """The unanswered question and why, once (in the run right after it failed): the history stays as it
+    was, so the next run shows the conversation without it."""
+    failed = st.session_state.pop(FAILED_KEY, None)
     if not failed:
         return
     with st.chat_message("user"):
