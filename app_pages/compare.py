@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from og_ui import compare, funding, media, session
-from og_ui.inert import inert, literal
+from og_ui import chat_stream, compare, funding, media, session
+from og_ui.inert import inert
 from og_ui.services import of_type
 from og_ui.widgets import model_md, price_text, service_label, show_error, usage_caption, verification_badge
 
@@ -61,7 +61,7 @@ if res:
             if err is not None:
                 show_error(err)
                 continue
-            literal(r.text)
+            chat_stream.show_answer(r.text, key=f"cmp_answer_{addr}")  # plain text, bounded
             st.caption(usage_caption(tokens=r.usage.total_tokens, cost_wei=r.cost_wei,
                                      latency_ms=r.latency_ms))
             verification_badge(v)
