@@ -42,8 +42,8 @@ def test_a_16_mb_stream_leaves_the_tab_responsive_and_stop_works(flood, page):
     rogue = net.rogue
     # ~40 s in all: time to look at the tab and press Stop while it still streams
     rogue.mode, rogue.flood = "flood", {"events": EVENTS, "chars": CHARS, "delay": 0.15}
-    ensure_funded(net.handle, 0, rogue.address)
-    wallet = net.handle.info["demo_accounts"][0]["address"]
+    ensure_funded(net.handle, 1, rogue.address)  # demo #2: demo #1 starts with its ledger all locked
+    wallet = net.handle.info["demo_accounts"][1]["address"]
     open_page(page, server, f"chat?network=local&wallet={wallet}")
     key(page, "chat_provider").get_by_role("combobox").click()
     page.get_by_role("option", name=MODEL).first.click()  # a substring of the label
