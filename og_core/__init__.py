@@ -6,6 +6,14 @@ Everything a page needs is exported here; see og_core/README.md for the API list
 from og_core.amounts import WEI_PER_OG, AmountError, format_og, parse_og, wei_to_og
 from og_core.api_keys import ApiKeys
 from og_core.attestation import AttestationLog, ComposeCheck, Report, SignerCheck, Step, attest
+from og_core.billing import (
+    ChatCost,
+    CostEstimate,
+    UsageCounts,
+    chat_cost,
+    estimate_cost,
+    estimate_prompt_tokens,
+)
 from og_core.client import OgClient, ProgressCallback
 from og_core.config import SecretStr, Settings
 from og_core.display import format_utc, short_address
@@ -37,22 +45,18 @@ from og_core.local_tools import (
 from og_core.market import MarketView, ModelSummary, Offer, best_value, summarize_models
 from og_core.model_info import ModelInfo, ModelList, RateLimits, parse_model, parse_model_list
 from og_core.networks import Network, local_network_stopped
-from og_core.pricing import (
-    CacheBilling,
-    ChatCost,
-    CostEstimate,
-    PriceTier,
-    Pricing,
+from og_core.price_display import (
     TierPrice,
-    UsageCounts,
-    chat_cost,
-    estimate_cost,
-    estimate_prompt_tokens,
-    format_og_exact,
-    format_tokens,
     og_per_million,
     price_range,
     price_table,
+)
+from og_core.pricing import (
+    CacheBilling,
+    PriceTier,
+    Pricing,
+    format_og_exact,
+    format_tokens,
     pricing_for,
     tier_labels,
 )

@@ -17,6 +17,12 @@ from urllib.parse import urlsplit
 from og_core.accounts import LedgerView, ProviderReadiness
 from og_core.api_keys import ApiKeys
 from og_core.attestation import AttestationLog, Step, attest
+from og_core.billing import (
+    ChatCost,
+    CostEstimate,
+    estimate_cost,
+    estimate_prompt_tokens,
+)
 from og_core.config import SecretStr, Settings
 from og_core.context import build_context
 from og_core.discovery import provider_base
@@ -26,11 +32,7 @@ from og_core.market import MarketView, summarize_models
 from og_core.model_info import ModelInfo, ModelList, fetch_model_list
 from og_core.networks import Network
 from og_core.pricing import (
-    ChatCost,
-    CostEstimate,
     Pricing,
-    estimate_cost,
-    estimate_prompt_tokens,
     pricing_for,
 )
 from og_core.readiness import assess

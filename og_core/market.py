@@ -12,7 +12,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from og_core.model_info import ModelInfo, ModelList, parse_model_list
-from og_core.pricing import Pricing, pricing_for
+from og_core.pricing import (
+    Pricing,
+    pricing_for,
+)
 from og_core.service import ServiceInfo
 from og_core.status import ModelHealth, StatusReport, unknown_health
 

@@ -19,7 +19,11 @@ import httpx
 from og_core.bodies import read_capped
 from og_core.display import format_utc, parse_utc
 from og_core.errors import OgError, ProviderError
-from og_core.pricing import Pricing, parse_wei, pricing_for
+from og_core.pricing import (
+    Pricing,
+    parse_wei,
+    pricing_for,
+)
 from og_core.provider_errors import provider_error
 from og_core.safety import UrlGuard, deadline
 

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from og_core.pricing import ChatCost, Pricing, UsageCounts, pricing_for
-from og_core.pricing import chat_cost as price_chat
+from og_core.billing import (
+    ChatCost,
+    UsageCounts,
+)
+from og_core.billing import (
+    chat_cost as price_chat,
+)
+from og_core.pricing import (
+    Pricing,
+    pricing_for,
+)
 from og_core.results import Usage
 from og_core.service import ServiceInfo
 

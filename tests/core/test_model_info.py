@@ -9,7 +9,9 @@ import httpx
 import pytest
 
 from og_core.model_info import fetch_model_list, parse_model, parse_model_list
-from og_core.pricing import PriceTier
+from og_core.pricing import (
+    PriceTier,
+)
 from og_core.safety import UrlGuard
 from tests.support.fakes import FakeProvider, Flood, send_json
 

@@ -8,25 +8,29 @@ from fractions import Fraction
 
 import pytest
 
+from og_core.billing import (
+    UsageCounts,
+    chat_cost,
+    estimate_cost,
+    estimate_prompt_tokens,
+)
+from og_core.price_display import (
+    og_per_million,
+    price_range,
+    price_table,
+)
 from og_core.pricing import (
     CacheBilling,
     PriceTier,
     Pricing,
-    UsageCounts,
     apply_multiplier,
-    chat_cost,
-    estimate_cost,
-    estimate_prompt_tokens,
     format_fraction,
     format_og_exact,
     format_tokens,
-    og_per_million,
     parse_cache,
     parse_model_cache,
     parse_model_tiers,
     parse_tiers,
-    price_range,
-    price_table,
     pricing_for,
     select_tier,
     tier_labels,
