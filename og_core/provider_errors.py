@@ -135,6 +135,9 @@ def provider_error(status: int | None, body: bytes | str | None, *, provider: st
     if status == 413:
         return err(K.TOO_LARGE, f"{who} refused the request because it is too large.",
                    "Send a smaller file (the limit is 32 MB).")
+    if status == 504:  # the provider gave up on the work within its own time limit (nothing is billed)
+        return err(K.TIMEOUT, f"{who} did not finish this request in time" + (f": {said}" if said else "."),
+                   "Send something smaller (a shorter clip or prompt) or pick another provider.")
     if status is not None and status >= 500:
         return err(K.SERVER_ERROR, f"{who} had an internal error" + (f": {said}" if said else "."),
                    "Try again later or pick another provider.")

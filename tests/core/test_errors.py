@@ -146,6 +146,9 @@ def test_revert_data_from_structured_rpc_errors():
     (500, "oops", "server_error", "internal error"),
     (410, {"error": "model local/x expired at 2026-01-31T12:00:00Z"}, "model_expired", "expired on 2026-01-31 12:00 UTC"),
     (410, {"error": "gone"}, "model_expired", "expired."),
+    # the local speech provider's answer when a clip does not finish within its processing limit
+    (504, {"error": "transcription stopped: it did not finish within this provider's 100 s processing limit; "
+                    "send a shorter clip"}, "timeout", "did not finish this request in time"),
 ])
 def test_provider_errors_in_words(status, body, kind, words):
     import json
