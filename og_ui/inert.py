@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Iterable
 from typing import Any
 
 import streamlit as st
@@ -59,14 +58,3 @@ def literal(text: Any, *, where: Any = None, empty: str = "(empty answer)") -> N
     """A block of provider text (a chat answer) as typed, line breaks kept, never markdown."""
     value = _CONTROLS.sub("", str(text)) if text else ""
     (where or st).text(value or empty)
-
-
-def literal_stream(pieces: Iterable[str], *, where: Any = None) -> str:
-    """Show a streamed answer as it arrives, as `literal` does (st.write_stream would render its
-    markdown); returns the whole text."""
-    box = (where or st).empty()
-    text = ""
-    for piece in pieces:
-        text += piece
-        box.text(_CONTROLS.sub("", text))
-    return text
