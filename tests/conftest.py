@@ -28,6 +28,29 @@ NETWORK_FIXTURES = {"devnet", "devnet_official", "any_devnet"}
 DEVNET_SUITE = Path(__file__).parent / "devnet"
 
 
+def _deselects_every_devnet_test(markexpr: str) -> bool:
+    """True when `-m markexpr` is false for any test marked `devnet`, whatever its other marks."""
+    import itertools
+    import re
+
+    from _pytest.mark.expression import Expression
+
+    if not markexpr:
+        return False
+    expr = Expression.compile(markexpr)
+    others = sorted(set(re.findall(r"[A-Za-z_][\w.]*", markexpr)) - {"and", "or", "not", "devnet"})
+    subsets = itertools.chain.from_iterable(itertools.combinations(others, k) for k in range(len(others) + 1))
+    return not any(expr.evaluate(lambda name, on=frozenset(marks): name == "devnet" or name in on)
+                   for marks in subsets)
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """The fast tier does not even import the local network's own suite (every test there is `devnet`)."""
+    if collection_path == DEVNET_SUITE and _deselects_every_devnet_test(config.option.markexpr):
+        return True
+    return None
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         names = set(getattr(item, "fixturenames", ()))

@@ -56,3 +56,12 @@ def test_the_devnet_marker_rule():
     conftest.pytest_collection_modifyitems(None, list(items.values()))  # type: ignore[arg-type]
     assert {name for name, item in items.items() if "devnet" in item.markers} == {"e2e", "suite", "official",
                                                                                   "fixture"}
+
+
+def test_the_fast_tier_skips_importing_the_devnet_suite_only_when_it_would_deselect_all_of_it():
+    from tests import conftest  # the hook under test, not a helper
+
+    skips = conftest._deselects_every_devnet_test
+    assert skips("not devnet and not e2e and not official") and skips("not devnet")
+    assert not skips("") and not skips("devnet") and not skips("not e2e") and not skips("devnet or official")
+    assert not skips("not (devnet and official)")  # a devnet test without `official` is still selected
