@@ -234,23 +234,27 @@ def test_a_caller_that_cannot_wait_gets_the_last_report_and_the_fetch_fills_the_
     from og_core.status import STILL_FETCHING, get_status_within
 
     fast = status.routes["GET /health"]
+    release = threading.Event()
 
-    def slow(h):
-        time.sleep(1.0)
+    def slow(h):  # held until the caller has stopped waiting, rather than a fixed 1 s sleep
+        release.wait(10)
         fast(h)
 
     status.routes["GET /health"] = slow
     start = time.monotonic()
     first = get_status_within(status.url, 0.2)
     assert time.monotonic() - start < 0.8 and first.error == STILL_FETCHING
+    release.set()  # now the background fetch may answer
     for _ in range(50):  # the background fetch lands in the shared cache
         if cached_status(status.url) is not None:
             break
         time.sleep(0.1)
     warm = get_status_within(status.url, 0.2)
     assert warm.available and warm.health_for(A, "local/chat").status == "healthy"
+    release.clear()  # the refetch is held in turn
     stale = get_status_within(status.url, 0.2, max_age_s=0)  # too old: fetched again, the old one meanwhile
     assert stale is warm
+    release.set()
     assert get_status_within(None, 1).error == NO_STATUS_SERVICE
 
 

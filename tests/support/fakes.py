@@ -213,6 +213,10 @@ def self_signed_tls(directory: Path, host: str = "127.0.0.1") -> tuple[ssl.SSLCo
 GIB = 1024 ** 3
 
 
+# zlib.crc32 of 1 GiB of zero bytes: summing it takes about 2 s of CPU, once per run of the fast tier.
+_ZERO_CRC32 = {GIB: 0x5B64C2B0}
+
+
 @functools.cache
 def gzip_bomb(decoded: int = GIB, *, layers: int = 2) -> bytes:
     """A gzip body that inflates to `decoded` zero bytes; layers=2 wraps it in gzip again (sent with
@@ -222,9 +226,11 @@ def gzip_bomb(decoded: int = GIB, *, layers: int = 2) -> bytes:
     count = max(1, decoded // len(block))
     deflate = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
     segment = deflate.compress(block) + deflate.flush(zlib.Z_FULL_FLUSH)  # byte-aligned, history reset
-    crc = 0
-    for _ in range(count):
-        crc = zlib.crc32(block, crc)
+    crc = _ZERO_CRC32.get(count * len(block))
+    if crc is None:
+        crc = 0
+        for _ in range(count):
+            crc = zlib.crc32(block, crc)
     body = (b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff" + segment * count + deflate.flush()
             + struct.pack("<II", crc, (count * len(block)) & 0xFFFFFFFF))
     for _ in range(layers - 1):
