@@ -167,6 +167,8 @@ with d2:
         if a.report_signer:
             st.caption(f"Quote signer {inert(a.report_signer)} · on-chain signer {inert(a.onchain_signer)}")
 
+if selected.url_error:  # every request to it would be refused: say so by the actions
+    st.warning(f"This service can't be used: {inert(selected.url_error)}", icon=":material/link_off:")
 a1, a2 = st.columns(2)
 target = USE_IN.get(selected.service_type)
 if target and a1.button(target[2], key="disc_use", type="primary", icon=":material/arrow_forward:"):

@@ -66,6 +66,8 @@ def require(client: OgClient, service_type: str, *, key: str, label: str,
     if svc is None:
         st.stop()
     st.caption(f"Model {model_md(svc)} · {price_text(svc)}{note(svc) if note else ''}")
+    if svc.url_error:  # its on-chain URL is unusable: say so before anyone funds or asks it
+        st.warning(f"This service can't be used: {inert(svc.url_error)}", icon=":material/link_off:")
     return svc
 
 
