@@ -6,6 +6,7 @@ import io
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 from tests.support.browser import (
     WAV,
@@ -154,7 +155,9 @@ def test_wallet_deposit_fund_refund_advance_collect(devnet, app_server, page):
     click(page, key(page, "wallet_advance_btn").get_by_role("button"))
     click(page, page.get_by_role("tab", name="Refunds"))
     collect = key(page, "wallet_collect_btn").get_by_role("button")
-    assert collect.is_enabled()
+    # the page re-reads chain time after the advance; on a loaded machine that rerun can still be
+    # on its way when the tab opens, so wait for the button rather than read it once
+    expect(collect).to_be_enabled(timeout=30_000)
     click(page, collect)
     confirm_tx(page)
     view = client.ledger()
