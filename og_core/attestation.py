@@ -25,11 +25,11 @@ from urllib.parse import quote
 
 import httpx
 
-from og_core.bodies import read_capped
 from og_core.discovery import provider_base
-from og_core.errors import OgError, ProviderError
+from og_core.errors import OgError
+from og_core.http_get import bounded_get, failure_words
 from og_core.provider_errors import provider_error
-from og_core.safety import UrlGuard, deadline
+from og_core.safety import UrlGuard
 from og_core.service import ServiceInfo
 
 REPORT_TIMEOUT_S = 15.0
@@ -219,19 +219,11 @@ class _Log:
 
 def _fetch(key: str, url: str, http: httpx.Client, guard: UrlGuard, timeout_s: float) -> Report:
     try:
-        guard.check(url)
-        with deadline(time.monotonic() + timeout_s), http.stream("GET", url, timeout=timeout_s) as resp:
-            raw = read_capped(resp, MAX_REPORT_BYTES)
-            status = resp.status_code
-    except ProviderError as exc:
-        why = "it is unreasonably large" if exc.kind == "too_large" else exc.message
-        return Report(key, url, error=why)
-    except OgError as exc:
-        return Report(key, url, error=exc.message)
-    except httpx.TimeoutException:
-        return Report(key, url, error=f"the provider did not send it within {timeout_s:g} s")
-    except httpx.HTTPError as exc:
-        return Report(key, url, error=f"the provider cannot be reached ({type(exc).__name__})")
+        status, raw = bounded_get(http, url, timeout_s=timeout_s, cap=MAX_REPORT_BYTES, guard=guard)
+    except (OgError, httpx.HTTPError) as exc:
+        return Report(key, url, error=failure_words(exc, large="it is unreasonably large",
+                                                    late=f"the provider did not send it within {timeout_s:g} s",
+                                                    unreachable="the provider cannot be reached ({})"))
     if status != 200:
         said = provider_error(status, raw).message.rstrip(".")
         return Report(key, url, raw=raw, error=f"HTTP {status}: {said[:1].lower()}{said[1:]}")

@@ -9,23 +9,22 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
-from og_core.bodies import read_capped
 from og_core.display import format_utc, parse_utc
-from og_core.errors import OgError, ProviderError
+from og_core.errors import OgError
+from og_core.http_get import bounded_get, failure_words
 from og_core.pricing import (
     Pricing,
     parse_wei,
     pricing_for,
 )
 from og_core.provider_errors import provider_error
-from og_core.safety import UrlGuard, deadline
+from og_core.safety import UrlGuard
 
 MODELS_TIMEOUT_S = 10.0
 MAX_MODELS_BYTES = 5 * 1024 * 1024  # as 0G's newer SDK caps a provider's model list
@@ -291,20 +290,13 @@ def fetch_model_list(url: str, http: httpx.Client, guard: UrlGuard, *, input_pri
     ModelList with `error` set, never an exception."""
     target = url.rstrip("/") + "/v1/models"
     try:
-        guard.check(target)
-        with deadline(time.monotonic() + timeout_s), http.stream("GET", target, timeout=timeout_s) as resp:
-            body = read_capped(resp, MAX_MODELS_BYTES)
-            if resp.status_code != 200:
-                return ModelList(error=provider_error(resp.status_code, body, provider=provider).message)
-    except ProviderError as exc:
-        return ModelList(error="The provider's model list is unreasonably large." if exc.kind == "too_large"
-                         else exc.message)
-    except OgError as exc:
-        return ModelList(error=exc.message)
-    except httpx.TimeoutException:
-        return ModelList(error=f"The provider did not send its model list within {timeout_s:g} s.")
-    except httpx.HTTPError as exc:
-        return ModelList(error=f"The provider cannot be reached ({type(exc).__name__}).")
+        status, body = bounded_get(http, target, timeout_s=timeout_s, cap=MAX_MODELS_BYTES, guard=guard)
+    except (OgError, httpx.HTTPError) as exc:
+        return ModelList(error=failure_words(exc, large="The provider's model list is unreasonably large.",
+                                             late=f"The provider did not send its model list within {timeout_s:g} s.",
+                                             unreachable="The provider cannot be reached ({})."))
+    if status != 200:
+        return ModelList(error=provider_error(status, body, provider=provider).message)
     try:
         data = json.loads(body)
     except ValueError:

@@ -19,9 +19,10 @@ from typing import Any, Literal
 
 import httpx
 
-from og_core.bodies import MAX_JSON_BYTES, read_capped
-from og_core.errors import OgError, ProviderError
-from og_core.safety import DeadlineBackend, deadline, install_backend
+from og_core.bodies import MAX_JSON_BYTES
+from og_core.errors import OgError
+from og_core.http_get import bounded_get, failure_words
+from og_core.safety import DeadlineBackend, install_backend
 
 MAINNET_CHAIN_ID = 16661
 MAINNET_STATUS_URL = "https://compute-status.0g.ai"
@@ -304,20 +305,13 @@ def _client() -> httpx.Client:
 def _get_json(http: httpx.Client, url: str, timeout_s: float) -> tuple[Any, str | None]:
     """(parsed JSON, None) or (None, why not, in words)."""
     try:
-        with deadline(time.monotonic() + timeout_s), http.stream("GET", url, timeout=timeout_s) as resp:
-            if resp.status_code != 200:
-                return None, f"the status service answered HTTP {resp.status_code}"
-            body = read_capped(resp, MAX_STATUS_BYTES)
-    except ProviderError as exc:
-        if exc.kind == "too_large":
-            return None, "the status service's answer is unreasonably large"
-        return None, exc.message
-    except OgError as exc:
-        return None, exc.message
-    except httpx.TimeoutException:
-        return None, f"the status service did not answer within {timeout_s:g} s"
-    except httpx.HTTPError as exc:
-        return None, f"the status service cannot be reached ({type(exc).__name__})"
+        status, body = bounded_get(http, url, timeout_s=timeout_s, cap=MAX_STATUS_BYTES, read_error_body=False)
+    except (OgError, httpx.HTTPError) as exc:
+        return None, failure_words(exc, large="the status service's answer is unreasonably large",
+                                   late=f"the status service did not answer within {timeout_s:g} s",
+                                   unreachable="the status service cannot be reached ({})")
+    if status != 200:
+        return None, f"the status service answered HTTP {status}"
     try:
         return json.loads(body), None
     except ValueError:

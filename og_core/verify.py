@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import time
 from collections.abc import Sequence
 from urllib.parse import quote
 
@@ -18,9 +17,10 @@ from eth_account import Account
 from eth_account.messages import encode_defunct
 
 from og_core.addresses import checksum
-from og_core.bodies import MAX_SMALL_BYTES, read_capped
+from og_core.bodies import MAX_SMALL_BYTES
 from og_core.discovery import provider_base
-from og_core.errors import OgError, ProviderError, ProviderErrorKind
+from og_core.errors import OgError, ProviderError
+from og_core.http_get import bounded_get, failure_words
 from og_core.provider_errors import provider_error
 from og_core.results import (
     AttestationResult,
@@ -30,7 +30,7 @@ from og_core.results import (
     VerificationResult,
     VerificationStatus,
 )
-from og_core.safety import UrlGuard, deadline
+from og_core.safety import UrlGuard
 from og_core.service import ServiceInfo
 
 V = VerificationStatus
@@ -48,27 +48,15 @@ def images_hash(images: Sequence[bytes]) -> str:
     return ",".join(hashlib.sha256(img).hexdigest() for img in images)
 
 
-def _get(url: str, http: httpx.Client, guard: UrlGuard) -> tuple[int, bytes]:
-    """Status and (size-capped) body, all within TIMEOUT_S; OgError / httpx.HTTPError otherwise."""
-    guard.check(url)
-    with deadline(time.monotonic() + TIMEOUT_S), http.stream("GET", url, timeout=TIMEOUT_S) as resp:
-        return resp.status_code, read_capped(resp, MAX_SMALL_BYTES)
-
-
 def _get_json(url: str, http: httpx.Client, guard: UrlGuard) -> tuple[dict | None, str | None]:
     """(json, None) or (None, reason the check is unavailable)."""
     try:
-        status, content = _get(url, http, guard)
-    except ProviderError as exc:
-        if exc.kind is ProviderErrorKind.TOO_LARGE:
-            return None, "the provider's answer is unreasonably large"
-        return None, exc.message.rstrip(".")
-    except OgError as exc:
-        return None, exc.message
-    except httpx.TimeoutException:
-        return None, f"the provider did not answer within {TIMEOUT_S:g} s"
-    except httpx.HTTPError as exc:
-        return None, f"the provider cannot be reached ({type(exc).__name__})"
+        status, content = bounded_get(http, url, timeout_s=TIMEOUT_S, cap=MAX_SMALL_BYTES, guard=guard)
+    except (OgError, httpx.HTTPError) as exc:
+        why = failure_words(exc, large="the provider's answer is unreasonably large",
+                            late=f"the provider did not answer within {TIMEOUT_S:g} s",
+                            unreachable="the provider cannot be reached ({})")
+        return None, why.rstrip(".") if isinstance(exc, ProviderError) else why
     if status != 200:
         said = provider_error(status, content).message.rstrip(".")
         return None, said[:1].lower() + said[1:]  # a reason mid-sentence; the provider's own words keep their case
