@@ -64,10 +64,7 @@ if st.button("Apply edit", key="edit_run", type="primary", icon=":material/auto_
                     on_done=_keep_in_gallery,
                     call=lambda: client.edit_image(svc.provider, before, instruction, model=svc.model,
                                                    filename=filename))
-media.follow("edit")
-media.show_failure("edit")
-
-last = st.session_state.get("edit_last")
+last = media.outcome("edit")
 if last:
     r = last["result"]
     st.subheader(f"“{inert(last['instruction'])}”", anchor=False)

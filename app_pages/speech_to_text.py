@@ -52,10 +52,7 @@ if st.button("Transcribe", key="stt_run", type="primary", icon=":material/subtit
         media.start(client, svc, key="stt", label=f"Transcribing {filename}…", name=filename, digest=digest,
                     call=lambda: client.transcribe(svc.provider, clip, filename=filename, language=lang,
                                                    model=svc.model))
-media.follow("stt")
-media.show_failure("stt")
-
-last = st.session_state.get("stt_last")
+last = media.outcome("stt")
 if last:
     r = last["result"]
     st.subheader(f"Transcript of {inert(last['name'])}", anchor=False)

@@ -40,10 +40,7 @@ if st.button("Generate", key="img_run", type="primary", icon=":material/brush:",
                     on_done=_keep_in_gallery,
                     call=lambda: client.generate_images(svc.provider, prompt, n=n, size=chosen_size,
                                                         model=svc.model, **extra))
-media.follow("img")
-media.show_failure("img")
-
-last = st.session_state.get("img_last")
+last = media.outcome("img")
 if last:
     r = last["result"]
     st.subheader("Result")

@@ -182,6 +182,14 @@ def show_failure(key: str) -> None:
             st.caption(f"That was the request for “{inert(failed['name'])}”.")
 
 
+def outcome(key: str) -> dict[str, Any] | None:
+    """After the page's button: `follow` the request in flight, show its refusal if it failed, and
+    return the last result kept under `key` (None before the first)."""
+    follow(key)
+    show_failure(key)
+    return st.session_state.get(f"{key}_last")
+
+
 # --- session gallery --------------------------------------------------------------------------------
 
 GALLERY_JOBS = ("img", "edit")  # requests whose images go into the gallery (text-to-image, image editing)
