@@ -140,12 +140,24 @@ def click(page, locator) -> None:
     wait_idle(page)
 
 
-def confirm_tx(page) -> None:
+def _outcomes(page) -> list[str]:
+    """The texts that announce a sent transaction: the Wallet page's box with the hash, or a toast."""
+    return page.get_by_text("Transaction hash:").or_(page.get_by_test_id("stToast")).all_inner_texts()
+
+
+def confirm_tx(page, timeout_s: float = 90.0) -> None:
+    """Confirm the open dialog and wait until THIS transaction's outcome shows. The Wallet page keeps the
+    previous transaction's box with its hash until dismissed (og_ui.tx.BANNER_PAGES), so an outcome
+    that was already on the page before the click does not count."""
     dialog = page.get_by_test_id("stDialog")
     dialog.wait_for()
+    before = _outcomes(page)
     dialog.get_by_role("button", name="Confirm and send").click()
-    # the Wallet page keeps a box with the hash; elsewhere one toast says it (og_ui.tx.BANNER_PAGES)
-    page.get_by_text("Transaction hash:").or_(page.get_by_test_id("stToast")).first.wait_for(timeout=90_000)
+    deadline = time.monotonic() + timeout_s
+    while not [text for text in _outcomes(page) if text not in before]:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no new transaction outcome within {timeout_s:g} s (before: {before})")
+        page.wait_for_timeout(200)
     wait_idle(page)
 
 
