@@ -13,10 +13,10 @@ and described in `Pricing.notes` (plain sentences), so one odd provider never br
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, TypeGuard
+from typing import Any, TypeGuard, TypeVar
 
 from og_core.amounts import WEI_PER_OG
 
@@ -267,30 +267,31 @@ def pricing_for(input_price_wei: int, output_price_wei: int, additional_info: Ma
                 notes.append("The model's price in /v1/models is above the service's on-chain price, "
                              "which should be a ceiling for every model it offers.")
 
-    tiers: tuple[PriceTier, ...] = ()
-    tiers_source = ""
-    found, note = parse_tiers(additional_info)
-    notes += [note] if note else []
-    if found is not None:
-        tiers, tiers_source = found, "additionalInfo"
-    else:
-        found, note = parse_model_tiers(model_pricing)
-        notes += [note] if note else []
-        if found is not None:
-            tiers, tiers_source = found, "/v1/models"
-
-    cache: CacheBilling | None = None
-    cache_source = ""
-    got_cache, note = parse_cache(additional_info)
-    notes += [note] if note else []
-    if got_cache is not None:
-        cache, cache_source = got_cache, "additionalInfo"
-    else:
-        got_cache, note = parse_model_cache(model_pricing)
-        notes += [note] if note else []
-        if got_cache is not None:
-            cache, cache_source = got_cache, "/v1/models"
+    # additionalInfo first, then the model object (docs/protocol.md, "tiered pricing")
+    found_tiers, tiers_source = _first_published(
+        notes, ("additionalInfo", lambda: parse_tiers(additional_info)),
+        ("/v1/models", lambda: parse_model_tiers(model_pricing)))
+    tiers: tuple[PriceTier, ...] = found_tiers or ()
+    cache, cache_source = _first_published(
+        notes, ("additionalInfo", lambda: parse_cache(additional_info)),
+        ("/v1/models", lambda: parse_model_cache(model_pricing)))
     return Pricing(base_in, base_out, tiers, cache, tiers_source, cache_source, tuple(notes))
+
+
+T = TypeVar("T")
+
+
+def _first_published(notes: list[str], *sources: tuple[str, Callable[[], tuple[T | None, str | None]]]
+                     ) -> tuple[T | None, str]:
+    """The first source whose parser finds a value, and its name; every parser tried adds its note.
+    A later source is not read once an earlier one has a value."""
+    for name, parse in sources:
+        found, note = parse()
+        if note:
+            notes.append(note)
+        if found is not None:
+            return found, name
+    return None, ""
 
 
 # --------------------------------------------------------------------------- tier math and number text
