@@ -22,7 +22,7 @@ from tests.support.tokens import make_token
 
 OG = 10**18
 HELLO = Path(__file__).resolve().parents[1] / "data" / "hello_world.wav"
-LIMIT_S = 25.0  # short, so the test ends soon; a 2-minute clip takes this engine ~80 s of CPU
+LIMIT_S = 3.0  # the short-limit network's: a 115 s clip needs far longer than this on any machine
 
 
 def _clip(seconds: float) -> bytes:
@@ -45,6 +45,15 @@ def _clip(seconds: float) -> bytes:
 
 @pytest.fixture(scope="module")
 def net() -> Iterator[DevnetHandle]:
+    """The provider's own processing limit (100 s): a long clip is transcribed to the end."""
+    handle = start_devnet(port=0, settle_interval=3600, no_limits=True, ready_demo=False)
+    yield handle
+    handle.stop()
+
+
+@pytest.fixture(scope="module")
+def short_limit_net() -> Iterator[DevnetHandle]:
+    """A network whose speech provider stops work after LIMIT_S, so its 504 is quick to reach."""
     handle = start_devnet(port=0, settle_interval=3600, no_limits=True, speech_limit_s=LIMIT_S,
                           ready_demo=False)
     yield handle
@@ -89,14 +98,16 @@ def test_a_long_transcription_leaves_the_chain_and_other_providers_answering(net
 
     worker = threading.Thread(target=run)
     worker.start()
-    time.sleep(3)  # upload, admission, and the engine is at work
+    time.sleep(2)  # upload and admission: the engine is at work after this
 
+    # Measured only while the transcription runs (a fast machine finishes a 115 s clip sooner than a
+    # loaded one): every sample counts, and the chat is asked in the middle of it.
     rpc = requests.Session()
     latencies = []
     chat_p = net.provider("chat-lite")
-    chat_seconds = None
+    chat_seconds = models_seconds = None
     end = time.monotonic() + 12
-    while time.monotonic() < end:
+    while time.monotonic() < end and worker.is_alive():
         t = time.perf_counter()
         r = rpc.post(net.rpc_url, json={"jsonrpc": "2.0", "id": 1, "method": "eth_blockNumber"}, timeout=30)
         latencies.append(time.perf_counter() - t)
@@ -109,28 +120,39 @@ def test_a_long_transcription_leaves_the_chain_and_other_providers_answering(net
             chat_seconds = time.perf_counter() - t
             assert chat.status_code == 200, chat.text
             assert "4" in chat.json()["choices"][0]["message"]["content"]
+            # the speech provider itself still answers its other routes while its engine works
+            t = time.perf_counter()
+            assert requests.get(net.provider("speech")["url"] + "/v1/models", timeout=10).status_code == 200
+            models_seconds = time.perf_counter() - t
         time.sleep(0.02)
-    # The speech provider itself still answers its other routes while its engine works.
-    speech = net.provider("speech")
-    t = time.perf_counter()
-    assert requests.get(speech["url"] + "/v1/models", timeout=10).status_code == 200
-    models_seconds = time.perf_counter() - t
-    assert worker.is_alive(), "the transcription ended before the measurement did: nothing was measured"
+    assert worker.is_alive() or len(latencies) >= 50, "the transcription ended before anything was measured"
+    assert chat_seconds is not None and models_seconds is not None, "the transcription ended too soon"
 
     latencies.sort()
     p99 = latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))]
     print(f"JSON-RPC during transcription: n={len(latencies)} median={statistics.median(latencies) * 1000:.1f} ms "
           f"p99={p99 * 1000:.1f} ms; chat {chat_seconds:.2f} s; speech /v1/models {models_seconds:.2f} s")
     assert p99 <= 0.200
-    assert chat_seconds is not None and chat_seconds < 5 and models_seconds < 2
+    assert chat_seconds < 5 and models_seconds < 2
 
-    # Past the provider's processing limit the work is stopped and the client told so, in words.
-    worker.join(LIMIT_S + 60)
-    r = result["response"]
+    worker.join(150)  # within the provider's 100 s limit the whole clip is transcribed (a machine loaded
+    r = result["response"]  # far beyond CI's may reach the limit: then it says so, as the next test checks)
+    assert r.status_code in (200, 504), r.text
+    if r.status_code == 200:
+        assert r.json()["text"].startswith("hello world")
+    else:
+        assert "processing limit" in r.json()["error"]
+
+
+def test_work_past_the_processing_limit_is_stopped_in_words_and_not_billed(short_limit_net: DevnetHandle) -> None:
+    net = short_limit_net
+    acct = _user(net)
+    started = time.monotonic()
+    r = _transcribe(net, acct, _clip(115))
     assert r.status_code == 504, r.text
     assert r.json() == {"error": f"transcription stopped: it did not finish within this provider's "
                                  f"{LIMIT_S:g} s processing limit; send a shorter clip"}
-    assert result["seconds"] < LIMIT_S + 15
+    assert time.monotonic() - started < LIMIT_S + 15
     assert _unsettled(net, acct, "speech") == 0  # nothing billed for work that was stopped
 
     # The stopped worker was replaced: the provider transcribes again.
