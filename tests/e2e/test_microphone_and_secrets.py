@@ -70,6 +70,8 @@ def test_api_key_never_in_html_or_log(devnet, app_server, page):
     click(page, key(page, "wallet_key_show").locator("label"))
     assert page.get_by_test_id("stCode").filter(has_text=token).count() == 1  # once, copyable
     click(page, page.get_by_role("button", name="I saved it — forget it"))
+    # the rerun that forgets it may still be drawing when the click returns: wait until the box is gone
+    page.get_by_text("shown only here, once").wait_for(state="detached", timeout=30_000)
     for path in (None, "", "chat"):  # the wallet page as it is, then fresh loads of other pages
         if path is not None:
             open_page(page, app_server, path)
