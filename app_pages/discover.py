@@ -7,7 +7,7 @@ import streamlit as st
 
 from og_core import OgError, ServiceInfo, short_address
 from og_ui import funding, session
-from og_ui.inert import clean, inert
+from og_ui.inert import cell, clean, inert
 from og_ui.services import services, type_md, type_text
 from og_ui.widgets import MODEL_CHARS, model_md, og_text, show_error
 
@@ -68,7 +68,7 @@ def _row(s: ServiceInfo) -> dict:
     # The columns people decide on come first, so they stay in view on a narrow window.
     return {
         "type": type_text(s.service_type),  # table cells are plain text: cleaned, not escaped
-        "model": clean(s.model),
+        "model": cell(s.model),
         "health": _health(s),
         "TEE verifiable": s.verifiable,
         "input price (OG)": float(s.input_price_og),

@@ -9,11 +9,11 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from og_core import Network, OgError, format_og, format_utc, short_address
+from og_core import Network, OgError, format_balance, format_exact, format_og, format_utc, short_address
 from og_ui import session, tx, wallets
-from og_ui.inert import clean
+from og_ui.inert import cell
 from og_ui.services import select_address, services, type_text
-from og_ui.widgets import MODEL_CHARS, og_text, queue_toast, show_error
+from og_ui.widgets import MODEL_CHARS, queue_toast, show_error
 
 st.title("Wallet & ledger")
 st.caption("Your wallet pays gas; the ledger holds OG for inference; each provider you use gets a "
@@ -45,13 +45,8 @@ def _countdown(unlocks_at: int) -> str:
     return f"unlocks in {h} h {rem // 60} min"
 
 
-def _balance(wei: int, places: int = 4) -> str:
-    """Balances are cut, never rounded up: 9,989.9993 OG shows as 9,989.99 at 2 places."""
-    return og_text(wei, places, round_down=True)
-
-
 def _exact(wei: int) -> str:
-    return f"Exactly {og_text(wei, 18)}."
+    return f"Exactly {format_exact(wei)}."
 
 
 unlocks = view.refund_unlocks()
@@ -59,18 +54,18 @@ unlocks = view.refund_unlocks()
 # inference). Fixed columns cut values ("9,994.99…") on narrow windows; a card moves down instead.
 with st.container(horizontal=True, gap="medium", key="wallet_metrics"):
     with st.container(border=True, width="content"):
-        st.metric("Wallet", _balance(view.wallet_balance_wei, 2), width="content",
+        st.metric("Wallet", format_balance(view.wallet_balance_wei), width="content",
                   help=f"Native OG in your wallet (pays gas). {_exact(view.wallet_balance_wei)}")
     with st.container(border=True, width="content"), st.container(horizontal=True, gap="medium"):
-        st.metric("Ledger total", _balance(view.total_wei), width="content",
+        st.metric("Ledger total", format_balance(view.total_wei), width="content",
                   help=f"Available + locked. {_exact(view.total_wei)}")
-        st.metric("Ledger available", _balance(view.available_wei), width="content",
+        st.metric("Ledger available", format_balance(view.available_wei), width="content",
                   help=f"Free to fund providers or withdraw. {_exact(view.available_wei)}")
-        st.metric("Locked with providers", _balance(view.locked_wei), width="content",
+        st.metric("Locked with providers", format_balance(view.locked_wei), width="content",
                   help=f"In provider sub-accounts (pending refunds included): total − available. "
                        f"{_exact(view.locked_wei)}")
         with st.container(width="content", gap=None):  # the unlock caption stays under its metric
-            st.metric("Pending refunds", _balance(view.pending_refund_wei), width="content",
+            st.metric("Pending refunds", format_balance(view.pending_refund_wei), width="content",
                       help="Asked back from providers; collect them on the Refunds tab once unlocked. "
                            + _exact(view.pending_refund_wei))
             if unlocks:
@@ -90,11 +85,11 @@ else:
     rows = []
     for p in view.providers:
         s = svc_by_addr.get(p.provider)
-        pending = "; ".join(f"{og_text(r.amount_wei)} {_countdown(r.unlocks_at)}" for r in p.refunds
+        pending = "; ".join(f"{format_balance(r.amount_wei)} {_countdown(r.unlocks_at)}" for r in p.refunds
                             if not r.processed) or "—"
-        service = f"{clean(s.model, limit=MODEL_CHARS)} ({type_text(s.service_type)})" if s else "?"
+        service = f"{cell(s.model, limit=MODEL_CHARS)} ({type_text(s.service_type)})" if s else "?"
         rows.append({"provider": short_address(p.provider), "service": service,
-                     "balance": _balance(p.balance_wei, 6), "usable": _balance(p.usable_wei, 6),
+                     "balance": format_balance(p.balance_wei), "usable": format_balance(p.usable_wei),
                      "pending refunds": pending})
     st.dataframe(pd.DataFrame(rows), hide_index=True, key="wallet_providers_table", column_config={
         "usable": st.column_config.TextColumn(
@@ -257,7 +252,7 @@ if local is not None:
             if st.button("Get demo OG", key="wallet_faucet_btn", icon=":material/water_drop:"):
                 try:
                     balance = local.faucet(view.address, amount)
-                    queue_toast(f"Wallet balance is now {og_text(balance, 4)}.", ":material/water_drop:")
+                    queue_toast(f"Wallet balance is now {format_balance(balance)}.", ":material/water_drop:")
                     st.rerun()
                 except OgError as exc:
                     show_error(exc)

@@ -3,7 +3,15 @@
 Everything a page needs is exported here; see og_core/README.md for the API list.
 """
 
-from og_core.amounts import WEI_PER_OG, AmountError, format_og, parse_og, wei_to_og
+from og_core.amounts import (
+    WEI_PER_OG,
+    AmountError,
+    format_balance,
+    format_exact,
+    format_og,
+    parse_og,
+    wei_to_og,
+)
 from og_core.api_keys import ApiKeys
 from og_core.attestation import AttestationLog, ComposeCheck, Report, SignerCheck, Step, attest
 from og_core.billing import (
@@ -115,6 +123,6 @@ __all__ = [
     "ProviderUnreachable", "ReadOnlyError", "RpcError", "RuleError", "SecretStr", "ServiceInfo", "Settings",
     "TranscriptResult", "TxKind", "TxPlan", "TxRecord", "TxResult", "TxStep", "TxTimeoutError",
     "UnsafeUrlError", "Usage", "VerificationResult", "VerificationStatus", "WalletActivity", "WalletBusyError",
-    "MAX_IMAGE_PIXELS", "check_image", "format_og", "format_utc", "local_demo_accounts", "local_network_started", "local_network_stopped",
+    "MAX_IMAGE_PIXELS", "check_image", "format_balance", "format_exact", "format_og", "format_utc", "local_demo_accounts", "local_network_started", "local_network_stopped",
     "parse_og", "short_address", "start_local_network", "wei_to_og",
 ]

@@ -128,6 +128,22 @@ def format_og(wei: int, places: int = 6, *, unit: bool = True, round_down: bool 
     return f"{text}{suffix}"
 
 
+BALANCE_PLACES = 4  # every balance on every page: the same digits for the same wei
+
+
+def format_balance(wei: int) -> str:
+    """A balance (or an amount derived from one: a refund of everything, what is left) as the app shows
+    it everywhere: at most BALANCE_PLACES decimals, cut, never rounded up, so the sidebar, the Wallet
+    cards and table, the plans and the funding boxes agree digit for digit ('1.9997 OG' for
+    1.999781… OG); `format_exact` gives every digit on demand."""
+    return format_og(wei, BALANCE_PLACES, round_down=True)
+
+
+def format_exact(wei: int) -> str:
+    """Every digit of an amount: '1.999781834 OG' (at most 18 decimals, trailing zeros dropped)."""
+    return format_og(wei, MAX_DECIMALS)
+
+
 class OgAmount:
     """Read-only OG (Decimal) view of a wei field: `balance_og = OgAmount("balance_wei")`."""
 

@@ -9,8 +9,10 @@ place show text, and each has one function:
   escapable, so no link, image, emphasis, HTML, directive or LaTeX can start), and the shortcodes and
   arrows Streamlit replaces in plain text (":smile:", ":streamlit:", ":material/…:", "->") broken
   with an invisible word joiner.
-- Plain-text places (selectbox and multiselect options, table cells, charts, st.text, st.code):
-  `clean(text)` — no escaping (it would show), only control and bidi characters removed.
+- Plain-text places (selectbox and multiselect options, charts, st.text, st.code): `clean(text)` —
+  no escaping (it would show), only control and bidi characters removed.
+- Table cells: `cell(text)` — `clean`, and a leading = + - @ quoted with an apostrophe, so the table's
+  CSV download hands a spreadsheet text, never a formula (OWASP "CSV injection").
 
 `literal(text)` shows a block of provider text (a chat answer) with its line breaks, as st.text: no
 markdown at all.
@@ -45,6 +47,16 @@ def clean(text: Any, *, limit: int | None = None) -> str:
     if limit is not None and len(out) > limit:
         out = out[: limit - 1] + "…"
     return out
+
+
+_FORMULA_START = ("=", "+", "-", "@")
+
+
+def cell(text: Any, *, limit: int | None = None) -> str:
+    """`text` for a table cell (see `clean`): one that a spreadsheet would run as a formula starts with
+    an apostrophe instead, which spreadsheets read as "this is text"."""
+    out = clean(text, limit=limit)
+    return "'" + out if out.startswith(_FORMULA_START) else out
 
 
 def inert(text: Any, *, limit: int | None = None) -> str:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Mapping
 import streamlit as st
 
 from og_core import OgClient, OgError, ServiceInfo, short_address
-from og_ui.inert import clean, inert
+from og_ui.inert import cell, clean, inert
 from og_ui.widgets import MODEL_CHARS, model_md, price_text, service_label, show_error
 
 TYPE_LABELS = {
@@ -21,7 +21,7 @@ TYPE_LABELS = {
 def type_text(service_type: str) -> str:
     """A service type in words for a plain-text place (table cells, options); unknown types are the
     provider's own words."""
-    return TYPE_LABELS.get(service_type) or clean(service_type, limit=40)
+    return TYPE_LABELS.get(service_type) or cell(service_type, limit=40)
 
 
 def type_md(service_type: str) -> str:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from og_core import Network, OgClient, OgError, ReadOnlyError, short_address
+from og_core import Network, OgClient, OgError, ReadOnlyError, format_balance, short_address
 from og_ui import session, wallets
 from og_ui.inert import inert
-from og_ui.widgets import og_text
 
 
 def render() -> OgClient | None:
@@ -108,13 +107,13 @@ def _balances() -> None:
     except OgError as exc:
         st.caption(f"Balances unavailable: {inert(exc.message)}")
         return
-    st.metric("Wallet balance", og_text(view.wallet_balance_wei, 4, round_down=True))
+    st.metric("Wallet balance", format_balance(view.wallet_balance_wei))
     if not view.exists:
         st.caption("No ledger yet — create one on the Wallet page to pay providers.")
         return
     # Plain lines, not two narrow metrics: those cut "1.9989 OG" to "1.99…" in the sidebar.
-    lines = [f"Ledger available: **{og_text(view.available_wei, 4, round_down=True)}**",
-             f"Locked with providers: **{og_text(view.locked_wei, 4, round_down=True)}**"]
+    lines = [f"Ledger available: **{format_balance(view.available_wei)}**",
+             f"Locked with providers: **{format_balance(view.locked_wei)}**"]
     if view.pending_refund_wei:
-        lines.append(f"of which pending refunds: **{og_text(view.pending_refund_wei, 4, round_down=True)}**")
+        lines.append(f"of which pending refunds: **{format_balance(view.pending_refund_wei)}**")
     st.markdown("  \n".join(lines))

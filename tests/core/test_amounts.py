@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from og_core import AmountError, OgError, format_og, parse_og, wei_to_og
+from og_core import AmountError, OgError, format_balance, format_exact, format_og, parse_og, wei_to_og
 
 
 @pytest.mark.parametrize("text,wei", [("1", 10**18), ("0.5", 5 * 10**17), ("1e-18", 1), (" 2 ", 2 * 10**18),
@@ -34,6 +34,16 @@ def test_format():
     assert format_og(1) == "< 0.000001 OG"
     assert format_og(1234 * 10**18, unit=False) == "1,234"
     assert wei_to_og(1) == Decimal("1E-18")
+
+
+@pytest.mark.parametrize("wei,shown", [
+    (1_999_781_834_000_000_000, "1.9997 OG"),  # cut: the refund of all of it must not read 1.999782 OG
+    (1_999_990_000_000_000_000, "1.9999 OG"),  # never rounded up to 2 OG
+    (9_989_999_300_000_000_000_000, "9,989.9993 OG"), (5 * 10**18, "5 OG"), (0, "0 OG"),
+    (10**13, "< 0.0001 OG")])
+def test_one_balance_format(wei, shown):
+    assert format_balance(wei) == shown
+    assert format_exact(1_999_781_834_000_000_001) == "1.999781834000000001 OG"
 
 
 @pytest.mark.parametrize("text,wei", [

