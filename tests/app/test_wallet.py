@@ -218,11 +218,11 @@ def test_capped_top_up(open_app, app_env, wallet):
 
 
 def test_wallet_metric_rounds_down(open_app, app_env, wallet):
-    rpc(app_env, "hardhat_setBalance", [wallet.address, hex(9_989_999_300_000_000_000_000)])  # 9,989.9993 OG
+    rpc(app_env, "hardhat_setBalance", [wallet.address, hex(9_989_999_930_000_000_000_000)])  # 9,989.99993 OG
     at = open_app("wallet", wallet)
     shown = {m.label: m.value for m in at.metric}
-    assert shown["Wallet"] == "9,989.99 OG"  # never 9,990: that is more than there is
-    assert "9,989.9993 OG" in next(m for m in at.metric if m.label == "Wallet").help
+    assert shown["Wallet"] == "9,989.9999 OG"  # never 9,990: that is more than there is
+    assert "9,989.99993 OG" in next(m for m in at.metric if m.label == "Wallet").help
 
 
 def test_the_chosen_tab_survives_a_transaction(open_app, app_env, wallet):
