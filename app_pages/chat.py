@@ -8,24 +8,40 @@ from datetime import datetime
 import streamlit as st
 
 from og_core import ChatResult, OgError, VerificationResult, short_address
-from og_ui import chat_stream, codegen, funding, services, session
+from og_ui import (
+    chat_actions,
+    chat_history,
+    chat_prefs,
+    chat_sessions,
+    chat_stream,
+    codegen,
+    funding,
+    services,
+    session,
+)
 from og_ui.inert import inert, literal
 from og_ui.widgets import count_text, model_md, usage_caption, verification_badge
 
 st.title("Chat")
 client = session.require_client()
+messages: list[dict] = chat_history.bind(client)  # this wallet's open conversation, from the store
+chat_sessions.render(client)
+chat_prefs.seed_provider("chat_provider")
 svc = services.require(client, "chatbot", key="chat_provider", label="Chatbot provider",
                        note=lambda s: " · TEE verifiable" if s.verifiable else " · not TEE verifiable")
+chat_prefs.keep_provider(svc)
+saved = chat_prefs.settings(client)
 
 with st.expander("Settings", icon=":material/tune:"):
     system = st.text_area("System prompt", key="chat_system", persist_state="session",
-                          placeholder="e.g. You are a concise assistant.")
+                          value=saved["system"], placeholder="e.g. You are a concise assistant.")
     c1, c2, c3 = st.columns(3)
-    temperature = c1.slider("Temperature", 0.0, 2.0, 0.7, 0.1, key="chat_temperature", persist_state="session")
-    max_tokens = c2.number_input("Max tokens", 1, 4096, 512, key="chat_max_tokens", persist_state="session")
-    top_p = c3.slider("Top-p", 0.0, 1.0, 1.0, 0.05, key="chat_top_p", persist_state="session")
+    temperature = c1.slider("Temperature", 0.0, 2.0, saved["temperature"], 0.1, key="chat_temperature", persist_state="session")
+    max_tokens = c2.number_input("Max tokens", 1, 4096, saved["max_tokens"], key="chat_max_tokens", persist_state="session")
+    top_p = c3.slider("Top-p", 0.0, 1.0, saved["top_p"], 0.05, key="chat_top_p", persist_state="session")
+chat_settings = {"system": system, "temperature": temperature, "max_tokens": int(max_tokens), "top_p": top_p}
+chat_prefs.remember(client, chat_settings)
 
-messages: list[dict] = chat_stream.messages()
 streaming = chat_stream.busy()
 # While an answer streams nothing new can be sent: skip the readiness check (chain reads), so a click on
 # Stop reaches the answer below sooner.
@@ -59,6 +75,7 @@ def _show_meta(i: int, msg: dict) -> None:
             st.caption(f"Could not verify: {inert(msg['verify_error'])}")
     if c2.button("Re-verify", key=f"chat_reverify_{i}", icon=":material/refresh:"):
         _verify(msg)
+        chat_history.update(client, msg)
         st.rerun()
 
 
@@ -71,6 +88,7 @@ for i, msg in enumerate(messages):
         else:
             literal(msg["content"])  # prompts as typed, like the answers (og_ui/chat_stream.py)
 
+chat_actions.last_turn(client, svc, chat_settings, enabled=can_pay and not streaming)
 if streaming:
     placeholder = "Wait for the answer (or press Stop under it)"
 elif can_pay:
@@ -90,19 +108,14 @@ if prompt is not None and can_pay:
         st.info("An answer is still arriving: wait for it or press Stop, then ask again. Nothing was sent.",
                 icon=":material/hourglass_top:")
     else:
-        api = ([{"role": "system", "content": system}] if system.strip() else []) + [
-            {"role": m["role"], "content": m["content"]} for m in messages] + [{"role": "user", "content": text}]
-        chat_stream.start(client, svc, api, prompt=text, temperature=temperature, max_tokens=int(max_tokens),
-                          top_p=top_p)
+        chat_actions.ask(client, svc, text, chat_settings)
 chat_stream.follow()
 
 # ----------------------------------------------------------------- tools
 if messages:
     st.divider()
     t1, t2, t3, t4 = st.columns(4)
-    if t1.button("Clear chat", key="chat_clear", icon=":material/delete:", disabled=streaming):
-        chat_stream.clear()
-        st.rerun()
+    chat_actions.clear_button(client, t1, disabled=streaming)
 
     def _meta(m: dict) -> dict:
         r: ChatResult | None = m.get("result")
@@ -137,5 +150,6 @@ if messages:
             st.code(codegen.chat_code(client, last.provider, last.request_body, {"model": last.model}),
                     language="python")
 else:
-    st.caption("Your conversation stays in this browser tab only. Answers stream in; the Stop button under "
-               "an answer ends it early (you pay only for what arrived).")
+    st.caption(("Your conversations are kept on this computer for this wallet (the list is in the sidebar). "
+                if not client.read_only else "") + "Answers stream in; the Stop button under an answer ends it "
+               "early (you pay only for what arrived).")

@@ -78,6 +78,16 @@ from og_core.status import (
     get_status_within,
     status_base_url,
 )
+from og_core.store import (
+    ChatSession,
+    Scope,
+    Store,
+    StoredMedia,
+    StoredMessage,
+    default_data_dir,
+    open_store,
+    redact,
+)
 from og_core.streaming import ChatStream
 from og_core.types import (
     ApiKeyInfo,
@@ -116,6 +126,8 @@ __all__ = [
     "ModelInfo", "ModelList", "RateLimits", "parse_model", "parse_model_list",
     # 0G's status service (health per provider and model)
     "HealthStatus", "Metric", "ModelHealth", "StatusReport", "cached_status", "get_status", "get_status_within", "status_base_url",
+    # the local store (conversations, gallery, transcripts, settings, transaction notes)
+    "ChatSession", "Scope", "Store", "StoredMedia", "StoredMessage", "default_data_dir", "open_store", "redact",
     "WEI_PER_OG", "AmountError", "AmountInputError", "ApiKeyInfo", "ApiKeys", "AttestationResult", "ChatResult",
     "ChatStream", "ConfigError", "ContractRevert", "ImageFacts", "ImageRejected", "ImageResult", "LedgerView", "LocalDemoAccount",
     "LocalTools", "Network", "NewApiKey", "NotFoundError", "OgClient", "OgError", "PendingRefund",

@@ -15,6 +15,7 @@ to end at once; what arrived is kept, marked "stopped", and billed only for that
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
@@ -48,9 +49,11 @@ def clear() -> None:
 
 
 def start(client: OgClient, svc: ServiceInfo, api_messages: list[dict[str, Any]], *, prompt: str,
-          **params: Any) -> bool:
+          on_kept: Callable[[list[dict[str, Any]]], None] | None = None, **params: Any) -> bool:
     """Ask `svc` (the whole conversation in `api_messages`) in a background job. False when an answer is
-    still streaming: nothing new is sent."""
+    still streaming: nothing new is sent. `on_kept(messages)` gets the question and its answer when they
+    go into the history (og_ui/chat_history.py writes them to the store); the history they go into is
+    the one open now, even if another conversation is open by then."""
     if busy():
         return False
     jobs.keep(JOB, _store)  # a finished answer not shown yet goes into the history first
@@ -72,7 +75,8 @@ def start(client: OgClient, svc: ServiceInfo, api_messages: list[dict[str, Any]]
             answer["verify_error"] = exc.message
         return answer
 
-    return jobs.start(JOB, work, label="answer", prompt=prompt, svc=svc) is not None
+    return jobs.start(JOB, work, label="answer", prompt=prompt, svc=svc, history=messages(),
+                      on_kept=on_kept) is not None
 
 
 def _store(job: Job) -> None:
@@ -82,8 +86,11 @@ def _store(job: Job) -> None:
         funding.mark_underfunded(JOB, job.data["svc"], job.error)  # the funding box then takes over
         st.session_state[FAILED_KEY] = {"prompt": job.data["prompt"], "error": job.error}
         return
-    history = messages()  # the one session_state access: both appends below happen together
-    history += [{"role": "user", "content": job.data["prompt"]}, job.result]
+    history = job.data["history"]  # no session_state access from here on: a rerun can't cut this in two
+    turn = [{"role": "user", "content": job.data["prompt"]}, job.result]
+    if job.data["on_kept"] is not None:
+        job.data["on_kept"](turn)
+    history += turn
 
 
 def _text(job: Job) -> tuple[str, int]:

@@ -78,6 +78,28 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
         return (yield)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _session_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The app's data directory (og_core/store.py) is a temporary one for the whole run, also for the
+    servers session fixtures start: no test writes to the home directory."""
+    path = tmp_path_factory.mktemp("og-data-session")
+    before = os.environ.get("OG_DATA_DIR")
+    os.environ["OG_DATA_DIR"] = str(path)
+    yield path
+    if before is None:
+        os.environ.pop("OG_DATA_DIR", None)
+    else:
+        os.environ["OG_DATA_DIR"] = before
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh data directory per test (so tests never see each other's conversations)."""
+    path = tmp_path_factory.mktemp("og-data")
+    monkeypatch.setenv("OG_DATA_DIR", str(path))
+    return path
+
+
 @pytest.fixture(scope="session")
 def devnet() -> Iterator[DevnetHandle]:
     handle = start("ours")

@@ -73,6 +73,8 @@ def test_system_prompt_params_export_and_clear(open_app, app_env, wallet):
     code = texts(at.code)
     assert any("ZGServingBroker" in c and chat in c and "'max_tokens': 16" in c for c in code)
     at.button(key="chat_clear").click().run()
+    assert len(at.session_state["chat_messages"]) == 2  # Clear asks first
+    at.button(key="chat_clear_yes").click().run()
     assert at.session_state["chat_messages"] == []
 
 
