@@ -87,6 +87,9 @@ class NetworkProfile:
 # The app's own local network streams chat at a readable pace (about 40 tokens/s): instant answers hide
 # the streaming and leave no moment to press Stop. Tests and benchmarks start og_devnet without it.
 LOCAL_STREAM_PACE_MS = 25
+# The app's own local network runs its status service's checks (start_devnet's default keeps a network
+# quiet for tests): Discover shows measured health, as on the public networks.
+LOCAL_STATUS_INTERVAL_S = 15.0
 _local_lock = threading.Lock()
 _local_handle: Any = None  # og_devnet DevnetHandle started by this process
 
@@ -100,7 +103,8 @@ def _start_local_devnet() -> dict[str, Any]:
 
             log.info("starting the local 0G network (og_devnet)")
             try:
-                _local_handle = start_devnet(stream_pace_ms=LOCAL_STREAM_PACE_MS)
+                _local_handle = start_devnet(stream_pace_ms=LOCAL_STREAM_PACE_MS,
+                                             status_interval=LOCAL_STATUS_INTERVAL_S)
             except Exception as exc:
                 raise RpcError("The local network could not be started.",
                                "See the log of og_devnet; set OG_RPC_URL to use one that is already running.",

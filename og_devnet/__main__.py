@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .broker.config import SPEECH_LIMIT_S
-from .network import DEFAULT_LOCK_TIME, Devnet
+from .network import DEFAULT_LOCK_TIME, DEFAULT_STATUS_INTERVAL, Devnet
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
@@ -37,6 +37,9 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--ready-demo", action=argparse.BooleanOptionalAction, default=True,
                    help="give the first demo wallet a ledger and 3 OG at every provider at start-up, so its "
                         "first request needs no transaction (--no-ready-demo: all demo wallets start empty)")
+    p.add_argument("--status-interval", type=float, default=DEFAULT_STATUS_INTERVAL,
+                   help="seconds between the status service's rounds of checks (a paid chat request to each "
+                        "chatbot, the free model list of every service); 0 = no checks")
     p.add_argument("--ready-file", help="write the network description as JSON here once ready")
     p.add_argument("--quiet", action="store_true", help="print only the RPC URL")
     p.add_argument("--exit-with-parent", action="store_true",
@@ -81,6 +84,8 @@ def _describe(info: dict[str, Any]) -> str:
     for p in info["providers"]:
         lines.append(f"  {p['name']:<11} {p['service_type']:<15} {p['model']:<22} {p['verifiability'] or '-':<7} "
                      f"{_price(p):<23} {p['url']:<24} {p['address']}")
+    every = f"checks every {info['status_interval']:g} s" if info["status_interval"] else "no checks"
+    lines += ["", f"  status     {info['status_url']}   /health, /models ({every}, wallet {info['status_wallet']})"]
     lines += ["", "  Demo accounts, 10000 OG each. PUBLIC hardhat test keys - never use them on a real network:"]
     for a in info["demo_accounts"][:5]:
         lines.append(f"    {a['address']}  {a['private_key']}")
@@ -102,7 +107,8 @@ def main(argv: list[str] | None = None) -> int:
     net = Devnet(port=args.port, contracts=args.contracts, settle_interval=args.settle_interval,
                  limits=not args.no_limits, lock_time=args.lock_time,
                  stream_pace_ms=max(0.0, min(args.stream_pace_ms, 1000.0)),
-                 speech_limit_s=max(1.0, args.speech_limit_s), ready_demo=args.ready_demo)
+                 speech_limit_s=max(1.0, args.speech_limit_s), ready_demo=args.ready_demo,
+                 status_interval=max(0.0, args.status_interval))
     try:
         info = net.start()  # forks the providers first: no thread of ours may run before it
     except Exception as exc:  # noqa: BLE001 — tell the user why, without a traceback wall

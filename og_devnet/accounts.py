@@ -33,6 +33,19 @@ ACCOUNTS: list[tuple[str, str]] = list(hardhat_accounts())
 DEPLOYER: tuple[str, str] = ACCOUNTS[0]  # owner of the contracts; deploys at nonces 0..12
 USERS: list[tuple[str, str]] = ACCOUNTS[1:11]  # demo wallets shown to the user
 PROVIDER_WALLETS: list[tuple[str, str]] = ACCOUNTS[15:20]  # one per local provider
+# The status service's wallet: far past the genesis accounts and the ones the catalogue grows into, so
+# no provider or demo ever shares its nonces; the status service funds it itself (hardhat_setBalance).
+STATUS_WALLET_INDEX = 30
+
+
+@cache
+def hardhat_account(index: int) -> tuple[str, str]:
+    """Hardhat mnemonic account `index` (any index, not only the 20 funded at genesis)."""
+    if index < ACCOUNT_COUNT:
+        return hardhat_accounts()[index]
+    Account.enable_unaudited_hdwallet_features()
+    acct = Account.from_mnemonic(MNEMONIC, account_path=HD_PATH.format(index=index))
+    return acct.address, "0x" + acct.key.hex().removeprefix("0x")
 
 _TEE_LABEL = b"og-devnet/tee-signer/v1:"
 

@@ -84,18 +84,20 @@ def start_devnet(
     stream_pace_ms: float = 0.0,
     speech_limit_s: float | None = None,
     ready_demo: bool = True,
+    status_interval: float = 0.0,
     timeout: float = 90.0,
     log_path: str | os.PathLike[str] | None = None,
 ) -> DevnetHandle:
     """Start `python -m og_devnet` on loopback and wait until it is ready.
 
-    port=0 picks free ports. Raises DevnetStartError (with the log tail) if it fails to start.
+    port=0 picks free ports. status_interval: seconds between the status service's checks; 0 (the
+    default here, for tests and benchmarks) keeps the network quiet: it answers, but checks nothing. Raises DevnetStartError (with the log tail) if it fails to start.
     """
     workdir = Path(tempfile.mkdtemp(prefix="og-devnet-"))
     ready = workdir / "ready.json"
     log = Path(log_path) if log_path else workdir / "devnet.log"
     args = [sys.executable, "-m", "og_devnet", "--port", str(port), "--contracts", contracts,
-            "--ready-file", str(ready), "--quiet", "--exit-with-parent"]
+            "--ready-file", str(ready), "--quiet", "--exit-with-parent", "--status-interval", str(status_interval)]
     if settle_interval is not None:
         args += ["--settle-interval", str(settle_interval)]
     if no_limits:

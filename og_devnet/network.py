@@ -16,17 +16,19 @@ from typing import Any
 
 from web3 import Web3
 
-from .accounts import DEPLOYER, PROVIDER_WALLETS, USERS
+from .accounts import DEPLOYER, PROVIDER_WALLETS, STATUS_WALLET_INDEX, USERS, hardhat_account
 from .broker import engine_loader
 from .broker.config import SPEECH_LIMIT_S
 from .broker.process import ProviderGroup, fork_providers, hand_over, wait_for_providers
 from .chain import CHAIN_ID, ChainNode
 from .deploy import READY_FUND_PER_PROVIDER, Addresses, deploy, ready_wallet, register_provider
 from .providers import CATALOGUE, additional_info, provider_configs
+from .status.process import StatusProcess
 
 log = logging.getLogger("og_devnet")
 
 DEFAULT_LOCK_TIME = 24 * 3600  # as on the public deployments; demos advance time instead
+DEFAULT_STATUS_INTERVAL = 15.0  # seconds between the status service's rounds of checks
 
 
 def _free_ports(n: int) -> list[int]:
@@ -53,8 +55,12 @@ class Devnet:
     # The first demo wallet starts with a ledger and 3 OG at every provider: a newcomer's first request
     # needs no transaction. The other demo wallets start empty.
     ready_demo: bool = True
+    # Seconds between the status service's rounds of checks; 0 = it answers, but checks nothing (a quiet
+    # network for tests that count transactions or fees exactly).
+    status_interval: float = DEFAULT_STATUS_INTERVAL
     chain: ChainNode | None = field(default=None, init=False)
     brokers: ProviderGroup | None = field(default=None, init=False)
+    status: StatusProcess | None = field(default=None, init=False)
     addresses: Addresses | None = field(default=None, init=False)
     boot_seconds: float = field(default=0.0, init=False)
 
@@ -73,6 +79,8 @@ class Devnet:
         for cfg in configs:
             engine_loader.load(cfg.service_type)
         procs = fork_providers(configs)
+        self.status = StatusProcess(port=self.port + 1 + n if self.port else 0, interval=self.status_interval,
+                                    wallet_key=hardhat_account(STATUS_WALLET_INDEX)[1])
         try:
             self.chain = ChainNode()
             rpc_url = self.chain.start(self.port)
@@ -86,14 +94,22 @@ class Devnet:
                     verifiability=spec.verifiability, additional_info=additional_info(spec),
                     tee_signer=cfg.tee_address)
             hand_over(procs, rpc_url, self.addresses.inference, CHAIN_ID)  # they start while we go on
+            self.status.hand_over(rpc_url, self.addresses.inference, self.addresses.ledger)
             if self.ready_demo:
                 ready_wallet(w3, self.addresses.ledger, USERS[0][1], [cfg.provider_address for cfg in configs])
         except BaseException:
             for p in procs:
                 p.stop()
+            self.stop()
             raise
-        self.brokers = wait_for_providers(procs)
+        try:
+            self.brokers = wait_for_providers(procs)
+            self.status.wait_ready()
+        except BaseException:
+            self.stop()
+            raise
         self.boot_seconds = time.perf_counter() - t0
+        self.status.go()  # its checks start now that the network is ready
         return self.info(rpc_url)
 
     def info(self, rpc_url: str) -> dict[str, Any]:
@@ -111,7 +127,12 @@ class Devnet:
             "addresses": {"ledger": self.addresses.ledger, "inference": self.addresses.inference,
                           "fine_tuning": self.addresses.fine_tuning},
             "providers": providers,
-            "pids": {"devnet": os.getpid(), "providers": self.brokers.pids},
+            "pids": {"devnet": os.getpid(), "providers": self.brokers.pids,
+                     "status": self.status.pid if self.status else None},
+            # The local compute-status service (GET /health, GET /models), its wallet and check interval.
+            "status_url": self.status.url if self.status else None,
+            "status_wallet": hardhat_account(STATUS_WALLET_INDEX)[0],
+            "status_interval": self.status_interval,
             "deployer": DEPLOYER[0],
             "provider_wallets": [a for a, _ in PROVIDER_WALLETS],
             # PUBLIC hardhat test keys — printed on purpose so people can try the network.
@@ -122,6 +143,9 @@ class Devnet:
         }
 
     def stop(self) -> None:
+        if self.status is not None:
+            self.status.stop()
+            self.status = None
         if self.brokers is not None:
             self.brokers.stop()
             self.brokers = None

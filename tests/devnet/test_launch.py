@@ -69,7 +69,10 @@ def test_cli_prints_the_network_and_ctrl_c_stops_everything():
             assert f"  {name} " in out, name
         assert "0.5 / 2 /1M tok" in out and "0.01 /image" in out  # chat-tee's and the image service's prices
         assert "PUBLIC hardhat test keys" in out and out.count("0x") >= 2 + 5 + 5 * 2
-        broker_urls = [word for word in out.split() if word.startswith("http://127.0.0.1:") and word != rpc_url]
+        status_url = out.split("  status ", 1)[1].split()[0]
+        assert requests.get(f"{status_url}/health", timeout=10).json()["status"] == "ok"
+        broker_urls = [word for word in out.split()
+                       if word.startswith("http://127.0.0.1:") and word not in (rpc_url, status_url)]
         assert len(broker_urls) == 5 and _rpc_answers(rpc_url)
 
         os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
@@ -81,6 +84,8 @@ def test_cli_prints_the_network_and_ctrl_c_stops_everything():
         for url in broker_urls:
             with pytest.raises(requests.ConnectionError):
                 requests.get(f"{url}/v1/models", timeout=2)
+        with pytest.raises(requests.ConnectionError):
+            requests.get(f"{status_url}/health", timeout=2)
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
