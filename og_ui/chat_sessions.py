@@ -56,9 +56,11 @@ def _manage(client: OgClient, sid: int, title: str, *, busy: bool) -> None:
     db, scope = where
     with st.expander("This conversation", icon=":material/settings:"):
         name = st.text_input("Name", value=title, key=f"chat_session_name_{sid}", max_chars=80)
-        if st.button("Rename", key="chat_session_rename", disabled=not name.strip() or name == title):
-            db.rename_session(scope, sid, name)
-            st.rerun()
+        if st.button("Rename", key="chat_session_rename"):
+            if name.strip():
+                db.rename_session(scope, sid, name)
+                st.rerun()
+            st.warning("Type a name first.")
         if st.button("Delete conversation", key="chat_session_delete", icon=":material/delete:", disabled=busy):
             st.session_state[DELETE_ASK_KEY] = sid
         if st.session_state.get(DELETE_ASK_KEY) == sid:
