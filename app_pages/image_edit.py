@@ -13,8 +13,8 @@ svc = services.require(client, "image-editing", key="edit_provider", label="Imag
 media.local_note(client, "image-editing")
 can_pay = funding.gate(client, svc, key="edit")
 
-gallery = media.gallery()
-source = st.radio("Image", ["Upload", "From this session's gallery"], horizontal=True, key="edit_source",
+gallery = media.gallery(client)
+source = st.radio("Image", ["Upload", "From the gallery"], horizontal=True, key="edit_source",
                   disabled=not gallery)
 image: bytes | None = None
 name = "image.png"
@@ -47,7 +47,7 @@ instruction = st.text_input("Instruction", key="edit_prompt", placeholder="e.g. 
 
 
 def _keep_in_gallery(record: dict) -> None:
-    media.add_to_gallery(record["result"].images[:1], prompt=record["instruction"],
+    media.add_to_gallery(client, record["result"].images[:1], prompt=record["instruction"],
                          model=record["result"].model, kind="edited")
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from og_ui import funding, media, services, session
+from og_ui import funding, media, media_history, services, session
 from og_ui.inert import inert
 from og_ui.widgets import count_text
 
@@ -50,6 +50,7 @@ if st.button("Transcribe", key="stt_run", type="primary", icon=":material/subtit
     else:
         clip, filename, lang = audio, name, language.strip() or None
         media.start(client, svc, key="stt", label=f"Transcribing {filename}…", name=filename, digest=digest,
+                    on_done=lambda record: media_history.keep_transcript(client, record),
                     call=lambda: client.transcribe(svc.provider, clip, filename=filename, language=lang,
                                                    model=svc.model))
 last = media.outcome("stt")
@@ -74,3 +75,5 @@ if last:
 else:
     st.info("Upload a recording or use the microphone, then press Transcribe. The transcript has a copy button.",
             icon=":material/mic:")
+
+media_history.show_transcripts(client)

@@ -24,7 +24,7 @@ st.caption(f"Estimated cost: {og_text(int(count) * svc.output_price_og)} (before
 
 
 def _keep_in_gallery(record: dict) -> None:
-    media.add_to_gallery(record["result"].images, prompt=record["prompt"], model=record["result"].model,
+    media.add_to_gallery(client, record["result"].images, prompt=record["prompt"], model=record["result"].model,
                          kind="generated")
 
 
@@ -55,4 +55,4 @@ else:
     st.info("Write a prompt and press Generate. Each image is billed at the provider's per-image price.",
             icon=":material/image:")
 
-media.show_gallery()
+media.show_gallery(client)

@@ -24,7 +24,7 @@ from og_core import (
     TranscriptResult,
 )
 from og_core import check_image as check_core_image
-from og_ui import funding, jobs
+from og_ui import funding, jobs, local_store, media_history
 from og_ui.inert import inert
 from og_ui.jobs import Job
 from og_ui.widgets import count_text, model_md, show_error, usage_caption, verification_badge
@@ -33,7 +33,7 @@ AUDIO_TYPES = ["wav", "mp3", "m4a", "ogg", "webm"]
 IMAGE_TYPES = ["png", "jpg", "jpeg", "webp"]
 
 GALLERY_KEY = "img_gallery"  # list of {"id", "prompt", "png", "model", "kind"}, oldest first
-GALLERY_MAX = 24  # images are kept in memory per session: the newest 24 only
+GALLERY_MAX = 24  # the newest 24 are shown (and held in memory); the store keeps them all
 
 # What the local network's offline engines (og_devnet/engines) really do, by service type.
 LOCAL_ENGINES = {
@@ -190,9 +190,10 @@ def outcome(key: str) -> dict[str, Any] | None:
     return st.session_state.get(f"{key}_last")
 
 
-# --- session gallery --------------------------------------------------------------------------------
+# --- the gallery: this wallet's images, kept in the local store (og_ui/media_history.py) --------------
 
 GALLERY_JOBS = ("img", "edit")  # requests whose images go into the gallery (text-to-image, image editing)
+GALLERY_BOUND = "img_gallery_bound"  # whose images GALLERY_KEY holds (the store scope, None: read-only)
 
 
 def collect_finished(key: str) -> None:
@@ -201,23 +202,35 @@ def collect_finished(key: str) -> None:
     jobs.keep(key, _store)
 
 
-def gallery() -> list[dict[str, Any]]:
-    """The session gallery, oldest first, including images of requests that finished on another page."""
+def gallery(client: OgClient) -> list[dict[str, Any]]:
+    """The wallet's gallery, oldest first: loaded from the store when the wallet changed, including
+    images of requests that finished on another page."""
+    where = local_store.scoped(client)
+    scope = where[1] if where else None
+    if GALLERY_BOUND not in st.session_state or st.session_state[GALLERY_BOUND] != scope:
+        st.session_state[GALLERY_KEY] = media_history.load_gallery(where, GALLERY_MAX)
+        st.session_state[GALLERY_BOUND] = scope
     for key in GALLERY_JOBS:
         collect_finished(key)
     return st.session_state.get(GALLERY_KEY, [])
 
 
-def add_to_gallery(pngs: tuple[bytes, ...] | list[bytes], *, prompt: str, model: str, kind: str) -> None:
-    """Append images with a stable id (picks survive trimming) and keep only the newest GALLERY_MAX.
+def add_to_gallery(client: OgClient, pngs: tuple[bytes, ...] | list[bytes], *, prompt: str, model: str,
+                   kind: str) -> None:
+    """Append images (to the store too, when the wallet has one) and keep only the newest GALLERY_MAX.
 
-    Every session_state access comes before the list is changed: a rerun can strike only at such an
+    Every session_state access comes before anything is written: a rerun can strike only at such an
     access, so the images are added whole or not at all (jobs.keep then runs this again)."""
+    where = local_store.scoped(client)
+    bound = st.session_state.get(GALLERY_BOUND, where[1] if where else None)
     items = st.session_state.setdefault(GALLERY_KEY, [])
     next_id = st.session_state.get("img_gallery_next_id", 1)
     st.session_state["img_gallery_next_id"] = next_id + len(pngs)
     for i, png in enumerate(pngs):
-        items.append({"id": next_id + i, "prompt": prompt, "png": png, "model": model, "kind": kind})
+        kept = media_history.keep_image(where, png, prompt=prompt, model=model, kind=kind) if where else None
+        if where is None or bound == where[1]:  # the page shows this wallet's gallery
+            items.append({"id": kept if kept is not None else f"s{next_id + i}", "prompt": prompt, "png": png,
+                          "model": model, "kind": kind})
     del items[:-GALLERY_MAX]
 
 
@@ -225,13 +238,14 @@ def gallery_label(item: dict[str, Any]) -> str:
     return f"#{item['id']} {item['kind']}: {item['prompt'][:50]}"
 
 
-def show_gallery() -> None:
-    """The session gallery, newest first, each image with its own download."""
-    items = gallery()
+def show_gallery(client: OgClient) -> None:
+    """The wallet's gallery, newest first, each image with its own download."""
+    items = gallery(client)
     if not items:
         return
-    label = (f"This session's gallery ({count_text(len(items), 'image')}, newest first; only the newest "
-             f"{GALLERY_MAX} are kept)")
+    kept = "kept on this computer for this wallet" if not client.read_only else "this session only"
+    label = (f"Gallery ({count_text(len(items), 'image')}, newest first, {kept}; the newest "
+             f"{GALLERY_MAX} are shown)")
     with st.expander(label, icon=":material/photo_library:"):
         cols = st.columns(4)
         for i, item in enumerate(reversed(items)):

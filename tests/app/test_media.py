@@ -318,7 +318,7 @@ def test_image_edit_shows_the_picked_gallery_image_next_to_a_result(open_app, ap
     at.button(key="edit_run").click().run()
     assert "edit_last" in at.session_state
 
-    at.radio(key="edit_source").set_value("From this session's gallery").run()
+    at.radio(key="edit_source").set_value("From the gallery").run()
     star = next(item for item in at.session_state["img_gallery"] if item["prompt"] == "a yellow star")
     at.selectbox(key="edit_gallery_pick").set_value(star["id"]).run()
     assert not at.exception
