@@ -29,6 +29,7 @@ from .chainview import AccountState, ChainView, ServiceState
 from .config import ENDPOINT_FOR_TYPE, ProviderConfig
 from .engine_worker import EngineBusy, EngineCrashed, EngineTimeout, EngineWorkers, worker_count_hint
 from .limits import MAX_BODY_BYTES, ConcurrencyCap, RateLimiter, Slot
+from .quote import simulated_quote
 from .settlement import Settler
 from .signing import ResponseSigner, SignatureStore, images_text, response_text
 from .tokens import SessionError, SessionToken, TokenVerifier, check_revocation
@@ -125,6 +126,7 @@ class Broker:
         self.ledger = UnsettledLedger()
         self.signer = ResponseSigner(cfg.tee_key, cfg.tee_address)
         self.signatures = SignatureStore()
+        self.report = simulated_quote(cfg)  # the (simulated) TEE's attestation report, the same every time
         self.images: dict[str, tuple[float, list[bytes]]] = {}
         self.rate = RateLimiter(cfg.rate_limit)
         self.cap = ConcurrencyCap(cfg.max_concurrency)
@@ -471,19 +473,7 @@ class Broker:
 
     # ---------- unauthenticated / control routes ----------
     async def quote(self, request: Request) -> Response:
-        addr = self.cfg.tee_address
-        report = addr.encode().ljust(64, b"\0")
-        return JSONResponse({
-            "simulated": True,
-            "warning": "SIMULATED attestation from the offline 0G devnet; no TEE hardware is involved",
-            "tee_type": "simulated",
-            "signing_address": addr,
-            "report_data": base64.b64encode(report).decode(),
-            "quote": "SIMULATED-" + report.hex(),
-            "event_log": [],
-            "provider": self.provider,
-            "model": self.cfg.model,
-        })
+        return JSONResponse(self.report)
 
     async def attestation_report(self, request: Request) -> Response:
         """The model's own TEE report. Like the real broker: a provider without a TEE for the model gets
