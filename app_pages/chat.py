@@ -15,6 +15,7 @@ from og_ui import (
     chat_sessions,
     chat_stream,
     codegen,
+    costs,
     funding,
     services,
     session,
@@ -65,9 +66,12 @@ def _show_meta(i: int, msg: dict) -> None:
         # The usage report comes last: an answer that ended early has none, and its cost is the
         # provider's to say (the local network bills nothing for it). Never claim "0 OG".
         tokens, cost = "usage not reported (the answer ended before the provider's usage report)", None
-    st.caption(usage_caption(tokens=tokens, cost_wei=cost, latency_ms=r.latency_ms, ttft_ms=r.ttft_ms)
+    st.caption(usage_caption(tokens=tokens, cost_wei=cost, latency_ms=r.latency_ms, ttft_ms=r.ttft_ms,
+                             cost_text=costs.cost_line(r))
                + f" · {model_md(r.model)} @ {short_address(r.provider)}"
                + (" · stopped by you" if r.stopped else (f" · cut: {inert(r.cut_reason)}" if r.cut else "")))
+    if cost is not None:
+        costs.show_breakdown(r, key=f"chat_cost_{i}")
     c1, c2 = st.columns([4, 1])
     with c1:
         verification_badge(msg.get("verification"))
@@ -89,6 +93,8 @@ for i, msg in enumerate(messages):
             literal(msg["content"])  # prompts as typed, like the answers (og_ui/chat_stream.py)
 
 chat_actions.last_turn(client, svc, chat_settings, enabled=can_pay and not streaming)
+if can_pay:
+    chat_actions.cost_before_sending(client, svc, chat_settings)  # the estimate, or the held message's choice
 if streaming:
     placeholder = "Wait for the answer (or press Stop under it)"
 elif can_pay:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from og_ui import chat_stream, compare, funding, media, session
+from og_ui import chat_stream, compare, costs, funding, media, session
 from og_ui.inert import inert
 from og_ui.services import of_type
 from og_ui.widgets import model_md, price_text, service_label, show_error, usage_caption, verification_badge
@@ -25,6 +25,8 @@ prompt = st.text_area("Prompt", key="cmp_prompt", placeholder="e.g. Explain what
 max_tokens = st.number_input("Max tokens per answer", 1, 2048, 256, key="cmp_max_tokens")
 
 ready = {}
+estimates = {addr: costs.estimate_chat(client, chatbots[addr], [{"role": "user", "content": prompt}], int(max_tokens))
+             for addr in chosen} if prompt.strip() else {}
 if chosen and not funding.has_ledger(client):
     funding.gate(client, chatbots[chosen[0]], key="cmp_ledger")  # one "read-only" / "create a ledger" box
     ready = {addr: False for addr in chosen}
@@ -34,7 +36,16 @@ elif chosen:
         with col:
             st.markdown(f"**{model_md(chatbots[addr])}**")
             st.caption(price_text(chatbots[addr]))
+            if addr in estimates:
+                costs.show_estimate(estimates[addr], what="this prompt")
             ready[addr] = funding.gate(client, chatbots[addr], key=f"cmp_{addr[2:10]}")
+
+
+
+def _send(request: dict) -> None:
+    compare.start(client, [chatbots[a] for a in request["providers"]], request["prompt"],
+                  max_tokens=request["max_tokens"])
+
 
 running = media.busy(compare.KEY)
 if st.button("Run comparison", key="cmp_run", type="primary", icon=":material/play_arrow:", disabled=running,
@@ -46,7 +57,9 @@ if st.button("Run comparison", key="cmp_run", type="primary", icon=":material/pl
     elif not all(ready.values()):
         st.warning("Fund every selected provider first (boxes above) — nothing was sent.", icon=":material/payments:")
     else:
-        compare.start(client, [chatbots[addr] for addr in chosen], prompt, max_tokens=int(max_tokens))
+        costs.send_or_hold(compare.KEY, estimates, {"providers": list(chosen), "prompt": prompt,
+                                                    "max_tokens": int(max_tokens)}, _send)
+costs.held_choice(compare.KEY, _send, names={a: chatbots[a].model for a in chosen})
 media.follow(compare.KEY)
 media.show_failure(compare.KEY)
 
@@ -63,7 +76,8 @@ if res:
                 continue
             chat_stream.show_answer(r.text, key=f"cmp_answer_{addr}")  # plain text, bounded
             st.caption(usage_caption(tokens=r.usage.total_tokens, cost_wei=r.cost_wei,
-                                     latency_ms=r.latency_ms))
+                                     latency_ms=r.latency_ms, cost_text=costs.cost_line(r)))
+            costs.show_breakdown(r, key=f"cmp_cost_{addr}")
             verification_badge(v)
     ok = [row for row in res["result"] if row[1] is not None]
     if len(ok) >= 2:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from og_ui import funding, media, services, session
+from og_ui import costs, funding, media, services, session
 from og_ui.inert import inert
 
 st.title("Image editing")
@@ -44,6 +44,7 @@ else:
                        icon=":material/download:")
 
 instruction = st.text_input("Instruction", key="edit_prompt", placeholder="e.g. make it black and white")
+st.caption(costs.media_estimate_text(svc, 1))
 
 
 def _keep_in_gallery(record: dict) -> None:
@@ -73,4 +74,4 @@ if last:
     a.image(r.images[0], caption="After", width="stretch")
     a.download_button("Download edited PNG", r.images[0], file_name="edited.png", mime="image/png",
                       key="edit_dl", icon=":material/download:")
-    media.result_footer(last, tokens="1 image")
+    media.result_footer(last, svc=svc, tokens="1 image")

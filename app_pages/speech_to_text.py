@@ -8,7 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from og_ui import funding, media, media_history, services, session
+from og_ui import costs, funding, media, media_history, services, session
 from og_ui.inert import inert
 from og_ui.widgets import count_text
 
@@ -41,6 +41,7 @@ if audio is not None:
 # Which clip a transcript belongs to: names repeat ("recording.wav"), the bytes do not.
 digest = hashlib.sha256(audio).hexdigest() if audio is not None else None
 language = st.text_input("Language (optional, e.g. en)", key="stt_language", max_chars=8)
+st.caption(costs.media_estimate_text(svc))
 
 running = media.busy("stt")
 if st.button("Transcribe", key="stt_run", type="primary", icon=":material/subtitles:",
@@ -71,7 +72,7 @@ if last:
         "cost_og": str(r.cost_og), "latency_ms": round(r.latency_ms, 1),
         "verification": None if last["verification"] is None else str(last["verification"].status)}, indent=2),
         file_name=f"{stem}.json", mime="application/json", key="stt_dl_json", icon=":material/data_object:")
-    media.result_footer(last, tokens=count_text(r.usage.total_tokens, "token"))
+    media.result_footer(last, svc=svc, tokens=count_text(r.usage.total_tokens, "token"))
 else:
     st.info("Upload a recording or use the microphone, then press Transcribe. The transcript has a copy button.",
             icon=":material/mic:")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from og_ui import funding, media, services, session
-from og_ui.widgets import count_text, og_text
+from og_ui import costs, funding, media, services, session
+from og_ui.widgets import count_text
 
 SIZES = ["256x256", "512x512", "1024x1024"]  # the OpenAI image API sizes (the local engine takes exactly these)
 
@@ -20,7 +20,7 @@ c1, c2, c3 = st.columns(3)
 size = c1.selectbox("Size", SIZES, index=1, key="img_size")
 count = c2.number_input("Images", 1, 4, 1, key="img_count")
 seed = c3.number_input("Seed (0 = random)", 0, 2**31 - 1, 0, key="img_seed")
-st.caption(f"Estimated cost: {og_text(int(count) * svc.output_price_og)} (before verification).")
+st.caption(costs.media_estimate_text(svc, int(count)))
 
 
 def _keep_in_gallery(record: dict) -> None:
@@ -50,7 +50,7 @@ if last:
             st.image(png, caption=f"{last['prompt'][:60]} #{i + 1}", width="stretch")
             st.download_button("Download PNG", png, file_name=f"image-{i + 1}.png", mime="image/png",
                                key=f"img_dl_{i}", icon=":material/download:")
-    media.result_footer(last, tokens=count_text(len(r.images), "image"))
+    media.result_footer(last, svc=svc, tokens=count_text(len(r.images), "image"))
 else:
     st.info("Write a prompt and press Generate. Each image is billed at the provider's per-image price.",
             icon=":material/image:")

@@ -29,6 +29,11 @@ def _count(value: Any) -> int:
     return value if _is_int(value) and value > 0 else 0
 
 
+def count_tokens(n: int, noun: str) -> str:
+    """"1 cached token", "120 cached tokens"."""
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
+
+
 @dataclass(frozen=True)
 class UsageCounts:
     """The token counts a provider reports, the cache ones being parts of `prompt_tokens`."""
@@ -69,6 +74,7 @@ class ChatCost:
     write_fee_wei: int
     write_1h_fee_wei: int
     output_fee_wei: int
+    pricing: Pricing | None = None  # what it was billed at: multipliers, cache divisor, where they came from
 
     @property
     def input_fee_wei(self) -> int:
@@ -82,17 +88,29 @@ class ChatCost:
     def total_og(self) -> Decimal:
         return Decimal(self.total_wei) / WEI_PER_OG
 
-    def describe(self) -> str:
-        """One line for under an answer: "0.0037 OG — tier 32k–128k tokens; 40,000 cached tokens"."""
-        parts = [f"{format_og_exact(self.total_wei)} OG"]
-        extras = []
-        if self.tier_label:
-            extras.append(f"tier {self.tier_label}")
+    @property
+    def tier_text(self) -> str:
+        """"tier >1k tokens (2×)", "tier 32k–128k tokens (2× input, 3× output)"; "" without tiers."""
+        return tier_text(self.pricing, self.tier_index)
+
+    @property
+    def cache_text(self) -> str:
+        """"120 cached tokens at the cache price (1/10 of the input price)"; "" without cache hits."""
+        parts = []
         if self.cached_tokens:
-            extras.append(f"{self.cached_tokens:,} cached tokens")
-        if self.cache_write_tokens or self.cache_write_1h_tokens:
-            extras.append(f"{self.cache_write_tokens + self.cache_write_1h_tokens:,} tokens written to the cache")
-        return parts[0] + (" — " + "; ".join(extras) if extras else "")
+            divisor = self.pricing.cache.divisor if self.pricing and self.pricing.cache else None
+            share = f" (1/{divisor} of the input price)" if divisor else ""
+            parts.append(f"{count_tokens(self.cached_tokens, 'cached token')} at the cache price{share}")
+        written = self.cache_write_tokens + self.cache_write_1h_tokens
+        if written:
+            parts.append(f"{count_tokens(written, 'token')} written to the cache")
+        return "; ".join(parts)
+
+    def describe(self) -> str:
+        """One line for under an answer: "0.0037 OG — tier 32k–128k tokens (2× input, 3× output);
+        40,000 cached tokens at the cache price (1/10 of the input price)"."""
+        extras = [t for t in (self.tier_text, self.cache_text) if t]
+        return f"{format_og_exact(self.total_wei)} OG" + (" — " + "; ".join(extras) if extras else "")
 
 
 def chat_cost(pricing: Pricing, usage: UsageCounts | Mapping[str, Any] | None) -> ChatCost:
@@ -118,7 +136,8 @@ def chat_cost(pricing: Pricing, usage: UsageCounts | Mapping[str, Any] | None) -
     write_fee = _premium(p_in * write, cache.write_multiplier if cache else None)
     write_1h_fee = _premium(p_in * write_1h, cache.write_1h_multiplier if cache else None)
     return ChatCost(index, pricing.tier_label(index), p_in, p_out, prompt, counts.completion_tokens, cached, write,
-                    write_1h, full, p_in * full, cached_fee, write_fee, write_1h_fee, p_out * counts.completion_tokens)
+                    write_1h, full, p_in * full, cached_fee, write_fee, write_1h_fee, p_out * counts.completion_tokens,
+                    pricing)
 
 
 def _premium(amount: int, fraction: Fraction | None) -> int:
@@ -158,20 +177,36 @@ class CostEstimate:
     max_output_fee_wei: int
     dearer_tier: bool  # the prompt is billed above the first tier's rates
     warning: str | None  # plain sentence when the prompt is in, or close to, a dearer tier
+    pricing: Pricing | None = None  # what it is estimated at
+
+    @property
+    def tier_text(self) -> str:
+        return tier_text(self.pricing, self.tier_index)
 
     @property
     def max_total_wei(self) -> int:
         return self.input_fee_wei + self.max_output_fee_wei
 
     def describe(self) -> str:
-        """"at most 0.0052 OG (about 1,000 prompt tokens + up to 500 answer tokens; tier ≤32k tokens)"."""
-        tier = f"; tier {self.tier_label}" if self.tier_label else ""
+        """"at most 0.0052 OG (about 1,000 prompt tokens + up to 500 answer tokens; tier ≤32k tokens (1×))"."""
+        tier = f"; {self.tier_text or 'tier ' + self.tier_label}" if self.tier_label else ""
         return (f"at most {format_og_exact(self.max_total_wei)} OG (about {self.prompt_tokens:,} prompt tokens + "
                 f"up to {self.max_completion_tokens:,} answer tokens{tier})")
 
 
 def _times(fraction: Fraction) -> str:
     return f"{format_fraction(fraction)}×"
+
+
+def tier_text(pricing: Pricing | None, index: int | None) -> str:
+    """Tier `index` of `pricing` in words with its multipliers: "tier >1k tokens (2×)",
+    "tier 32k–128k tokens (2× input, 3× output)"; "" without tiers."""
+    if pricing is None or index is None or not pricing.tiers:
+        return ""
+    tier = pricing.tiers[index]
+    tin, tout = tier.input_multiplier, tier.output_multiplier
+    times = _times(tin) if tin == tout else f"{_times(tin)} input, {_times(tout)} output"
+    return f"tier {pricing.tier_label(index)} ({times})"
 
 
 def estimate_cost(pricing: Pricing, prompt_tokens: int, max_completion_tokens: int) -> CostEstimate:
@@ -198,4 +233,4 @@ def estimate_cost(pricing: Pricing, prompt_tokens: int, max_completion_tokens: i
                        f"bound; a longer one is billed, as a whole, at {_times(nxt.input_multiplier)} the input "
                        f"price and {_times(nxt.output_multiplier)} the output price.")
     return CostEstimate(prompt_tokens, max_completion_tokens, index, label, p_in, p_out, p_in * prompt_tokens,
-                        p_out * max_completion_tokens, dearer, warning)
+                        p_out * max_completion_tokens, dearer, warning, pricing)

@@ -283,9 +283,7 @@ class OgClient:
         """Streaming chat completion; iterate the returned ChatStream, then read `.result`."""
         service = self.service(provider)
         inner = self._s.inference.chat_stream(service, messages, model=model, stop_event=stop_event, **params)
-        if (service.additional_info or {}).get("MultiModel") is not True:
-            return inner
-        return inner.with_result(self._market.priced)  # priced at the model's own price
+        return inner.with_result(self._market.priced)  # with the tiers and prices /v1/models adds
 
     def generate_images(self, provider: str, prompt: str, *, n: int = 1, size: str = "512x512",
                         model: str | None = None, **params: Any) -> ImageResult:

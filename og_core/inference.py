@@ -33,7 +33,7 @@ from og_core.results import ChatResult, ImageResult, TranscriptResult
 from og_core.safety import UrlGuard, deadline
 from og_core.service import ServiceInfo
 from og_core.streaming import ChatStream, StreamReader, StreamState
-from og_core.usage import chat_cost, usage_from
+from og_core.usage import chat_cost_breakdown, usage_from
 
 CHAT_ID_HEADER = "ZG-Res-Key"
 SESSION_RETRY_DELAYS_S = (0.0, 0.0, 0.8, 1.6)  # first try, fresh token, then wait out a provider's cache
@@ -207,10 +207,11 @@ class Inference:
                                 "Try again or pick another provider.", kind="garbage") from exc
         usage = usage_from(data.get("usage"))
         chat_id, source = self._chat_id(reply.headers, data.get("id"))
+        bill = chat_cost_breakdown(service, usage)  # on-chain prices; OgClient reprices from /v1/models
         return ChatResult(provider=service.provider, model=model, text=str(text), chat_id=chat_id,
-                          chat_id_source=source, usage=usage, cost_wei=chat_cost(service, usage), latency_ms=latency,
+                          chat_id_source=source, usage=usage, cost_wei=bill.total_wei, latency_ms=latency,
                           ttft_ms=None, finish_reason=finish, request_body=reply.request_body,
-                          response_body=reply.content)
+                          response_body=reply.content, billing=bill)
 
     def chat_stream(self, service: ServiceInfo, messages: Sequence[dict[str, Any]], *, model: str | None = None,
                     stop_event: threading.Event | None = None, **params: Any) -> ChatStream:

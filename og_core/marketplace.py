@@ -15,7 +15,7 @@ from og_core.billing import ChatCost, CostEstimate, estimate_cost, estimate_prom
 from og_core.context import ClientContext
 from og_core.discovery import provider_base
 from og_core.market import MarketView, summarize_models
-from og_core.model_info import ModelInfo, ModelList, fetch_model_list
+from og_core.model_info import MODELS_TIMEOUT_S, ModelInfo, ModelList, fetch_model_list
 from og_core.pricing import Pricing, pricing_for
 from og_core.results import ChatResult
 from og_core.service import ServiceInfo
@@ -23,6 +23,7 @@ from og_core.status import StatusReport, get_status, get_status_within
 from og_core.usage import chat_cost_breakdown
 
 MODEL_LIST_TTL_S = 60.0
+PRICING_LIST_TIMEOUT_S = 3.0  # read before a page shows an estimate: a slow provider must not hold it up
 Messages = Sequence[dict[str, Any]]
 
 
@@ -71,9 +72,7 @@ class Marketplace:
         multi = [s for s in services if (s.additional_info or {}).get("MultiModel") is True]
 
         def fetch(s: ServiceInfo) -> ModelList:
-            return fetch_model_list(provider_base(s.url), self._s.http, self._s.url_guard,
-                                    input_price_wei=s.input_price_wei, output_price_wei=s.output_price_wei,
-                                    additional_info=s.additional_info, provider=s.provider, timeout_s=models_timeout_s)
+            return self._fetch_models(s, models_timeout_s)
 
         lists: dict[str, ModelList] = {}
         if multi:
@@ -84,21 +83,22 @@ class Marketplace:
     def models(self, provider: str) -> ModelList:
         """The provider's `/v1/models` objects, parsed (≤ 10 s, ≤ 5 MB); a failure is `ModelList.error`."""
 
-        s = self.service(provider)
+        return self._fetch_models(self.service(provider))
+
+    def _fetch_models(self, s: ServiceInfo, timeout_s: float = MODELS_TIMEOUT_S) -> ModelList:
         return fetch_model_list(provider_base(s.url), self._s.http, self._s.url_guard,
                                 input_price_wei=s.input_price_wei, output_price_wei=s.output_price_wei,
-                                additional_info=s.additional_info, provider=s.provider)
+                                additional_info=s.additional_info, provider=s.provider, timeout_s=timeout_s)
 
     def pricing(self, provider: str, model: ModelInfo | str | None = None) -> Pricing:
-        """How `provider` bills: tiers and cache billing from its additionalInfo, else from `model`
-        (one of `models(provider)`, or a model id). A multi-model service bills the model's own price
-        from its /v1/models (default: its on-chain default model). Malformed parts are in `.notes`."""
+        """How `provider` bills `model` (one of `models(provider)`, or a model id; default its on-chain
+        model): tiers and cache billing from its additionalInfo first, then from its /v1/models, which
+        is read for whatever additionalInfo leaves out (a provider may publish a tier only there); a
+        multi-model service bills the model's own /v1/models price. Malformed parts are in `.notes`."""
         if isinstance(model, ModelInfo) and model.pricing is not None:
             return model.pricing
         s = self.service(provider)
-        model_id = model.id if isinstance(model, ModelInfo) else model or s.model
-        own = self.multi_model_pricing(s, model_id)
-        return own if own is not None else pricing_for(s.input_price_wei, s.output_price_wei, s.additional_info)
+        return self.listed_pricing(s, model.id if isinstance(model, ModelInfo) else model or s.model)
 
     def estimate_chat(self, provider: str, messages: Messages, max_tokens: int,
                       model: ModelInfo | str | None = None) -> CostEstimate:
@@ -111,31 +111,38 @@ class Marketplace:
         """`result.cost_wei` fee by fee: the tier, the cached and cache-written tokens, each fee."""
 
         service = self.service(result.provider)
-        return chat_cost_breakdown(service, result.usage, self.multi_model_pricing(service, result.model))
+        return chat_cost_breakdown(service, result.usage, self.listed_pricing(service, result.model))
 
-    def multi_model_pricing(self, service: ServiceInfo, model: str) -> Pricing | None:
-        """A multi-model service bills each model at its own /v1/models price (its on-chain price is
-        only a ceiling): that model's pricing, from a list kept MODEL_LIST_TTL_S; None for other services
-        (and when the list does not name the model: then the ceiling is what is shown)."""
-        if (service.additional_info or {}).get("MultiModel") is not True:
-            return None
+    def listed_pricing(self, service: ServiceInfo, model: str) -> Pricing:
+        """`model`'s pricing with what the provider's /v1/models adds to its additionalInfo (tiers or
+        cache billing published only there; a multi-model service's per-model price). The list is kept
+        MODEL_LIST_TTL_S and read only when additionalInfo leaves something out. When it cannot be read,
+        or does not name the model, the additionalInfo pricing is used and a note says why."""
+        info = service.additional_info or {}
+        base = pricing_for(service.input_price_wei, service.output_price_wei, service.additional_info)
+        if info.get("MultiModel") is not True and "tieredPricing" in info and "cacheTokenBilling" in info:
+            return base  # additionalInfo wins for both: the list could add nothing
         now = time.monotonic()
         with self._model_lists_lock:
             hit = self._model_lists.get(service.provider)
         if hit is None or now - hit[0] > MODEL_LIST_TTL_S:
-            hit = (now, self.models(service.provider))
+            hit = (now, self._fetch_models(service, PRICING_LIST_TIMEOUT_S))
             with self._model_lists_lock:
                 self._model_lists[service.provider] = hit
-        info = hit[1].get(model)
-        return info.pricing if info is not None else None
+        listed = hit[1]
+        info_model = listed.get(model)
+        if info_model is not None and info_model.pricing is not None:
+            return info_model.pricing
+        why = (f"its model list (/v1/models) could not be read ({listed.error})" if listed.error
+               else f"its model list (/v1/models) does not list {model[:80]}")
+        return replace(base, notes=(*base.notes, f"Priced from the service's on-chain entry only: {why}, so a "
+                                                 "tier or cache billing published only there is not included."))
 
     def priced(self, result: ChatResult) -> ChatResult:
-        """`result` with a multi-model service's cost at the model's own price."""
+        """`result` billed at the pricing `listed_pricing` finds (its cost and its fee-by-fee billing)."""
         service = self.service(result.provider)
-        pricing = self.multi_model_pricing(service, result.model)
-        if pricing is None:
-            return result
-        return replace(result, cost_wei=chat_cost_breakdown(service, result.usage, pricing).total_wei)
+        bill = chat_cost_breakdown(service, result.usage, self.listed_pricing(service, result.model))
+        return replace(result, cost_wei=bill.total_wei, billing=bill)
 
     def attest(self, provider: str, on_step: Callable[[Step], None] | None = None) -> AttestationLog:
         """The provider's TEE attestation as a step log, each report kept byte for byte for download

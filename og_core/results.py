@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from og_core.amounts import OgAmount
+from og_core.billing import ChatCost
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class ChatResult:
     stopped: bool = False  # the user pressed stop
     request_body: bytes = b""  # exactly what was sent
     response_body: bytes = b""  # exactly what was received (whole SSE text for a stream)
+    billing: ChatCost | None = None  # cost_wei fee by fee: tier, cached tokens, the prices it came from
 
     cost_og = OgAmount("cost_wei")
 

@@ -17,7 +17,7 @@ from og_core.provider_errors import the_provider
 from og_core.results import ChatResult, Usage
 from og_core.safety import abort_response, deadline
 from og_core.service import ServiceInfo
-from og_core.usage import chat_cost, usage_from
+from og_core.usage import chat_cost_breakdown, usage_from
 
 
 class ChatStream:
@@ -253,10 +253,11 @@ class StreamReader:
         cut_reason = state.cut_reason
         if cut_reason is None and not state.stopped and not state.done and state.finish_reason is None:
             cut_reason = "the stream ended before the provider finished the answer"
+        bill = chat_cost_breakdown(state.service, state.usage)  # on-chain prices; OgClient reprices
         return ChatResult(
             provider=state.service.provider, model=state.model, text="".join(state.text), chat_id=state.chat_id,
             chat_id_source=state.chat_id_source,  # type: ignore[arg-type]
-            usage=state.usage, cost_wei=chat_cost(state.service, state.usage),
+            usage=state.usage, cost_wei=bill.total_wei, billing=bill,
             latency_ms=(ended - state.started) * 1000, ttft_ms=state.ttft_ms, finish_reason=state.finish_reason,
             cut=cut_reason is not None, cut_reason=cut_reason, stopped=state.stopped,
             request_body=state.request_body, response_body=bytes(state.raw))

@@ -30,13 +30,6 @@ def usage_from(data: Any) -> Usage:
     return Usage(prompt, completion, total, cache.cached_tokens, cache.cache_write_tokens, cache.cache_write_1h_tokens)
 
 
-def chat_cost(service: ServiceInfo, usage: Usage) -> int:
-    """What the provider bills for this usage: its tier and cache billing applied (og_core.pricing), as
-    its broker computes it. A multi-model service's per-model prices are in /v1/models, not known here:
-    its on-chain prices (the ceiling) are used."""
-    return chat_cost_breakdown(service, usage).total_wei
-
-
 def chat_cost_breakdown(service: ServiceInfo, usage: Usage, pricing: Pricing | None = None) -> ChatCost:
     """The fee by fee of `usage` at `pricing` (default: the service's on-chain prices, tiers and cache)."""
     if pricing is None:

@@ -24,7 +24,7 @@ from og_core import (
     TranscriptResult,
 )
 from og_core import check_image as check_core_image
-from og_ui import funding, jobs, local_store, media_history
+from og_ui import costs, funding, jobs, local_store, media_history
 from og_ui.inert import inert
 from og_ui.jobs import Job
 from og_ui.widgets import count_text, model_md, show_error, usage_caption, verification_badge
@@ -258,11 +258,13 @@ def show_gallery(client: OgClient) -> None:
 
 # --- result block -----------------------------------------------------------------------------------
 
-def result_footer(last: dict[str, Any], *, tokens: str | None = None) -> None:
-    """Usage, cost, latency and model of the kept result, then its verification badge."""
+def result_footer(last: dict[str, Any], *, svc: ServiceInfo | None = None, tokens: str | None = None) -> None:
+    """Usage, cost (in the service's unit, when `svc` is the one that answered), latency and model of
+    the kept result, then its verification badge."""
     result: ImageResult | TranscriptResult = last["result"]
-    st.caption(usage_caption(tokens=tokens, cost_wei=result.cost_wei, latency_ms=result.latency_ms)
-               + f" · {model_md(result.model)}")
+    priced_by = svc if svc is not None and svc.provider == result.provider else None
+    st.caption(usage_caption(tokens=tokens, cost_wei=result.cost_wei, latency_ms=result.latency_ms,
+                             cost_text=costs.media_cost_text(result, priced_by)) + f" · {model_md(result.model)}")
     verification_badge(last["verification"])
     if last["verify_error"]:
         st.caption(f"Could not verify: {inert(last['verify_error'])}")

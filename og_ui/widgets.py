@@ -92,15 +92,19 @@ def count_text(n: int, noun: str) -> str:
 
 
 def usage_caption(*, tokens: str | int | None, cost_wei: int | None, latency_ms: float | None,
-                  ttft_ms: float | None = None) -> str:
+                  ttft_ms: float | None = None, cost_text: str | None = None) -> str:
     """tokens: a count of tokens, or the usage in words (made with `count_text`: "1 image", "3 tokens").
-    cost_wei None: the provider reported no usage, so the cost is unknown (never shown as 0)."""
+    cost_wei None: the provider reported no usage, so the cost is unknown (never shown as 0).
+    cost_text: the cost in words (og_ui/costs.py: its tier, cached tokens, unit) instead of the bare sum."""
     parts = []
     if isinstance(tokens, int):
         parts.append(count_text(tokens, "token"))
     elif tokens:
         parts.append(tokens)
-    parts.append("cost not reported" if cost_wei is None else f"cost {format_og(cost_wei, 8)}")
+    if cost_wei is None:
+        parts.append("cost not reported")
+    else:
+        parts.append(cost_text or f"cost {format_og(cost_wei, 8)}")
     parts.append(f"latency {ms(latency_ms)}")
     if ttft_ms is not None:
         parts.append(f"first token {ms(ttft_ms)}")

@@ -228,7 +228,8 @@ def test_worked_example_cache_billing_to_the_neuron():
     assert cost.input_fee_wei == 31 * 10**14 and cost.output_fee_wei == 6 * 10**14
     assert cost.total_wei == 37 * 10**14 and format_og_exact(cost.total_wei) == "0.0037"
     assert chat_cost(example(cache=False), usage).total_wei == 106 * 10**14
-    assert cost.describe() == "0.0037 OG — tier 32k–128k tokens; 40,000 cached tokens; 6,000 tokens written to the cache"
+    assert cost.describe() == ("0.0037 OG — tier 32k–128k tokens (2× input, 3× output); 40,000 cached tokens at "
+                               "the cache price (1/10 of the input price); 6,000 tokens written to the cache")
 
 
 def test_cache_fees_are_floored_over_the_product_not_per_token():
@@ -289,7 +290,7 @@ def test_estimate_names_the_tier_and_warns_of_a_dearer_one():
     assert high.max_total_wei == 516 * 10**14
     assert estimate_cost(Pricing(IN, OUT), 10**6, 1).warning is None
     assert low.describe() == ("at most 0.0003 OG (about 1,000 prompt tokens + up to 500 answer tokens; "
-                              "tier ≤32k tokens)")
+                              "tier ≤32k tokens (1×))")
     assert estimate_cost(Pricing(IN, OUT), 10, 0).describe() == (
         "at most 0.000001 OG (about 10 prompt tokens + up to 0 answer tokens)")
 

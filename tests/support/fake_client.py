@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import json
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -83,14 +84,17 @@ def _address(n: int) -> str:
 
 
 def make_service(n: int, service_type: str = "chatbot", model: str | None = None, *, tee: bool = True,
-                 input_price_wei: int = 10**12, output_price_wei: int = 2 * 10**12) -> ServiceInfo:
-    """Provider number `n` (a stable address), serving `model` at these per-token (per-image) prices."""
+                 input_price_wei: int = 10**12, output_price_wei: int = 2 * 10**12,
+                 info: dict[str, Any] | None = None) -> ServiceInfo:
+    """Provider number `n` (a stable address), serving `model` at these per-token (per-image) prices,
+    with this additionalInfo (tiers, cache billing…)."""
     signer = _address(1000 + n)
     return ServiceInfo(
         provider=_address(100 + n), service_type=service_type, url=f"http://provider-{n}.invalid",
         model=model or f"fake/{service_type}-{n}", verifiability="TeeML" if tee else "",
         input_price_wei=input_price_wei, output_price_wei=output_price_wei, updated_at=0,
-        tee_signer=signer, tee_signer_acknowledged=tee, additional_info_raw="{}", additional_info={},
+        tee_signer=signer, tee_signer_acknowledged=tee, additional_info_raw=json.dumps(info or {}),
+        additional_info=dict(info or {}),
         health=ProviderHealth(reachable=True, latency_ms=12.0, models=(model or f"fake/{service_type}-{n}",)),
     )
 
@@ -124,6 +128,7 @@ class FakeNetwork:
     executed: list[TxPlan] = field(default_factory=list)  # every plan execute() sent, in order
     history: dict[str, list[TxRecord]] = field(default_factory=dict)
     reply: str = "Hello from the fake provider."
+    cached_tokens: int = 0  # every answer's usage says this many prompt tokens came from the cache
     provider_errors: dict[str, OgError] = field(default_factory=dict)  # provider -> raised by its requests
     unsettled_wei: dict[tuple[str, str], int] = field(default_factory=dict)
     status: StatusReport | None = None  # what health() returns (default: no status service)
@@ -255,6 +260,10 @@ class FakeClient:
         if isinstance(model, ModelInfo) and model.pricing is not None:
             return model.pricing
         svc = self.net.service(provider)
+        listed = self.net.model_lists.get(svc.provider)
+        own = listed.get(model or svc.model) if listed is not None else None
+        if own is not None and own.pricing is not None:  # what /v1/models adds, as og_core reads it
+            return own.pricing
         return pricing_for(svc.input_price_wei, svc.output_price_wei, svc.additional_info)
 
     def estimate_chat(self, provider: str, messages: Sequence[dict[str, Any]], max_tokens: int,
@@ -482,16 +491,16 @@ class FakeClient:
                      stopped: bool = False) -> ChatResult:
         prompt = sum(len(str(m.get("content", "")).split()) for m in messages)
         completion = len(text.split())
-        usage = Usage(prompt, completion, prompt + completion)
+        cached = min(self.net.cached_tokens, prompt)
+        usage = Usage(prompt, completion, prompt + completion, cached_tokens=cached)
         # billed as og_core bills it: the service's tier and cache billing applied
-        cost = chat_cost(pricing_for(svc.input_price_wei, svc.output_price_wei, svc.additional_info),
-                         UsageCounts(prompt, completion)).total_wei
-        self._bill(svc, cost)
+        bill = chat_cost(self.pricing(svc.provider), UsageCounts(prompt, completion, cached))
+        self._bill(svc, bill.total_wei)
         chat_id = f"fake-{self.net.tx_hash()[-8:]}"
-        return ChatResult(svc.provider, svc.model, text, chat_id, "ZG-Res-Key", usage, cost,
+        return ChatResult(svc.provider, svc.model, text, chat_id, "ZG-Res-Key", usage, bill.total_wei,
                           (time.perf_counter() - started) * 1000, 1.0, "stop", stopped=stopped, cut=stopped,
                           cut_reason="stopped" if stopped else None, request_body=b"{}",
-                          response_body=text.encode())
+                          response_body=text.encode(), billing=bill)
 
     def generate_images(self, provider: str, prompt: str, *, n: int = 1, size: str = "512x512",
                         model: str | None = None, **params: Any) -> ImageResult:
