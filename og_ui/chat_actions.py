@@ -36,8 +36,11 @@ def ask(client: OgClient, svc: ServiceInfo, text: str, settings: dict[str, Any],
     in a dearer tier (og_ui/costs.py: the user chooses). False when nothing was sent now."""
     history = _before_last_turn() if replace_last else chat_stream.messages()
     estimate = costs.estimate_chat(client, svc, _api(settings, history, text), int(settings["max_tokens"]))
-    return costs.send_or_hold(costs.CHAT, {svc.provider: estimate}, {"prompt": text, "replace_last": replace_last},
-                              lambda request: _send(client, svc, settings, request))
+    if costs.send_or_hold(costs.CHAT, {svc.provider: estimate}, {"prompt": text, "replace_last": replace_last},
+                          lambda request: _send(client, svc, settings, request)):
+        return True
+    st.rerun()  # held: the next run draws its choice above the message box
+    return False  # not reached
 
 
 def _send(client: OgClient, svc: ServiceInfo, settings: dict[str, Any], request: dict[str, Any]) -> bool:

@@ -37,7 +37,8 @@ URL_CHAT = "chat"
 # ------------------------------------------------------------------ message dict <-> stored record
 def _result_meta(r: ChatResult, db: Store) -> dict[str, Any]:
     meta = {f.name: getattr(r, f.name) for f in dataclasses.fields(r)
-            if f.name not in ("text", "usage", "request_body", "response_body")}
+            if f.name not in ("text", "usage", "request_body", "response_body", "billing")}
+    # billing (the fee-by-fee breakdown, exact fractions) is not kept: a reloaded answer shows its cost
     meta["usage"] = dataclasses.asdict(r.usage)
     meta["cost_wei"] = str(r.cost_wei)  # exact: JSON numbers are floats for some readers
     meta["request_body"] = r.request_body.decode("utf-8", "replace")
