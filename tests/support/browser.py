@@ -49,9 +49,10 @@ class Server:
                 self.process.wait(5)
 
 
-def start_server(rpc_url: str | None, name: str) -> Server:
+def start_server(rpc_url: str | None, name: str, *, data_dir: Path | None = None) -> Server:
     """`streamlit run app.py` on a free port, waiting for /_stcore/health. rpc_url None: like a fresh
-    clone, the app starts its own local network."""
+    clone, the app starts its own local network. data_dir: the app's OG_DATA_DIR (else the test run's
+    temporary one, tests/conftest.py)."""
     ARTIFACTS.mkdir(exist_ok=True)
     port = free_port()
     log_path = ARTIFACTS / f"server-{name}.log"
@@ -59,6 +60,8 @@ def start_server(rpc_url: str | None, name: str) -> Server:
     env["PYTHONUNBUFFERED"] = "1"
     if rpc_url:
         env["OG_RPC_URL"] = rpc_url
+    if data_dir is not None:
+        env["OG_DATA_DIR"] = str(data_dir)
     with open(log_path, "wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
@@ -158,6 +161,18 @@ def confirm_tx(page, timeout_s: float = 90.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"no new transaction outcome within {timeout_s:g} s (before: {before})")
         page.wait_for_timeout(200)
+    wait_idle(page)
+
+
+def fill_chat(page, text: str, timeout_ms: float = 90_000) -> None:
+    """Send `text` on the Chat page and wait for its answer's verification line (the answer is kept)."""
+    before = page.get_by_test_id("stChatMessage").count()
+    area = page.get_by_test_id("stChatInputTextArea")
+    area.fill(text)
+    area.press("Enter")
+    answer = page.get_by_test_id("stChatMessage").nth(before + 1)
+    answer.wait_for(timeout=timeout_ms)
+    answer.get_by_role("button", name="Re-verify").wait_for(timeout=timeout_ms)
     wait_idle(page)
 
 
