@@ -25,15 +25,17 @@ class ProviderSpec:
     output_price: int
     verifiability: str
     description: str
+    answer_style: str = "plain"  # chatbots: how it answers (og_devnet/engines/styles.py)
 
 
 CATALOGUE: tuple[ProviderSpec, ...] = (
     ProviderSpec("chat-tee", "chatbot", "local/zg-chat-tee-1", 50 * PER_1M_TOKENS // 100,
                  200 * PER_1M_TOKENS // 100, "TeeML",
-                 "Offline chatbot (arithmetic, 0G knowledge, small talk) whose answers are TEE-signed"),
+                 "Offline chatbot (arithmetic, 0G knowledge, small talk) whose answers are TEE-signed",
+                 answer_style="expert"),
     ProviderSpec("chat-lite", "chatbot", "local/zg-chat-lite-1", 10 * PER_1M_TOKENS // 100,
                  40 * PER_1M_TOKENS // 100, "",
-                 "Cheaper offline chatbot without TEE verification"),
+                 "Cheaper offline chatbot without TEE verification", answer_style="concise"),
     ProviderSpec("image", "text-to-image", "local/zg-paint-1", 0, OG // 100, "TeeML",
                  "Procedural text-to-image (colours and shapes from the prompt)"),
     ProviderSpec("edit", "image-editing", "local/zg-edit-1", 0, 2 * OG // 100, "TeeML",
@@ -59,5 +61,6 @@ def provider_configs(*, ports: list[int], settle_interval: float, limits: bool,
             service_type=spec.service_type, model=spec.model, input_price=spec.input_price,
             output_price=spec.output_price, verifiability=spec.verifiability,
             rate_limit=20.0 if limits else 0.0, max_concurrency=16 if limits else 0,
-            settle_interval=settle_interval, port=port, stream_pace=stream_pace, engine_limit_s=speech_limit_s))
+            settle_interval=settle_interval, port=port, stream_pace=stream_pace, engine_limit_s=speech_limit_s,
+            answer_style=spec.answer_style))
     return configs

@@ -133,7 +133,7 @@ class Broker:
         self.settler = Settler(self.chain, self.ledger, cfg.provider_key, cfg.tee_key, chain_id)
         # Imported now: a missing engine stops the broker from starting (no stand-in is ever served).
         self.engine = engine_loader.load(cfg.service_type)
-        self.chat = self.engine(cfg.model) if cfg.service_type == "chatbot" else None
+        self.chat = self.engine(cfg.model, style=cfg.answer_style) if cfg.service_type == "chatbot" else None
         self.max_images = engine_loader.max_images() if cfg.service_type in ("text-to-image", "image-editing") else 0
         # Speech runs in worker processes (see engine_worker): it holds the interpreter lock for as long
         # as it works, and past the processing limit it must be stopped, which only a process can be.

@@ -38,6 +38,8 @@ class ProviderConfig:
     # Longest a speech-to-text request may keep the engine working; past it the work is stopped and
     # the client gets a 504. It must stay under the client's wait: og_core waits 120 s in all.
     engine_limit_s: float = SPEECH_LIMIT_S
+    # How a chatbot answers (og_devnet/engines/styles.py): plain, concise, thorough or expert (knows 0G well).
+    answer_style: str = "plain"
 
     def __post_init__(self) -> None:
         if self.service_type not in SERVICE_TYPES:

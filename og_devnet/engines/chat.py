@@ -16,7 +16,7 @@ import random
 import re
 from collections.abc import Iterator
 
-from . import arithmetic, corpus, knowledge
+from . import arithmetic, corpus, knowledge, styles
 from .errors import EngineError
 
 # A piece is optional leading whitespace plus a word (with an inner apostrophe) or one symbol.
@@ -78,9 +78,10 @@ def _validate(messages: list[dict]) -> list[tuple[str, str]]:
 class ChatEngine:
     """One engine per model name; stateless between requests apart from immutable shared data."""
 
-    def __init__(self, model: str, seed: int = 0):
+    def __init__(self, model: str, seed: int = 0, style: str = "plain"):
         self.model = model
         self.seed = seed
+        self.style = styles.check_style(style)  # how this provider answers (engines/styles.py)
 
     def count_tokens(self, text: str) -> int:
         return len(tokenize(text))
@@ -122,30 +123,29 @@ class ChatEngine:
         question = next(text for role, text in reversed(pairs) if role == "user" and text.strip()).strip()
         system = " ".join(text for role, text in pairs if role in ("system", "developer")).lower()
         rng = random.Random(f"{seed}:{question}")
-        text = self._raw_answer(question, temperature, top_p, rng)
-        return _apply_style(text, system)
+        raw = self._raw_answer(question, temperature, top_p, rng)
+        return _apply_style(styles.shape(self.style, raw, question), system)
 
-    def _raw_answer(self, question: str, temperature: float, top_p: float, rng: random.Random) -> str:
+    def _raw_answer(self, question: str, temperature: float, top_p: float, rng: random.Random) -> styles.Raw:
         math_answer = arithmetic.answer(question)
         if math_answer is not None:
-            return math_answer
+            return styles.Raw(math_answer, "math")
         if knowledge.asks_date_or_time(question):  # the corpus would answer with a made-up date
-            return knowledge.CLOCK_ANSWER
-        entry, _ = knowledge.best_entry(question)
+            return styles.Raw(knowledge.CLOCK_ANSWER, "clock")
+        entry, _ = knowledge.best_entry(question, leniency=styles.knowledge_leniency(self.style))
         if entry is not None:
-            return entry.answer.replace("{model}", self.model)
+            return styles.Raw(entry.answer.replace("{model}", self.model), "knowledge", entry)
         long = knowledge.is_long(question)
         candidates = _long_candidates(question) if long else _candidates(question)
         if candidates:
-            return _sample(candidates, temperature, top_p, rng).answer
+            return styles.Raw(_sample(candidates, temperature, top_p, rng).answer, "corpus")
         if long:
-            return LONG_FALLBACK.format(model=self.model)
+            return styles.Raw(LONG_FALLBACK.format(model=self.model), "fallback")
         sentence = corpus.markov_sentence(rng if temperature > 0 else random.Random(question))
-        return (
+        return styles.Raw(
             "I don't have a good answer to that — I'm an offline demo model on the local 0G network, "
             "good at arithmetic and questions about 0G Compute. Here's a loose thought from my notes: "
-            + sentence
-        )
+            + sentence, "fallback")
 
 
 def _candidates(text: str) -> list[tuple[float, corpus.Pair]]:
@@ -193,9 +193,7 @@ def _apply_style(text: str, system: str) -> str:
     if not system:
         return text
     if re.search(r"\b(brief|concise|short|one sentence|terse|succinct)\b", system):
-        m = re.match(r"(.+?[.!?])(\s|$)", text, re.S)
-        if m:
-            text = m.group(1)
+        text = styles.first_sentence(text)
     if re.search(r"\b(upper ?case|all caps|capital letters|shout)\b", system):
         text = text.upper()
     elif re.search(r"\blower ?case\b", system):

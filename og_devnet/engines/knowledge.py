@@ -270,13 +270,13 @@ def _in_order(parts: list[str], seq: list[str]) -> bool:
     return any(_part_matches(parts[0], w) and rest_from(1, i + 1) for i, w in enumerate(seq))
 
 
-def best_entry(question: str) -> tuple[Entry | None, int]:
+def scored_entries(question: str) -> list[tuple[Entry, int]]:
+    """Every entry with a score above 0 for `question`, best first (ties in catalogue order)."""
     long = is_long(question)
     qw = words(question)
     seqs = [_words_list(s) for s in sentences(question)] if long else []
     sets = [{f for w in seq for f in _forms(w)} for seq in seqs]
-    best: Entry | None = None
-    best_score = 0
+    out: list[tuple[Entry, int]] = []
     for entry in ENTRIES:
         if long and entry.topic in SMALL_TALK:
             continue
@@ -289,9 +289,17 @@ def best_entry(question: str) -> tuple[Entry | None, int]:
                 hit = _has_all(parts, qw)
             if hit:
                 score += weight
-        if score > best_score:
-            best, best_score = entry, score
-    bar = LONG_MIN_SCORE if long else MIN_SCORE
+        if score > 0:
+            out.append((entry, score))
+    out.sort(key=lambda pair: -pair[1])  # stable: ties keep catalogue order
+    return out
+
+
+def best_entry(question: str, *, leniency: int = 0) -> tuple[Entry | None, int]:
+    """The best entry if it reaches the bar (lowered by `leniency`), and its score."""
+    scored = scored_entries(question)
+    best, best_score = scored[0] if scored else (None, 0)
+    bar = (LONG_MIN_SCORE if is_long(question) else MIN_SCORE) - leniency
     return (best, best_score) if best_score >= bar else (None, best_score)
 
 
