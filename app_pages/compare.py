@@ -31,14 +31,20 @@ if chosen and not funding.has_ledger(client):
     funding.gate(client, chatbots[chosen[0]], key="cmp_ledger")  # one "read-only" / "create a ledger" box
     ready = {addr: False for addr in chosen}
 elif chosen:
+    states = [funding.readiness(client, chatbots[addr]) for addr in chosen]
+    if all(states):  # one deposit for every top-up the ledger cannot pay yet
+        funding.deposit_offer(client, sum(r.suggested_top_up_wei for r in states if r is not None),
+                              states[0].ledger_available_wei if states[0] else 0, key="cmp",
+                              what=f"funding the {len(chosen)} providers below")
     cols = st.columns(len(chosen))
-    for col, addr in zip(cols, chosen, strict=True):
+    for col, addr, state in zip(cols, chosen, states, strict=True):
         with col:
             st.markdown(f"**{model_md(chatbots[addr])}**")
             st.caption(price_text(chatbots[addr]))
             if addr in estimates:
                 costs.show_estimate(estimates[addr], what="this prompt")
-            ready[addr] = funding.gate(client, chatbots[addr], key=f"cmp_{addr[2:10]}")
+            ready[addr] = state is not None and funding.gate(client, chatbots[addr], key=f"cmp_{addr[2:10]}",
+                                                             deposit=False, ready=state)
 
 
 

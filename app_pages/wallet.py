@@ -9,7 +9,16 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from og_core import Network, OgError, format_balance, format_exact, format_og, format_utc, short_address
+from og_core import (
+    Network,
+    OgError,
+    format_balance,
+    format_exact,
+    format_og,
+    format_utc,
+    short_address,
+    usable_wei,
+)
 from og_ui import session, tx, wallets
 from og_ui.inert import cell
 from og_ui.services import select_address, services, type_text
@@ -89,12 +98,14 @@ else:
                             if not r.processed) or "—"
         service = f"{cell(s.model, limit=MODEL_CHARS)} ({type_text(s.service_type)})" if s else "?"
         rows.append({"provider": short_address(p.provider), "service": service,
-                     "balance": format_balance(p.balance_wei), "usable": format_balance(p.usable_wei),
+                     "balance": format_balance(p.balance_wei), "usable": format_balance(usable_wei(
+                         p.balance_wei, pending_refund_wei=p.pending_refund_wei, unsettled_wei=None)),
                      "pending refunds": pending})
     st.dataframe(pd.DataFrame(rows), hide_index=True, key="wallet_providers_table", column_config={
         "usable": st.column_config.TextColumn(
-            "usable", help="Balance − pending refunds: what the provider bills against. It keeps 1 OG of it "
-                           "in reserve, so fund at least 2 OG.")})
+            "usable", help="What pays for requests: balance − pending refunds − the 1 OG the provider keeps in "
+                           "reserve − fees it has not settled yet (Chat and the media pages ask the provider for "
+                           "those before each request; they are usually tiny).")})
 
 # ----------------------------------------------------------------- actions
 # Stateful tabs (key + on_change): the server sends the chosen tab back on every run, so the rerun after
@@ -124,7 +135,8 @@ with tabs[2]:
         provider = select_address("Provider", svc_by_addr, svc_by_addr, key="wallet_fund_provider")
         pasted = st.text_input("…or paste a provider address", key="wallet_fund_address",
                                placeholder="0x… (40 hex characters)")
-        amount = st.text_input("Amount (OG)", value="1", key="wallet_fund_amount")
+        amount = st.text_input("Amount (OG)", value="2", key="wallet_fund_amount",
+                               help="Providers keep 1 OG in reserve: 2 OG leaves 1 OG usable for requests.")
         if st.button("Fund provider", key="wallet_fund_btn", type="primary",
                      disabled=busy is not None or not view.exists):
             target = pasted.strip() or provider
@@ -155,8 +167,8 @@ with tabs[3]:
                                                      "skips the wait." if client.network == Network.LOCAL else ""))
 
 with tabs[4]:
-    st.caption("Bring a provider's usable balance up to a target (plus fees it has not settled yet), never "
-               "more than a cap. You confirm every top-up; nothing runs on its own.")
+    st.caption("Bring what a provider can use for your requests (after its 1 OG reserve and the fees it has not "
+               "settled yet) up to a target, never more than a cap. You confirm every top-up; nothing runs on its own.")
     if svc_by_addr:
         provider = select_address("Provider", svc_by_addr, svc_by_addr, key="wallet_topup_provider")
         c1, c2 = st.columns(2)

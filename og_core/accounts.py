@@ -36,15 +36,16 @@ class ProviderAccount:
     refunds: tuple[PendingRefund, ...] = ()
 
     @property
-    def usable_wei(self) -> int:
-        """What the provider counts as locked for you: balance − pending refunds."""
+    def held_wei(self) -> int:
+        """What the provider counts as locked for you: balance − pending refunds. Not all of it pays for
+        requests: `og_core.readiness.usable_wei` takes the reserve and unsettled fees off."""
         return self.balance_wei - self.pending_refund_wei
 
     balance_og = OgAmount("balance_wei")
 
     pending_refund_og = OgAmount("pending_refund_wei")
 
-    usable_og = OgAmount("usable_wei")
+    held_og = OgAmount("held_wei")
 
 
 @dataclass(frozen=True)
@@ -98,9 +99,10 @@ class ProviderReadiness:
     """Can this wallet be served by one provider right now? (`OgClient.provider_readiness`)
 
     A provider serves a request only when the sub-account exists, the user acknowledged the provider,
-    and the usable balance covers the request fee + unsettled fees + its reserve (1 OG on 0G's
-    brokers). `ready` says the first three hold with something left for fees; `reason` says it in a
-    sentence; `suggested_top_up_wei` is a transfer that would leave room for requests (0 when ready).
+    and what it holds for you covers the request fee + unsettled fees + its reserve (1 OG on 0G's
+    brokers). `usable_wei` is what is left for request fees (og_core.readiness.usable_wei, the one rule
+    every page shows); `ready` says the first three hold with something usable; `reason` says it in a
+    sentence; `suggested_top_up_wei` is a transfer that would leave it usable (0 when ready).
     """
 
     provider: str
@@ -108,24 +110,20 @@ class ProviderReadiness:
     ledger_available_wei: int
     account_exists: bool
     acknowledged: bool
-    usable_wei: int  # balance − pending refunds
+    held_wei: int  # balance − pending refunds
     unsettled_fee_wei: int | None  # None: the provider could not be asked (best effort)
     reserve_wei: int
     ready: bool
     reason: str
     suggested_top_up_wei: int
-
-    @property
-    def spare_wei(self) -> int:
-        """Usable balance left for request fees after the reserve and the known unsettled fees."""
-        return max(0, self.usable_wei - self.reserve_wei - (self.unsettled_fee_wei or 0))
+    usable_wei: int = 0  # held − reserve − known unsettled fees, never below 0: what pays for requests
 
     ledger_available_og = OgAmount("ledger_available_wei")
+
+    held_og = OgAmount("held_wei")
 
     usable_og = OgAmount("usable_wei")
 
     reserve_og = OgAmount("reserve_wei")
-
-    spare_og = OgAmount("spare_wei")
 
     suggested_top_up_og = OgAmount("suggested_top_up_wei")

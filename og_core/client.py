@@ -244,8 +244,8 @@ class OgClient:
         return self._s.plans.plan_retrieve(providers)
 
     def plan_top_up(self, provider: str, *, target_og: str = "2", cap_og: str = "5") -> TxPlan | None:
-        """Plan a transfer bringing the provider's usable balance up to target + unsettled fees,
-        never more than cap_og. None when nothing is needed. Only plans; nothing moves by itself."""
+        """Plan a transfer that leaves `target_og` usable for requests (above the 1 OG reserve and the
+        unsettled fees), never more than cap_og. None when nothing is needed. Only plans; nothing moves by itself."""
         return self._s.plans.plan_top_up(provider, target_og=target_og, cap_og=cap_og,
                                     unsettled_wei=self.unsettled_fee(provider))
 

@@ -41,7 +41,7 @@ _CUSTOM_ERRORS: dict[str, tuple[str, str]] = {
     "TooManyProviders(uint256,uint256)": ("That is {0} providers in one transaction; the most is {1}.",
                                           "Select fewer providers."),
     "TooManyProvidersForService(uint256,uint256)": ("You would have {0} providers for this service; the most is {1}.",
-                                                    "Retrieve funds from a provider you no longer use."),
+                                                    "Request a refund from a provider you no longer use (Wallet → Refunds)."),
     "TooManyRefunds(address,address)": ("{0} already has the maximum number of pending refunds with provider {1}.",
                                         "Wait until a refund unlocks and collect it first."),
     "RefundLocked(address,address,uint256)": ("The refund from provider {1} is still locked until {2:time}.",
@@ -55,7 +55,7 @@ _CUSTOM_ERRORS: dict[str, tuple[str, str]] = {
     "CallerNotLedger(address)": ("{0} is not the ledger contract.", "Only the ledger may do this."),
     "CannotRevokeWithNonZeroBalance(address,address,uint256)": (
         "The acknowledgement of provider {1} cannot be revoked while it holds {2:og}.",
-        "Retrieve the funds first."),
+        "Request a refund of them first (Wallet → Refunds)."),
     "LedgerLocked()": ("The ledger is locked by another operation.", "Try again in a moment."),
     "ServiceNotExists(address)": ("No service is registered for provider {0}.",
                                   "Pick a provider from the Discover page."),

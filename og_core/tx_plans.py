@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from og_core.accounts import PendingRefund, ProviderAccount
-from og_core.amounts import format_og, parse_og, wei_to_og
+from og_core.amounts import format_balance, format_og, parse_og, wei_to_og
 from og_core.display import format_utc, short_address
 from og_core.errors import OgError, RpcError, RuleError
 from og_core.ledger import LedgerReads, provider_address
@@ -26,8 +26,10 @@ from og_core.protocol import (
     MIN_FIRST_TRANSFER_WEI,
     MIN_LEDGER_WEI,
     OG,
+    PROVIDER_RESERVE_WEI,
     RECOMMENDED_FIRST_TRANSFER_WEI,
 )
+from og_core.readiness import top_up_to_usable, usable_wei
 from og_core.transactions import TxKind, TxPlan
 
 log = logging.getLogger(__name__)
@@ -92,7 +94,8 @@ class TxPlanner:
         available, total = ledger
         if amount > available:
             locked = total - available
-            hint = ("Retrieve funds from providers first (two steps, with a lock time)." if locked
+            hint = ("Request a refund from your providers first, then collect it after the lock time "
+                    "(Wallet → Refunds)." if locked
                     else "Withdraw at most the available balance.")
             raise RuleError(f"Only {format_og(available)} is available to withdraw; {format_og(amount)} was asked.",
                             hint)
@@ -111,7 +114,9 @@ class TxPlanner:
                            f"(available {format_og(available)} → {format_og(remaining)})."], warnings,
                           function="refund", args=(amount,))
 
-    def plan_fund_provider(self, provider: str, amount_og: str) -> TxPlan:
+    def plan_fund_provider(self, provider: str, amount_og: str, *, unsettled_wei: int | None = None) -> TxPlan:
+        """unsettled_wei: the provider's fees not settled yet (None: not known), for the usable balance
+        the plan says the transfer leaves."""
         amount = parse_og(amount_og)
         address = self.reads.address()
         provider = provider_address(provider)
@@ -135,9 +140,6 @@ class TxPlanner:
                                 "(the provider keeps a 1 OG reserve).")
             effects.append(f"Opens a sub-account with provider {short_address(provider)} holding {format_og(amount)}.")
             effects.append("This first transfer also acknowledges the provider, so it will accept your requests.")
-            if amount < RECOMMENDED_FIRST_TRANSFER_WEI:
-                warnings.append("The provider keeps 1 OG in reserve, so with this amount it serves about one request. "
-                                f"Consider {format_og(RECOMMENDED_FIRST_TRANSFER_WEI)} or more.")
         else:
             cancel = min(acct.pending_refund_wei, amount)
             if cancel:
@@ -147,8 +149,19 @@ class TxPlanner:
                 effects.append(f"Moves {format_og(amount - cancel)} from your ledger to provider {short_address(provider)}.")
             if not acct.acknowledged:
                 warnings.append("You have not acknowledged this provider; the provider may refuse requests.")
-        effects.append(f"Ledger available balance: {format_og(available)} → "
-                       f"{format_og(available - (amount - (min(acct.pending_refund_wei, amount) if acct else 0)))}.")
+        held = acct.held_wei if acct else 0
+        after = usable_wei(held + amount, pending_refund_wei=0, unsettled_wei=unsettled_wei)
+        fees = (" − any fees it has not settled yet" if unsettled_wei is None else
+                f" − {format_og(unsettled_wei, 8)} of fees it has not settled yet" if unsettled_wei else "")
+        effects.append(f"Usable for requests afterwards: {format_balance(after)} (what it holds for you − the "
+                       f"{format_og(PROVIDER_RESERVE_WEI)} it keeps in reserve{fees}).")
+        if after == 0:
+            enough = top_up_to_usable(held, unsettled_wei)
+            warnings.append(f"The provider keeps {format_og(PROVIDER_RESERVE_WEI)} in reserve, so after this transfer "
+                            f"nothing is left for requests: fund it with {format_og(enough)} instead, which leaves "
+                            f"{format_og(held + enough - PROVIDER_RESERVE_WEI - (unsettled_wei or 0))} usable.")
+        effects.append(f"Ledger available balance: {format_balance(available)} → "
+                       f"{format_balance(available - (amount - (min(acct.pending_refund_wei, amount) if acct else 0)))}.")
         return self._plan(TxKind.FUND_PROVIDER, f"Fund provider {short_address(provider)} with {format_og(amount)}", amount,
                           effects, warnings, function="transferFund",
                           args=(provider, self.reads.service_name(), amount), providers=(provider,))
@@ -175,13 +188,13 @@ class TxPlanner:
         first = min(r.unlocks_at for r in still_locked)
         raise RuleError(f"Provider {short_address(acct.provider)} already has {len(still_locked)} refunds waiting for the "
                         f"lock time; the contract allows at most {MAX_ACTIVE_REFUNDS}, so no new one can be queued.",
-                        f"Run Retrieve again after {format_utc(first)}, when the oldest one unlocks, or leave this "
-                        "provider out of the selection.")
+                        f"Collect unlocked refunds after {format_utc(first)}, when the oldest one unlocks, then "
+                        "Request refund again; or leave this provider out of the selection.")
 
     def plan_retrieve(self, providers: Sequence[str] | None = None) -> TxPlan:
         view = self.reads.ledger_view()
         if not view.exists:
-            raise RuleError("You have no ledger, so there is nothing to retrieve.", "Deposit OG first.")
+            raise RuleError("You have no ledger, so there is nothing to refund.", "Deposit OG first.")
         if providers is None:
             chosen = [p for p in view.providers if p.balance_wei > 0]
         else:
@@ -193,7 +206,7 @@ class TxPlanner:
                     raise RuleError(f"You have no sub-account with provider {short_address(p)}.", "Pick one of your providers.")
                 chosen.append(acct)
         if not chosen:
-            raise RuleError("No provider holds any of your funds.", "There is nothing to retrieve.")
+            raise RuleError("No provider holds any of your funds.", "There is nothing to refund.")
         warnings = []
         if len(chosen) > MAX_PROVIDERS_PER_RETRIEVE:
             if providers is not None:
@@ -214,18 +227,17 @@ class TxPlanner:
             requested += max(queue, 0)
             parts = []
             if unlocked:
-                parts.append(f"collects {format_og(unlocked)} of unlocked refunds back to your available balance")
+                parts.append(f"collects {format_balance(unlocked)} of unlocked refunds back to your available balance")
             if queue > 0:
-                parts.append(f"queues a refund of {format_og(queue)}, collectable after "
-                             f"{_duration(view.lock_time_s)} (run Retrieve again then)")
+                parts.append(f"requests a refund of {format_balance(queue)}, collectable after "
+                             f"{_duration(view.lock_time_s)} (then press Collect unlocked refunds)")
             if still_locked:
                 first = min(r.unlocks_at for r in still_locked)
-                parts.append(f"{format_og(sum(r.amount_wei for r in still_locked))} stays locked until "
+                parts.append(f"{format_balance(sum(r.amount_wei for r in still_locked))} stays locked until "
                              f"{format_utc(first)}")
             effects.append(f"Provider {short_address(acct.provider)}: " + ("; ".join(parts) or "nothing to do") + ".")
         addrs = tuple(a.provider for a in chosen)
-        title = (f"Retrieve funds from {len(addrs)} provider{'s' if len(addrs) > 1 else ''}"
-                 + (f" ({format_og(collect_total)} collectable now)" if collect_total else ""))
+        title = _refund_title(len(addrs), collect_total, requested)
         return self._plan(TxKind.RETRIEVE, title, collect_total, effects, warnings, function="retrieveFund",
                           args=(list(addrs), self.reads.service_name()), providers=addrs, requested=requested)
 
@@ -233,8 +245,8 @@ class TxPlanner:
         target, cap = parse_og(target_og, field="Target"), parse_og(cap_og, field="Cap")
         provider = provider_address(provider)
         acct = self.reads.provider_account(self.reads.address(), provider)
-        usable = acct.usable_wei if acct else 0
-        need = target + unsettled_wei - usable
+        # the target is what stays usable for requests: the reserve and unsettled fees come on top
+        need = target + PROVIDER_RESERVE_WEI + unsettled_wei - (acct.held_wei if acct else 0)
         if need <= 0:
             return None
         if acct is None:
@@ -243,7 +255,7 @@ class TxPlanner:
         if acct is None and amount < MIN_FIRST_TRANSFER_WEI:
             raise RuleError(f"The cap of {format_og(cap)} is below the {format_og(MIN_FIRST_TRANSFER_WEI)} a first "
                             "transfer needs.", "Raise the cap.")
-        plan = self.plan_fund_provider(provider, str(wei_to_og(amount)))
+        plan = self.plan_fund_provider(provider, str(wei_to_og(amount)), unsettled_wei=unsettled_wei)
         if amount < need:
             plan = replace(plan, warnings=plan.warnings + (
                 f"Capped at {format_og(cap)}; {format_og(need)} would reach the target.",))
@@ -271,6 +283,21 @@ class TxPlanner:
                           ["Every API key and session token for this provider stops working.",
                            "This app signs a fresh session token automatically for your next request."],
                           contract="inference", function="revokeAllTokens", args=(provider,), providers=(provider,))
+
+
+def _refund_title(providers: int, collect_wei: int, request_wei: int) -> str:
+    """In the words of the Wallet page's buttons, "Request refund" and "Collect unlocked refunds", which
+    the dialog, the toast and the history repeat."""
+    where = "the provider" if providers == 1 else f"your {providers} providers"
+    collect = f"Collect {format_balance(collect_wei)} of unlocked refunds" if collect_wei else ""
+    request = f"a refund of {format_balance(request_wei)}" if request_wei else ""
+    if collect and request:
+        return f"{collect} and request {request} from {where}"
+    if collect:
+        return f"{collect} from {where}"
+    if request:
+        return f"Request {request} from {where}"
+    return f"Refunds from {where}: nothing to collect or request yet"
 
 
 def _duration(seconds: int) -> str:

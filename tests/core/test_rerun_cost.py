@@ -38,5 +38,5 @@ def test_ledger_view_and_readiness_cost_constant_round_trips(devnet):
 
         proxy.reset_counts()
         ready = wallet.provider_readiness(chat)
-        assert ready.account_exists and ready.usable_wei == 2 * ONE_OG
+        assert ready.account_exists and ready.held_wei == 2 * ONE_OG
         assert proxy.round_trips() == 1

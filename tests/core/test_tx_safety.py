@@ -284,7 +284,7 @@ def test_a_sixth_active_refund_is_refused_in_the_plan(devnet, wallet):
     wallet.execute(wallet.plan_fund_provider(p, "0.1"))
     with pytest.raises(RuleError) as info:
         wallet.plan_retrieve([p])
-    assert "at most 5" in info.value.message and "Run Retrieve again after" in info.value.hint
+    assert "at most 5" in info.value.message and "Collect unlocked refunds after" in info.value.hint
 
 
 def test_a_provider_beyond_the_service_limit_is_refused_in_the_plan(devnet, wallet, account):

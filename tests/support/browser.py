@@ -194,7 +194,7 @@ def ensure_funded(devnet, index: int, *providers: str, ledger: str = "20", each:
         client.execute(client.plan_deposit(ledger))
     for p in providers:
         acct = client.ledger().provider(p)
-        if acct is None or acct.usable_wei < 2 * 10**18:
+        if acct is None or acct.held_wei < 2 * 10**18:
             client.execute(client.plan_fund_provider(p, each))
 
 

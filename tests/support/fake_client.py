@@ -69,6 +69,7 @@ from og_core import (
     pricing_for,
     summarize_models,
 )
+from og_core.readiness import assess
 from og_core.status import NO_STATUS_SERVICE
 
 ONE_OG = 10**18
@@ -310,22 +311,14 @@ class FakeClient:
         return self.net.unsettled_wei.get((self._need_wallet(), provider), 0)
 
     def provider_readiness(self, provider: str) -> ProviderReadiness:
+        """og_core's own rule (readiness.assess) over the fake chain state: the pages show its words."""
         user = self._need_wallet()
-        available = self.net.ledgers.get(user, 0)
+        svc = self.net.service(provider)
         acct = self._account(provider)
-        usable = acct.balance_wei - acct.pending_wei if acct else 0
-        unsettled = self.unsettled_fee(provider)
-        if user not in self.net.ledgers:
-            reason, ready = f"You have no ledger yet: create one with at least {format_og(MIN_LEDGER)}.", False
-        elif acct is None:
-            reason, ready = "You have not funded this provider yet.", False
-        elif usable <= RESERVE + unsettled:
-            reason, ready = f"Your balance with this provider is at its {format_og(RESERVE)} reserve.", False
-        else:
-            reason, ready = "Ready.", True
-        top_up = 0 if ready else max(2 * ONE_OG + unsettled - usable, 0)
-        return ProviderReadiness(provider, user in self.net.ledgers, available, acct is not None, acct is not None,
-                                 usable, unsettled, RESERVE, ready, reason, top_up)
+        ledger = (self.net.ledgers[user], self.net.ledgers[user]) if user in self.net.ledgers else None
+        account = None if acct is None else ProviderAccount(svc.provider, acct.balance_wei, acct.pending_wei, True,
+                                                            0, 0)
+        return assess(svc.provider, ledger, account, self.unsettled_fee(provider), reserve_wei=RESERVE)
 
     # ------------------------------------------------------------------ plans
     def _plan(self, kind: TxKind, title: str, amount_wei: int, effects: tuple[str, ...], **kw: Any) -> TxPlan:
@@ -383,14 +376,15 @@ class FakeClient:
                 raise RuleError(f"You have no account with {p}.", "Pick a funded provider.")
             collect += sum(a for a, t, done in acct.refunds if not done and t + LOCK_TIME <= self.net.chain_time)
             ask += acct.balance_wei - acct.pending_wei
-        return self._plan(TxKind.RETRIEVE, "Retrieve funds from providers", collect,
+        return self._plan(TxKind.RETRIEVE, f"Collect {format_og(collect)} of unlocked refunds and request a refund "
+                          f"of {format_og(ask)}", collect,
                           ("Unlocked refunds come back to your ledger; the rest is asked back.",),
                           providers=chosen, requested_wei=ask)
 
     def plan_top_up(self, provider: str, *, target_og: str = "2", cap_og: str = "5") -> TxPlan | None:
         acct = self._account(provider)
         usable = acct.balance_wei - acct.pending_wei if acct else 0
-        need = min(parse_og(target_og) + self.unsettled_fee(provider) - usable, parse_og(cap_og))
+        need = min(parse_og(target_og) + RESERVE + self.unsettled_fee(provider) - usable, parse_og(cap_og))
         return self.plan_fund_provider(provider, format_og(need).removesuffix(" OG")) if need > 0 else None
 
     # ------------------------------------------------------------------ transactions
