@@ -19,7 +19,7 @@ from eth_account.messages import encode_defunct
 from og_core.addresses import checksum
 from og_core.bodies import MAX_SMALL_BYTES
 from og_core.discovery import provider_base
-from og_core.errors import OgError, ProviderError
+from og_core.errors import OgError, ProviderError, ProviderErrorKind
 from og_core.http_get import bounded_get, failure_words
 from og_core.provider_errors import provider_error
 from og_core.results import (
@@ -48,8 +48,10 @@ def images_hash(images: Sequence[bytes]) -> str:
     return ",".join(hashlib.sha256(img).hexdigest() for img in images)
 
 
-def _get_json(url: str, http: httpx.Client, guard: UrlGuard) -> tuple[dict | None, str | None]:
-    """(json, None) or (None, reason the check is unavailable)."""
+def _get_json(url: str, http: httpx.Client, guard: UrlGuard,
+              kinds: list[ProviderErrorKind] | None = None) -> tuple[dict | None, str | None]:
+    """(json, None) or (None, reason the check is unavailable); `kinds` gets the kind of a provider's
+    refusal, for callers whose words depend on it."""
     try:
         status, content = bounded_get(http, url, timeout_s=TIMEOUT_S, cap=MAX_SMALL_BYTES, guard=guard)
     except (OgError, httpx.HTTPError) as exc:
@@ -58,7 +60,10 @@ def _get_json(url: str, http: httpx.Client, guard: UrlGuard) -> tuple[dict | Non
                             unreachable="the provider cannot be reached ({})")
         return None, why.rstrip(".") if isinstance(exc, ProviderError) else why
     if status != 200:
-        said = provider_error(status, content).message.rstrip(".")
+        refusal = provider_error(status, content)
+        if kinds is not None:
+            kinds.append(refusal.kind)
+        said = refusal.message.rstrip(".")
         return None, said[:1].lower() + said[1:]  # a reason mid-sentence; the provider's own words keep their case
     try:
         data = json.loads(content)
@@ -99,7 +104,14 @@ def verify_response(service: ServiceInfo, chat_id: str | None, *, expected_respo
         return result(V.UNAVAILABLE, "The provider has no signer address on-chain.")
     url = (f"{provider_base(service.url)}/v1/proxy/signature/{quote(chat_id, safe='')}"
            f"?model={quote(service.model, safe='')}")
-    data, why = _get_json(url, http, url_guard)
+    kinds: list[ProviderErrorKind] = []
+    data, why = _get_json(url, http, url_guard, kinds)
+    if data is None and partial and ProviderErrorKind.CHAT_ID_NOT_FOUND in kinds:
+        # Not an expiry: the provider signs an answer once it has sent all of it, so one that ended
+        # early (a second after Stop) was never signed.
+        return result(V.UNAVAILABLE, f"{partial}, and the provider signs only a finished answer, so there is no "
+                                     "signature to check for this part. Ask again and let it finish to get a "
+                                     "verifiable answer.")
     if data is None:
         lead = f"{partial}, and the" if partial else "The"
         return result(V.UNAVAILABLE, f"{lead} signature could not be fetched: {why}.")

@@ -266,18 +266,14 @@ def _follow(job: Job) -> None:
 
 
 def _store(job: Job) -> None:
-    """The finished send's outcome into session_state (jobs.keep: once, and whole)."""
+    """The finished send's outcome into session_state (jobs.keep: once, and whole). One notification
+    per transaction: the box (with its hash, or what went wrong) where one is kept, else a toast; never
+    both, so no toast lies over the box's hash or its Dismiss button."""
     if _succeeded(job) and job.data["page"] not in BANNER_PAGES:
-        st.session_state.pop(LAST_KEY, None)  # the toast is enough here; an older box would now be stale
+        st.session_state.pop(LAST_KEY, None)  # an older box would now be stale
+        queue_toast(job.result.message or "Transaction confirmed.")  # last: a cut-off store runs again whole
     else:
         st.session_state[LAST_KEY] = job
-    if _succeeded(job):  # last: a store cut off before this point runs again without a second toast
-        queue_toast(job.result.message or "Transaction confirmed.")
-    elif isinstance(job.error, TxTimeoutError):
-        queue_toast("The transaction is pending: it was sent and may still go through.",
-                    ":material/hourglass_top:")
-    else:
-        queue_toast("The transaction did not go through.", ":material/error:")
 
 
 def _show_outcome(job: Job) -> None:

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from streamlit.testing.v1 import AppTest
 
-from tests.support.app import APP, check, texts
+from tests.support.app import APP, check, confirm, texts
 from tests.support.fake_client import ONE_OG, FakeNetwork, SubAccount
 
 TIMEOUT = 30
@@ -98,3 +98,30 @@ def test_compare_offers_the_deposit_in_place_when_the_ledger_holds_too_little(fa
     at.button(key="cmp_deposit_btn").click()
     check(at.run())
     assert any("Deposit 3 OG into your ledger" in t for t in texts(at.markdown))  # the confirmation dialog
+
+
+def _success_boxes(at: AppTest) -> list[str]:
+    return [t for t in texts(at.success) if "Transaction hash" in t]
+
+
+def test_a_transaction_on_the_wallet_page_notifies_once_with_its_box_and_no_toast(fake_net):
+    at = _open("wallet")
+    at.text_input(key="wallet_deposit_amount").set_value("5")
+    at.button(key="wallet_deposit_btn").click()
+    check(at.run())
+    confirm(at)
+    assert len(_success_boxes(at)) == 1 and not at.toast  # a toast would sit over the box's hash and Dismiss
+    check(at.run())
+    assert not at.toast
+
+
+def test_a_transaction_from_chat_notifies_once_with_a_toast(fake_net):
+    chat = fake_net.of_type("chatbot")
+    at = _open("chat")
+    fake_net.ledgers[_user(fake_net)] = 10 * ONE_OG
+    check(at.run())
+    at.button(key="chat_fund_btn").click()
+    check(at.run())
+    confirm(at)
+    assert len(at.toast) == 1 and not _success_boxes(at)
+    assert fake_net.accounts[(_user(fake_net), chat.provider)].balance_wei == 2 * ONE_OG

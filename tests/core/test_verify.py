@@ -235,3 +235,21 @@ def test_stopped_stream_against_a_signing_provider(provider, http):
     r = verify_response(svc, result.chat_id, expected_response_hash=hashlib.sha256(result.response_body).hexdigest(),
                         http=http, url_guard=GUARD, partial=partial_reason(result))
     assert r.status is V.UNAVAILABLE and "stopped" in r.reason and "genuine" in r.reason
+
+
+@pytest.mark.parametrize("partial", ["You stopped this answer early", "The stream was cut (it ended early)"])
+def test_a_partial_answer_without_a_signature_is_not_said_to_have_expired(provider, http, partial):
+    """A second after Stop the provider has no signature for the answer (it signs only a finished one,
+    as the local broker and 0G's do): that is not an expiry."""
+    _serve_signature(provider, {"error": "Chat id not found or expired, chat_id_not_found"}, status=404)
+    r = verify_response(service(provider.url, signer=TEE.address), "chat-s", expected_response_hash="00",
+                        http=http, url_guard=GUARD, partial=partial)
+    assert r.status is V.UNAVAILABLE and "expired" not in r.reason
+    assert r.reason.startswith(partial) and "signs only a finished answer" in r.reason
+
+
+def test_a_finished_answer_whose_signature_is_gone_still_says_so(provider, http):
+    _serve_signature(provider, {"error": "Chat id not found or expired, chat_id_not_found"}, status=404)
+    r = verify_response(service(provider.url, signer=TEE.address), "chat-1", expected_response_hash="00",
+                        http=http, url_guard=GUARD)
+    assert r.status is V.UNAVAILABLE and "no longer has a signature" in r.reason

@@ -46,6 +46,9 @@ def test_stop_keeps_the_partial_answer_and_says_so(paced, page):
     assert "usage not reported" in caption and "cost not reported" in caption and "cost 0 OG" not in caption
     # a stopped stream was never signed as a whole: verification says so instead of "verified"
     answer.get_by_text("unavailable", exact=False).first.wait_for()
+    # ...in words that fit: the provider signs only a finished answer; nothing "expired" a second after Stop
+    said = answer.inner_text()
+    assert "signs only a finished answer" in said and "expired" not in said, said
     shot(page, "flow-chat-stopped")
 
     # The same question to the end is longer than what the stop kept.
