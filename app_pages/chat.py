@@ -14,7 +14,7 @@ from og_ui import (
     chat_prefs,
     chat_sessions,
     chat_stream,
-    codegen,
+    code_panel,
     costs,
     funding,
     services,
@@ -120,7 +120,7 @@ chat_stream.follow()
 # ----------------------------------------------------------------- tools
 if messages:
     st.divider()
-    t1, t2, t3, t4 = st.columns(4)
+    t1, t2, t3 = st.columns(3)
     chat_actions.clear_button(client, t1, disabled=streaming)
 
     def _meta(m: dict) -> dict:
@@ -148,13 +148,7 @@ if messages:
     t3.download_button("Export JSON", _json, file_name=f"chat-{stamp}.json", mime="application/json",
                        key="chat_export_json", icon=":material/data_object:", on_click="ignore")
     last = next((m["result"] for m in reversed(messages) if m.get("result") is not None), None)
-    with t4.popover("View code", icon=":material/code:"):
-        if last is None:
-            st.caption("Send a message first.")
-        else:
-            st.caption("Python that makes this exact request with the 0G SDK (key read from PRIVATE_KEY).")
-            st.code(codegen.chat_code(client, last.provider, last.request_body, {"model": last.model}),
-                    language="python")
+    code_panel.show(client, last, key="chat")  # full width, below the tools: a long script reads whole
 else:
     st.caption(("Your conversations are kept on this computer for this wallet (the list is in the sidebar). "
                 if not client.read_only else "") + "Answers stream in; the Stop button under an answer ends it "

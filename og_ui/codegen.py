@@ -1,8 +1,10 @@
-"""The "view code" snippets: a standalone Python script that makes the same request with the 0G SDK,
-prints the answer and verifies its TEE signature. The key is read from the environment.
+"""The "view code" snippets: the same request in four forms — Python with the 0G SDK (signs its own session
+token and verifies the answer's TEE signature), Python with the OpenAI client, cURL, and TypeScript with
+0G's TS SDK. Keys and API keys are read from the environment, never written into a snippet, and every
+provider-written value (its URL, the model, the body) is a quoted literal, so it can never become code.
 
-The script signs its own session token, as og_core/auth.py does (SDK pitfalls #1 and #2): the SDK's
-token carries the wrong generation after any revocation, so the provider would reject it."""
+The Python SDK script signs its own session token, as og_core/auth.py does (SDK pitfalls #1 and #2): the
+SDK's token carries the wrong generation after any revocation, so the provider would reject it."""
 
 from __future__ import annotations
 
@@ -19,6 +21,89 @@ def _body(request_body: bytes, fallback: dict) -> str:
         data = fallback
     # A Python literal (True/None), not JSON (true/null): the snippet must run as pasted.
     return pprint.pformat(data, indent=4, width=100, sort_dicts=False)
+
+
+TS_SDK = "@0gfoundation/0g-compute-ts-sdk@0.9.0"
+
+
+def _json_body(request_body: bytes, fallback: dict) -> dict:
+    try:
+        data = json.loads(request_body) if request_body else fallback
+    except ValueError:
+        data = fallback
+    return data if isinstance(data, dict) else fallback
+
+
+def _shell_quote(text: str) -> str:
+    """One shell word, whatever the text holds: single quotes, each ' written as '\''."""
+    return "'" + text.replace("'", "'\\''") + "'"
+
+
+def openai_code(endpoint: str, request_body: bytes, fallback: dict) -> str:
+    """Python with the OpenAI client against the provider's OpenAI-compatible proxy, with an API key."""
+    body = _json_body(request_body, fallback)
+    body.pop("stream", None)  # a plain call: the reply object prints as a whole
+    body.pop("stream_options", None)
+    args = pprint.pformat(body, indent=4, width=100, sort_dicts=False)
+    return f'''"""The same chat request with the OpenAI client (from the 0G Compute Playground).
+
+pip install openai
+OG_API_KEY=... python chat_openai.py    # a key from Wallet → API keys; never paste it into code
+"""
+import os
+
+from openai import OpenAI
+
+client = OpenAI(base_url={json.dumps(endpoint)}, api_key=os.environ["OG_API_KEY"])
+reply = client.chat.completions.create(**{args})
+print(reply.choices[0].message.content)
+print("usage:", reply.usage)
+'''
+
+
+def curl_code(endpoint: str, request_body: bytes, fallback: dict) -> str:
+    """cURL with an API key from the environment; the body is the JSON the app sent, as one shell word."""
+    body = json.dumps(_json_body(request_body, fallback), indent=2, ensure_ascii=False)
+    return (f"# OG_API_KEY: a key from Wallet → API keys (keep it in the environment, not in scripts)\n"
+            f"curl --no-buffer {_shell_quote(endpoint + '/chat/completions')} \\\n"
+            f"  -H \"Authorization: Bearer $OG_API_KEY\" \\\n"
+            f"  -H 'Content-Type: application/json' \\\n"
+            f"  -d {_shell_quote(body)}\n")
+
+
+def typescript_code(client: OgClient, provider: str, request_body: bytes, fallback: dict) -> str:
+    """TypeScript with 0G's TS SDK: its own headers, the request, and its own response check."""
+    a = client.addresses
+    body = json.dumps(_json_body(request_body, fallback) | {"stream": False}, indent=2, ensure_ascii=False)
+    return f'''// The same chat request with 0G's TypeScript SDK (from the 0G Compute Playground).
+// npm install {TS_SDK} ethers
+// PRIVATE_KEY=0x... npx tsx chat.ts        (never paste a key into code)
+import {{ ethers }} from "ethers";
+import {{ createZGComputeNetworkBroker }} from "@0gfoundation/0g-compute-ts-sdk";
+
+const rpc = new ethers.JsonRpcProvider(process.env.OG_RPC_URL ?? {json.dumps(client.shareable_rpc_url)}); // {client.network}, chain {client.chain_id}
+const wallet = new ethers.Wallet(process.env.PRIVATE_KEY!, rpc);
+const broker = await createZGComputeNetworkBroker(wallet, {json.dumps(a.get("ledger", ""))},
+  {json.dumps(a.get("inference", ""))}, {json.dumps(a.get("fine_tuning", ""))});
+
+const provider = {json.dumps(provider)};
+const {{ endpoint }} = await broker.inference.getServiceMetadata(provider);
+// Careful: unless auto-funding runs, getRequestHeaders first checks the sub-account and may move OG
+// from your ledger to the provider on its own (the SDK's checkAndFund). Fund it yourself beforehand.
+const headers = await broker.inference.getRequestHeaders(provider);
+const body = {body};
+const resp = await fetch(`${{endpoint}}/chat/completions`, {{
+  method: "POST",
+  headers: {{ "Content-Type": "application/json", ...headers }},
+  body: JSON.stringify(body),
+}});
+if (!resp.ok) throw new Error(`The provider refused (${{resp.status}}): ${{await resp.text()}}`);
+const data = await resp.json();
+console.log(data.choices[0].message.content, data.usage);
+// The SDK's own check of the answer (true / false; null when it cannot tell)
+const chatId = resp.headers.get("ZG-Res-Key") ?? data.id;
+console.log("valid:", await broker.inference.processResponse(provider, chatId, JSON.stringify(data.usage)));
+'''
 
 
 def chat_code(client: OgClient, provider: str, request_body: bytes, fallback: dict) -> str:

@@ -3,12 +3,14 @@ the URL's path or query, and the snippet is shown to whoever uses the app."""
 
 from __future__ import annotations
 
+import json
+import shlex
 from types import SimpleNamespace
 
 import pytest
 
 from og_core.client import _shareable
-from og_ui.codegen import chat_code
+from og_ui.codegen import chat_code, curl_code, openai_code, typescript_code
 
 SECRET = "k3y0fth30p3rat0r"
 
@@ -30,3 +32,20 @@ def test_the_code_snippet_does_not_show_the_rpc_key():
                              rpc_url=f"https://eth.example/v2/{SECRET}", network="testnet", chain_id=16602)
     code = chat_code(client, "0x" + "ab" * 20, b'{"model": "m", "messages": []}', {})  # type: ignore[arg-type]
     assert SECRET not in code and 'os.environ.get("OG_RPC_URL", "https://eth.example")' in code
+
+
+def test_no_snippet_shows_the_rpc_key_or_a_key_and_provider_text_stays_a_literal():
+    client = SimpleNamespace(addresses={"inference": "0x" + "11" * 20, "ledger": "0x" + "22" * 20},
+                             shareable_rpc_url=_shareable(f"https://eth.example/v2/{SECRET}"),
+                             rpc_url=f"https://eth.example/v2/{SECRET}", network="testnet", chain_id=16602)
+    hostile = b'{"model": "m\\"); process.exit(1); //\' $(rm -rf ~)", "messages": []}'
+    ts = typescript_code(client, "0x" + "ab" * 20, hostile, {})  # type: ignore[arg-type]
+    openai = openai_code("https://p.example/v1/proxy", hostile, {})
+    curl = curl_code("https://p.example/v1/proxy", hostile, {})
+    for code in (ts, openai, curl):
+        assert SECRET not in code and "0x" + "07" * 32 not in code
+    assert 'process.env.OG_RPC_URL ?? "https://eth.example"' in ts
+    assert '"model": "m\\"); process.exit(1); //\' $(rm -rf ~)"' in ts  # a JSON string, not code
+    compile(openai, "openai.py", "exec")
+    words = shlex.split(curl.split("\n", 1)[1].replace("\\\n", " "))  # as a shell reads it
+    assert json.loads(words[words.index("-d") + 1]) == json.loads(hostile)  # the body, one word, unchanged

@@ -125,3 +125,22 @@ def test_a_transaction_from_chat_notifies_once_with_a_toast(fake_net):
     confirm(at)
     assert len(at.toast) == 1 and not _success_boxes(at)
     assert fake_net.accounts[(_user(fake_net), chat.provider)].balance_wei == 2 * ONE_OG
+
+
+def test_view_code_is_a_full_width_panel_with_the_request_in_four_forms(fake_net):
+    tee = fake_net.of_type("chatbot")
+    at = _open("chat")
+    _fund(fake_net, tee.provider, 3 * ONE_OG)
+    check(at.run())
+    at.chat_input(key="chat_input").set_value("Hi there")
+    check(at.run())
+    panel = next(e for e in at.expander if e.label == "View code")  # not a popover's 133 px box
+    assert [t.label for t in panel.tabs] == ["Python · 0G SDK", "Python · OpenAI client", "cURL",
+                                             "TypeScript · 0G SDK"]
+    sdk, openai, curl, ts = (t.code[0] for t in panel.tabs)
+    assert [c.language for c in (sdk, openai, curl, ts)] == ["python", "python", "bash", "typescript"]
+    compile(sdk.value, "sdk.py", "exec")
+    compile(openai.value, "openai.py", "exec")
+    assert 'os.environ["OG_API_KEY"]' in openai.value and "Hi there" in openai.value
+    assert "$OG_API_KEY" in curl.value and '"content": "Hi there"' in curl.value
+    assert "createZGComputeNetworkBroker" in ts.value and tee.provider in ts.value

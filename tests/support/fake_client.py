@@ -493,7 +493,8 @@ class FakeClient:
         chat_id = f"fake-{self.net.tx_hash()[-8:]}"
         return ChatResult(svc.provider, svc.model, text, chat_id, "ZG-Res-Key", usage, bill.total_wei,
                           (time.perf_counter() - started) * 1000, 1.0, "stop", stopped=stopped, cut=stopped,
-                          cut_reason="stopped" if stopped else None, request_body=b"{}",
+                          cut_reason="stopped" if stopped else None,
+                          request_body=json.dumps({"model": svc.model, "messages": list(messages)}).encode(),
                           response_body=text.encode(), billing=bill)
 
     def generate_images(self, provider: str, prompt: str, *, n: int = 1, size: str = "512x512",
