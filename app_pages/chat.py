@@ -16,6 +16,7 @@ from og_ui import (
     chat_stream,
     code_panel,
     costs,
+    exports,
     funding,
     services,
     session,
@@ -136,7 +137,7 @@ if messages:
                                                         "signer": v.expected_signer}}
 
     def _markdown() -> str:
-        return "\n\n".join(f"**{'You' if m['role'] == 'user' else 'Assistant'}:** {m['content']}" for m in messages)
+        return exports.chat_markdown(messages)  # each message fenced: provider text never becomes markup
 
     def _json() -> str:
         return json.dumps([{"role": m["role"], "content": m["content"], **_meta(m)} for m in messages], indent=2)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from og_ui import costs, funding, media, services, session
+from og_ui.exports import download_name
 from og_ui.inert import inert
 
 st.title("Image editing")
@@ -40,7 +41,8 @@ else:
     image, name = item["png"], f"{item['kind']}-{item['id']}.png"
     # Always previewed here, so the picked image is visible even below an earlier result.
     st.image(image, caption=f"To edit: {media.gallery_label(item)}", width=240)
-    st.download_button("Download this image", image, file_name=name, mime="image/png", key="edit_pick_dl",
+    st.download_button("Download this image", image, file_name=media.gallery_file_name(item), mime="image/png",
+                       key="edit_pick_dl",
                        icon=":material/download:")
 
 instruction = st.text_input("Instruction", key="edit_prompt", placeholder="e.g. make it black and white")
@@ -72,6 +74,7 @@ if last:
     b, a = st.columns(2)
     b.image(last["before"], caption="Before", width="stretch")
     a.image(r.images[0], caption="After", width="stretch")
-    a.download_button("Download edited PNG", r.images[0], file_name="edited.png", mime="image/png",
+    a.download_button("Download edited PNG", r.images[0], mime="image/png",
+                      file_name=download_name(r.model, f"edited {last['instruction']}", last.get("finished_at"), "png"),
                       key="edit_dl", icon=":material/download:")
     media.result_footer(last, svc=svc, tokens="1 image")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from og_ui import costs, funding, media, services, session
+from og_ui.exports import download_name
 from og_ui.widgets import count_text
 
 SIZES = ["256x256", "512x512", "1024x1024"]  # the OpenAI image API sizes (the local engine takes exactly these)
@@ -48,7 +49,9 @@ if last:
     for i, png in enumerate(r.images):
         with cols[i % len(cols)]:
             st.image(png, caption=f"{last['prompt'][:60]} #{i + 1}", width="stretch")
-            st.download_button("Download PNG", png, file_name=f"image-{i + 1}.png", mime="image/png",
+            name = download_name(r.model, last["prompt"], last.get("finished_at"), "png",
+                                 n=i + 1 if len(r.images) > 1 else None)
+            st.download_button("Download PNG", png, file_name=name, mime="image/png",
                                key=f"img_dl_{i}", icon=":material/download:")
     media.result_footer(last, svc=svc, tokens=count_text(len(r.images), "image"))
 else:

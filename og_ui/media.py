@@ -8,6 +8,7 @@ under a spinner and shows its result when it is done, on whichever page the user
 from __future__ import annotations
 
 import io
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -25,6 +26,7 @@ from og_core import (
 )
 from og_core import check_image as check_core_image
 from og_ui import costs, funding, jobs, local_store, media_history
+from og_ui.exports import download_name
 from og_ui.inert import inert
 from og_ui.jobs import Job
 from og_ui.widgets import count_text, model_md, show_error, usage_caption, verification_badge
@@ -147,7 +149,7 @@ def _store(job: Job) -> None:
         st.session_state[f"{job.key}_failed"] = {**data["fields"], "error": job.error}
         return
     record = {**data["fields"], "result": job.result, "verification": data.get("verification"),
-              "verify_error": data.get("verify_error")}
+              "verify_error": data.get("verify_error"), "finished_at": time.time()}
     st.session_state[data["record_key"]] = record
     if data["on_done"] is not None:  # last: see add_to_gallery
         data["on_done"](record)
@@ -230,12 +232,17 @@ def add_to_gallery(client: OgClient, pngs: tuple[bytes, ...] | list[bytes], *, p
         kept = media_history.keep_image(where, png, prompt=prompt, model=model, kind=kind) if where else None
         if where is None or bound == where[1]:  # the page shows this wallet's gallery
             items.append({"id": kept if kept is not None else f"s{next_id + i}", "prompt": prompt, "png": png,
-                          "model": model, "kind": kind})
+                          "model": model, "kind": kind, "time": time.time()})
     del items[:-GALLERY_MAX]
 
 
 def gallery_label(item: dict[str, Any]) -> str:
     return f"#{item['id']} {item['kind']}: {item['prompt'][:50]}"
+
+
+def gallery_file_name(item: dict[str, Any]) -> str:
+    """What a gallery image is called when downloaded: model, prompt, time and its gallery number."""
+    return download_name(item["model"], item["prompt"], item.get("time"), "png", n=item["id"])
 
 
 def show_gallery(client: OgClient) -> None:
@@ -251,7 +258,7 @@ def show_gallery(client: OgClient) -> None:
         for i, item in enumerate(reversed(items)):
             with cols[i % 4]:
                 st.image(item["png"], caption=gallery_label(item), width="stretch")
-                st.download_button("Download", item["png"], file_name=f"{item['kind']}-{item['id']}.png",
+                st.download_button("Download", item["png"], file_name=gallery_file_name(item),
                                    mime="image/png", key=f"img_gallery_dl_{item['id']}",
                                    icon=":material/download:")
 

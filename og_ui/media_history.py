@@ -29,7 +29,8 @@ def load_gallery(where: tuple[Store, Scope] | None, limit: int) -> list[dict[str
     if where is None:
         return []
     db, scope = where
-    return [{"id": m.id, "prompt": m.title, "png": m.data, "model": m.meta.get("model", ""), "kind": m.kind}
+    return [{"id": m.id, "prompt": m.title, "png": m.data, "model": m.meta.get("model", ""), "kind": m.kind,
+             "time": m.created}
             for m in db.media(scope, IMAGE_KINDS, limit=limit) if m.data is not None]
 
 

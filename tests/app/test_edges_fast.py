@@ -4,8 +4,12 @@ markdown in a download, and download names that say what they hold."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
+import pytest
+import streamlit as st
+from streamlit.elements.widgets.button import ButtonMixin
 from streamlit.testing.v1 import AppTest
 
 from tests.support.app import APP, check, confirm, texts
@@ -144,3 +148,51 @@ def test_view_code_is_a_full_width_panel_with_the_request_in_four_forms(fake_net
     assert 'os.environ["OG_API_KEY"]' in openai.value and "Hi there" in openai.value
     assert "$OG_API_KEY" in curl.value and '"content": "Hi there"' in curl.value
     assert "createZGComputeNetworkBroker" in ts.value and tee.provider in ts.value
+
+
+def test_a_chat_export_shows_the_providers_text_as_typed_never_as_markup():
+    from markdown_it import MarkdownIt
+
+    from og_ui.exports import chat_markdown
+
+    hostile = "![tracker](http://evil.example/p.png)\n<script>alert(1)</script>\n```\n# Heading\n[click](http://x.example)"
+    md = chat_markdown([{"role": "user", "content": "**my** prompt"}, {"role": "assistant", "content": hostile}])
+    html = MarkdownIt("commonmark").render(md)
+    assert "<img" not in html and "<script>" not in html and "<a " not in html and "<h1>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "**my** prompt" in html  # shown as typed
+
+
+def test_downloads_say_what_they_hold():
+    from og_ui.exports import download_name
+
+    name = download_name("black-forest-labs/FLUX.1-schnell", "A lighthouse at dusk, watercolor!", 1_800_000_000, "png",
+                         n=2)
+    assert re.fullmatch(r"flux-1-schnell-a-lighthouse-at-dusk-watercolor-\d{8}-\d{6}-2\.png", name), name
+    assert download_name("m", "../../etc/passwd\x00", 0, "png").startswith("m-etc-passwd-")  # no path in a name
+
+
+@pytest.fixture
+def download_names(monkeypatch) -> list[str]:
+    """The file_name of every download button drawn (AppTest does not expose it)."""
+    names: list[str] = []
+    original = ButtonMixin.download_button
+
+    def recording(self, label, data, file_name=None, *args, **kwargs):
+        names.append(file_name)
+        return original(self, label, data, file_name, *args, **kwargs)
+
+    monkeypatch.setattr(ButtonMixin, "download_button", recording)
+    monkeypatch.setattr(st, "download_button", lambda *a, **k: recording(st._main, *a, **k))
+    return names
+
+
+def test_text_to_image_downloads_are_named_after_the_model_and_prompt(fake_net, download_names):
+    img = fake_net.of_type("text-to-image")
+    at = _open("text_to_image")
+    _fund(fake_net, img.provider, 3 * ONE_OG)
+    check(at.run())
+    at.text_area(key="img_prompt").set_value("A lighthouse at dusk")
+    at.button(key="img_run").click()
+    check(at.run())
+    names = [n for n in download_names if n and n.endswith(".png")]
+    assert names and all(re.fullmatch(r"image-a-lighthouse-at-dusk-\d{8}-\d{6}(-\d+)?\.png", n) for n in names), names
