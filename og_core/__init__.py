@@ -69,6 +69,12 @@ from og_core.pricing import (
     tier_labels,
 )
 from og_core.readiness import usable_wei
+from og_core.speech_estimate import (
+    SPEECH_TOKENS_PER_MINUTE,
+    TranscriptEstimate,
+    duration_text,
+    estimate_transcript,
+)
 from og_core.status import (
     HealthStatus,
     Metric,
@@ -138,4 +144,6 @@ __all__ = [
     "UnsafeUrlError", "Usage", "VerificationResult", "VerificationStatus", "WalletActivity", "WalletBusyError",
     "MAX_IMAGE_PIXELS", "check_image", "format_balance", "format_exact", "format_og", "format_utc", "local_demo_accounts", "local_network_started", "local_network_stopped",
     "parse_og", "short_address", "start_local_network", "usable_wei", "wei_to_og",
+    # speech-to-text: a per-file estimate from the clip's duration
+    "SPEECH_TOKENS_PER_MINUTE", "TranscriptEstimate", "duration_text", "estimate_transcript",
 ]

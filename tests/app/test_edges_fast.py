@@ -196,3 +196,19 @@ def test_text_to_image_downloads_are_named_after_the_model_and_prompt(fake_net, 
     check(at.run())
     names = [n for n in download_names if n and n.endswith(".png")]
     assert names and all(re.fullmatch(r"image-a-lighthouse-at-dusk-\d{8}-\d{6}(-\d+)?\.png", n) for n in names), names
+
+
+def test_speech_to_text_estimates_each_file_in_the_providers_own_unit(fake_net):
+    """hello_world.wav lasts 5.3 s; the provider prices output tokens per 1M."""
+    from pathlib import Path
+
+    wav = Path(__file__).resolve().parents[1] / "data" / "hello_world.wav"
+    stt = fake_net.of_type("speech-to-text")
+    at = _open("speech_to_text")
+    _fund(fake_net, stt.provider, 3 * ONE_OG)
+    check(at.run())
+    at.file_uploader(key="stt_upload").set_value(("hello.wav", wav.read_bytes(), "audio/wav"))
+    check(at.run())
+    said = " ".join(texts(at.caption))
+    assert re.search(r"This file \(5\.3 s\): about \d+ output tokens ≈ [\d.,<\s]+ OG", said), said
+    assert "per 1M output tokens" in said and "per minute of speech" in said  # the unit, and how it is estimated

@@ -129,3 +129,12 @@ def test_too_many_refunds_hint_uses_the_buttons_words():
         _planner(acct=_account(2 * OG, locked)).plan_retrieve([PROV])
     assert "retriev" not in (info.value.message + info.value.hint).lower()
     assert "Request refund" in info.value.hint
+
+
+def test_a_transcript_estimate_goes_from_the_duration_through_a_stated_speaking_rate():
+    from og_core import SPEECH_TOKENS_PER_MINUTE, duration_text, estimate_transcript
+
+    est = estimate_transcript(90, 2 * 10**12)  # 2 OG per 1M output tokens
+    assert est.tokens == 3 * SPEECH_TOKENS_PER_MINUTE // 2 and est.cost_wei == est.tokens * 2 * 10**12
+    assert est.per_minute_wei == SPEECH_TOKENS_PER_MINUTE * 2 * 10**12
+    assert duration_text(5.3) == "5.3 s" and duration_text(115) == "1 min 55 s" and duration_text(120) == "2 min"
