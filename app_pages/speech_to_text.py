@@ -38,8 +38,8 @@ if audio is not None:
         audio = None
     else:
         st.audio(audio, format=f"audio/{Path(name).suffix.lstrip('.') or 'wav'}")
-        if (estimate := media.transcript_estimate(svc, audio)) is not None:
-            st.caption(estimate)
+        if (seconds := media.audio_seconds(audio)) is not None:
+            st.caption(costs.transcript_estimate_text(svc, seconds))
 # Which clip a transcript belongs to: names repeat ("recording.wav"), the bytes do not.
 digest = hashlib.sha256(audio).hexdigest() if audio is not None else None
 language = st.text_input("Language (optional, e.g. en)", key="stt_language", max_chars=8)

@@ -17,6 +17,7 @@ from typing import Any
 import streamlit as st
 
 from og_core import (
+    SPEECH_TOKENS_PER_MINUTE,
     ChatCost,
     ChatResult,
     CostEstimate,
@@ -26,6 +27,8 @@ from og_core import (
     Pricing,
     ServiceInfo,
     TranscriptResult,
+    duration_text,
+    estimate_transcript,
     format_og_exact,
     og_per_million,
 )
@@ -233,6 +236,15 @@ def media_estimate_text(svc: ServiceInfo, count: int = 1) -> str:
                 f"{_og(count * svc.output_price_wei)}.")
     return (f"Billed per output token: {unit_price_text(svc)}; the total depends on the transcript's length "
             "(the provider reports it after transcribing).")
+
+
+def transcript_estimate_text(svc: ServiceInfo, seconds: float) -> str:
+    """Before sending one clip: its cost from its duration, in the provider's own unit, saying how the
+    estimate is made (a typical speaking rate: the transcript's length is not known yet)."""
+    est = estimate_transcript(seconds, svc.output_price_wei)
+    return (f"This file ({duration_text(seconds)}): about {est.tokens:,} output tokens ≈ {_og(est.cost_wei)} at "
+            f"{unit_price_text(svc)}. Estimated at about {SPEECH_TOKENS_PER_MINUTE} output tokens per minute of "
+            f"speech (≈ {_og(est.per_minute_wei)} per minute); the provider bills the real transcript's tokens.")
 
 
 def media_cost_text(result: ImageResult | TranscriptResult, svc: ServiceInfo | None) -> str:

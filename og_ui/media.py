@@ -16,7 +16,6 @@ import streamlit as st
 
 from og_core import (
     MAX_IMAGE_PIXELS,
-    SPEECH_TOKENS_PER_MINUTE,
     ImageRejected,
     ImageResult,
     Network,
@@ -24,9 +23,6 @@ from og_core import (
     OgError,
     ServiceInfo,
     TranscriptResult,
-    duration_text,
-    estimate_transcript,
-    format_og,
 )
 from og_core import check_image as check_core_image
 from og_ui import costs, funding, jobs, local_store, media_history
@@ -120,19 +116,6 @@ def audio_seconds(data: bytes) -> float | None:
     except (av.FFmpegError, ValueError, OSError, IndexError, EOFError):
         return None
     return None
-
-
-def transcript_estimate(svc: ServiceInfo, data: bytes) -> str | None:
-    """This clip's estimate in words, with the provider's own unit and how it is made; None without a
-    duration."""
-    seconds = audio_seconds(data)
-    if seconds is None:
-        return None
-    est = estimate_transcript(seconds, svc.output_price_wei)
-    return (f"This file ({duration_text(seconds)}): about {est.tokens:,} output tokens ≈ {format_og(est.cost_wei, 8)} "
-            f"at the provider's {format_og(svc.output_price_wei * 10**6)} per 1M output tokens. Estimated at about "
-            f"{SPEECH_TOKENS_PER_MINUTE} output tokens per minute of speech (≈ {format_og(est.per_minute_wei, 8)} per "
-            "minute); the provider bills the real transcript's tokens.")
 
 
 # --- one paid request at a time per page --------------------------------------------------------------
