@@ -1,27 +1,22 @@
-"""Discover: every service on the network, filters, prices per type, details and actions."""
+"""Discover: every service on the network — by provider or by model — with filters, prices per tier,
+health, details, attestation and actions."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from og_core import OgError, ServiceInfo, short_address
-from og_ui import funding, session
-from og_ui.inert import cell, clean, inert
-from og_ui.services import services, type_md, type_text
-from og_ui.widgets import MODEL_CHARS, model_md, og_text, show_error
-
-# where "Use in …" sends a service, and the picker key it presets there
-USE_IN = {
-    "chatbot": ("app_pages/chat.py", "chat_provider", "Use in chat"),
-    "text-to-image": ("app_pages/text_to_image.py", "img_provider", "Use in text-to-image"),
-    "image-editing": ("app_pages/image_edit.py", "edit_provider", "Use in image editing"),
-    "speech-to-text": ("app_pages/speech_to_text.py", "stt_provider", "Use in speech-to-text"),
-}
+from og_core import ServiceInfo
+from og_ui import discover_filters, market_view, service_details, session
+from og_ui.inert import clean, inert
+from og_ui.services import services, type_md
+from og_ui.widgets import MODEL_CHARS, model_md
 
 st.title("Discover services")
-st.caption("Every AI service registered on the network's inference contract, with its on-chain prices.")
+st.caption("Every AI service registered on the network's inference contract, with its on-chain prices and "
+           "the health 0G's status service reports.")
 client = session.require_client()
+market_view.seed_from_url()
 
 top = st.columns([1, 1, 4])
 refresh = top[0].button("Refresh", icon=":material/refresh:", key="disc_refresh")
@@ -30,149 +25,114 @@ if refresh or st.session_state.get("disc_cache_key") != cache_key:
     with st.spinner("Reading services from the chain and checking each provider…"):
         st.session_state["disc_services"] = services(client, refresh=refresh, probe=True)
         st.session_state["disc_cache_key"] = cache_key
+market = market_view.load(client, refresh=refresh)
 all_services: list[ServiceInfo] = st.session_state.get("disc_services", [])
 if not all_services:
     st.info("No services are registered on this network yet. Press Refresh, or switch network in the sidebar.",
             icon=":material/search_off:")
     st.stop()
+if market is not None and market.status.error:
+    st.caption(f":material/monitor_heart: {inert(market.status.error)}")
 
-# ----------------------------------------------------------------- filters
+# ----------------------------------------------------------------- view and filters
+view = st.segmented_control("View", ["Providers", "Models"], key="disc_view", default="Providers", required=True,
+                            help="Providers: one row per on-chain service. Models: one row per model, with "
+                                 "every provider that offers it.")
 types = sorted({s.service_type for s in all_services})
-chosen = st.pills("Type", types, selection_mode="multi", default=types, key="disc_types",
-                  format_func=type_md) or types  # none picked = all, not an empty table
+picked = st.pills("Type", types, selection_mode="multi", key="disc_types", format_func=type_md,
+                  help="None picked shows every type; pick one or more to show only those.")
 f = st.columns([2, 1.4, 1.6], vertical_alignment="bottom")
 search = f[0].text_input("Search model", key="disc_search", placeholder="e.g. chat")
-sort = f[1].selectbox("Sort by price", ["none", "cheapest first", "most expensive first"], key="disc_sort",
+sort = f[1].selectbox("Sort by price", discover_filters.SORTS, key="disc_sort",
                       help="Within each type: prices of different types are in different units "
                            "(per 1M tokens, per image) and are never compared.")
 verifiable_only = f[2].toggle("TEE-verifiable only", key="disc_verifiable",
                               help="TEE services whose signer the owner acknowledged")
-
-shown = [s for s in all_services if s.service_type in chosen and (s.verifiable or not verifiable_only)
-         and search.strip().lower() in s.model.lower()]
-if sort != "none":
-    shown.sort(key=lambda s: (s.output_price_wei, s.input_price_wei), reverse=sort == "most expensive first")
-    shown.sort(key=lambda s: types.index(s.service_type))  # stable: price order kept inside each type
-
-
-def _health(s: ServiceInfo) -> str:
-    h = s.health
-    if h is None:
-        return "unknown"
-    if not h.reachable:
-        return "down"
-    return "up" if h.latency_ms is None else f"up · {h.latency_ms:.0f} ms"
-
-
-def _row(s: ServiceInfo) -> dict:
-    # The columns people decide on come first, so they stay in view on a narrow window.
-    return {
-        "type": type_text(s.service_type),  # table cells are plain text: cleaned, not escaped
-        "model": cell(s.model),
-        "health": _health(s),
-        "TEE verifiable": s.verifiable,
-        "input price (OG)": float(s.input_price_og),
-        "output price (OG)": float(s.output_price_og),
-        "per": s.price_unit,
-        "provider": short_address(s.provider),
-        "signer acknowledged": s.tee_signer_acknowledged,
-    }
-
-
+chosen = discover_filters.chosen_types(picked, types)
+shown = discover_filters.filter_services(all_services, types=chosen, search=search, verifiable_only=verifiable_only,
+                                         sort=sort)
 if not shown:
-    st.info("No service matches these filters. Clear the search or select more types.", icon=":material/filter_alt_off:")
+    st.info("No service matches these filters. Clear the search or pick other types.", icon=":material/filter_alt_off:")
     st.stop()
 
-frame = pd.DataFrame([_row(s) for s in shown])
-event = st.dataframe(
-    frame, key="disc_table", hide_index=True, on_select="rerun", selection_mode="single-row",
-    column_config={
-        "model": st.column_config.TextColumn("model", pinned=True),
-        "health": st.column_config.TextColumn("health", help="Reachable now, and how long /v1/models took"),
-        "input price (OG)": st.column_config.NumberColumn("input price", help="OG per unit (see 'per')",
-                                                          format="%.6g OG"),
-        "output price (OG)": st.column_config.NumberColumn("output price", help="OG per unit (see 'per')",
-                                                           format="%.6g OG"),
-        "per": st.column_config.TextColumn("per", help="1M tokens, or one image"),
-        "provider": st.column_config.TextColumn("provider", help="Full address in the details below"),
-        "TEE verifiable": st.column_config.CheckboxColumn("TEE", width="small",
-                                                          help="TEE service whose signer the owner acknowledged: "
-                                                               "its answers can be verified"),
-        "signer acknowledged": st.column_config.CheckboxColumn("signer ack.", width="small"),
-    },
-)
-rows = event.selection.rows if event is not None and hasattr(event, "selection") else []
-if rows:
-    st.session_state["disc_selected"] = shown[rows[0]].provider
-st.caption(f"{len(shown)} of {len(all_services)} services. Select a row for details and actions.")
 
-# ----------------------------------------------------------------- prices per type
-with st.expander("Price chart per type", icon=":material/bar_chart:"):
-    by_type: dict[str, list[ServiceInfo]] = {}
-    for s in shown:
-        by_type.setdefault(s.service_type, []).append(s)
-    tabs = st.tabs([type_md(t) for t in by_type])
-    for tab, items in zip(tabs, by_type.values(), strict=True):
-        unit = items[0].price_unit
-        chart = pd.DataFrame({"model": [clean(s.model, limit=MODEL_CHARS) for s in items],
-                              f"input (OG per {unit})": [float(s.input_price_og) for s in items],
-                              f"output (OG per {unit})": [float(s.output_price_og) for s in items]}).set_index("model")
-        tab.bar_chart(chart, stack=False, y_label=f"OG per {unit}")
+selected: ServiceInfo | None = None
+detail_model: str | None = None
+if view == "Providers":
+    addresses = [s.provider for s in shown]
+    chosen_addr = discover_filters.stable_selection("disc_table", addresses, "disc_selected")
+    st.dataframe(
+        market_view.provider_frame(shown, market), key="disc_table", hide_index=True, on_select="rerun",
+        selection_mode="single-row",
+        column_config={
+            "model": st.column_config.TextColumn("model", pinned=True),
+            "health": st.column_config.TextColumn("health", help="Reachable now, and how long /v1/models took"),
+            "status": st.column_config.TextColumn("status (0G)", help="0G's status service: status, uptime and "
+                                                  "response times"),
+            "input price (OG)": st.column_config.NumberColumn("input", help="OG per unit (see 'per'), lowest tier",
+                                                              format="%.6g OG"),
+            "output price (OG)": st.column_config.NumberColumn("output", help="OG per unit (see 'per'), lowest tier",
+                                                               format="%.6g OG"),
+            "per": st.column_config.TextColumn("per", help="1M tokens, or one image"),
+            "provider": st.column_config.TextColumn("provider", help="Full address in the details below"),
+            "TEE verifiable": st.column_config.CheckboxColumn("TEE", width="small",
+                                                              help="TEE service whose signer the owner acknowledged: "
+                                                                   "its answers can be verified"),
+            "signer acknowledged": st.column_config.CheckboxColumn("signer ack.", width="small"),
+        },
+    )
+    st.caption(f"{len(shown)} of {len(all_services)} services. Select a row for details and actions.")
+    with st.expander("Price chart per type", icon=":material/bar_chart:"):
+        by_type: dict[str, list[ServiceInfo]] = {}
+        for s in shown:
+            by_type.setdefault(s.service_type, []).append(s)
+        tabs = st.tabs([type_md(t) for t in by_type])
+        for tab, items in zip(tabs, by_type.values(), strict=True):
+            unit = items[0].price_unit
+            chart = pd.DataFrame({"model": [clean(s.model, limit=MODEL_CHARS) for s in items],
+                                  f"input (OG per {unit})": [float(s.input_price_og) for s in items],
+                                  f"output (OG per {unit})": [float(s.output_price_og) for s in items]}
+                                 ).set_index("model")
+            tab.bar_chart(chart, stack=False, y_label=f"OG per {unit}")
+    selected = next((s for s in shown if s.provider == chosen_addr), None)
+    if selected is None:
+        st.info("Select a service in the table to see its prices per tier, model, health and attestation.",
+                icon=":material/touch_app:")
+        st.stop()
+else:
+    models = market_view.summaries(shown, market)
+    chosen_model = market_view.pick_model(models)
+    st.dataframe(
+        market_view.model_rows(models), key="disc_models", hide_index=True, on_select="rerun",
+        selection_mode="single-row",
+        column_config={
+            "model": st.column_config.TextColumn("model", pinned=True),
+            "price": st.column_config.TextColumn("price", help="Lowest to highest base price among the providers "
+                                                 "shown; tiered prices are per prompt length (see a provider)"),
+            "health": st.column_config.TextColumn("health", help="From 0G's status service"),
+            "verified": st.column_config.TextColumn("verified", help="Providers whose TEE signer is acknowledged"),
+            "best value": st.column_config.TextColumn("best value", help="Lowest input + output price among the "
+                                                      "providers shown"),
+        },
+    )
+    st.caption(f"{len(models)} models from {len(shown)} services. Select a model to see who offers it.")
+    summary = next((m for m in models if m.model == chosen_model), None)
+    if summary is None:
+        st.info("Select a model to compare its providers: prices per tier, health and response times.",
+                icon=":material/touch_app:")
+        st.stop()
+    st.subheader(f"{model_md(summary.model)} — {summary.provider_count} provider"
+                 f"{'s' if summary.provider_count != 1 else ''}", anchor=False)
+    times = market_view.response_times(summary.offers)
+    if times is not None:
+        st.caption("Response time per provider (0G's status service): p50 and p99, in ms — shorter is faster.")
+        st.bar_chart(times, horizontal=True, stack=False, height=60 + 40 * len(times), x_label="ms")
+    for n, offer in enumerate(summary.offers):
+        service_details.offer_card(client, offer, key=f"disc_offer_{n}", best=offer.provider == summary.best_value)
+    selected = next((o.service for o in summary.offers if o.provider == st.session_state.get("disc_selected")), None)
+    detail_model = summary.model
+    if selected is None:
+        st.stop()
 
-# ----------------------------------------------------------------- details
-selected = next((s for s in all_services if s.provider == st.session_state.get("disc_selected")), None)
-if selected is None:
-    st.info("Select a service in the table to see its URL, additionalInfo, models and attestation.",
-            icon=":material/touch_app:")
-    st.stop()
-
-# Everything below but the prices and addresses is the provider's own words: shown inert.
-st.subheader(model_md(selected), anchor=False)
-d1, d2 = st.columns(2)
-with d1:
-    st.markdown(f"**Type:** {type_md(selected.service_type)}")
-    st.markdown("**Provider address**")
-    st.code(selected.provider, language=None)
-    st.markdown(f"**URL:** {inert(selected.url)}")
-    unit = selected.price_unit
-    st.markdown(f"**Prices:** input {og_text(selected.input_price_og)} / output {og_text(selected.output_price_og)} "
-                f"per {unit}")
-    st.markdown(f"**Verifiability:** {inert(selected.verifiability) or 'none'} · signer acknowledged: "
-                f"{'yes' if selected.tee_signer_acknowledged else 'no'}")
-    signer = inert(selected.signing_address) or "unknown"
-    st.markdown(f"**Responses signed by:** {signer} ({inert(selected.signing_address_source)})")
-    if selected.signing_address_error:
-        st.caption(inert(selected.signing_address_error))
-    h = selected.health
-    if h is not None:
-        models = inert(", ".join(h.models), limit=500) or "—"
-        state = f"up, {h.latency_ms:.0f} ms" if h.reachable and h.latency_ms is not None else inert(h.error or "down")
-        st.markdown(f"**Health:** {state} · **models served:** {models}")
-with d2:
-    st.markdown("**additionalInfo**")
-    if selected.additional_info is not None:
-        st.json(selected.additional_info, expanded=False)
-    else:
-        st.caption(inert(selected.additional_info_error or "none"))
-    attest = st.session_state.setdefault("disc_attest", {})
-    if st.button("Check attestation", key="disc_attest_btn", icon=":material/shield:"):
-        try:
-            attest[selected.provider] = client.verify_provider(selected.provider)
-        except OgError as exc:
-            show_error(exc)
-    a = attest.get(selected.provider)
-    if a is not None:
-        icon = {"verified": ":material/verified:", "invalid": ":material/gpp_bad:"}.get(str(a.status), ":material/help:")
-        st.markdown(f"{icon} **Attestation {inert(a.status)}** — {inert(a.reason)}")
-        if a.report_signer:
-            st.caption(f"Quote signer {inert(a.report_signer)} · on-chain signer {inert(a.onchain_signer)}")
-
-if selected.url_error:  # every request to it would be refused: say so by the actions
-    st.warning(f"This service can't be used: {inert(selected.url_error)}", icon=":material/link_off:")
-a1, a2 = st.columns(2)
-target = USE_IN.get(selected.service_type)
-if target and a1.button(target[2], key="disc_use", type="primary", icon=":material/arrow_forward:"):
-    st.session_state[target[1]] = selected.provider
-    st.switch_page(target[0])
-with a2:
-    funding.fund_popover(client, selected, key="disc_fund")
+st.divider()
+service_details.render(client, selected, market, detail_model)

@@ -50,7 +50,7 @@ from og_core.local_tools import (
     local_network_started,
     start_local_network,
 )
-from og_core.market import MarketView, ModelSummary, Offer, best_value, summarize_models
+from og_core.market import MarketView, ModelSummary, Offer, best_value, offers_of, summarize_models
 from og_core.model_info import ModelInfo, ModelList, RateLimits, parse_model, parse_model_list
 from og_core.networks import Network, local_network_stopped
 from og_core.price_display import (
@@ -128,7 +128,7 @@ __all__ = [
     "estimate_cost", "estimate_prompt_tokens", "format_og_exact", "og_per_million", "price_range", "price_table",
     "pricing_for", "format_tokens", "tier_labels",
     # the marketplace by model
-    "MarketView", "ModelSummary", "Offer", "best_value", "summarize_models",
+    "MarketView", "ModelSummary", "Offer", "best_value", "offers_of", "summarize_models",
     # /v1/models objects
     "ModelInfo", "ModelList", "RateLimits", "parse_model", "parse_model_list",
     # 0G's status service (health per provider and model)

@@ -248,7 +248,8 @@ class FakeClient:
     def health(self, *, refresh: bool = False) -> StatusReport:
         return self.net.status or StatusReport(base_url=None, error=NO_STATUS_SERVICE)
 
-    def market(self, *, refresh: bool = False, models_timeout_s: float = 5.0) -> MarketView:
+    def market(self, *, refresh: bool = False, models_timeout_s: float = 5.0,
+               health_wait_s: float | None = None) -> MarketView:
         status = self.health()
         return MarketView(tuple(self.net.services), status, dict(self.net.model_lists),
                           tuple(summarize_models(self.net.services, status, self.net.model_lists)))
