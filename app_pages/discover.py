@@ -18,8 +18,11 @@ st.caption("Every AI service registered on the network's inference contract, wit
 client = session.require_client()
 market_view.seed_from_url()
 
-top = st.columns([1, 1, 4])
-refresh = top[0].button("Refresh", icon=":material/refresh:", key="disc_refresh")
+top = st.columns([4, 1], vertical_alignment="bottom")
+view = top[0].segmented_control("View", ["Providers", "Models"], key="disc_view", default="Providers", required=True,
+                                help="Providers: one row per on-chain service. Models: one row per model, with "
+                                     "every provider that offers it.")
+refresh = top[1].button("Refresh", icon=":material/refresh:", key="disc_refresh")
 cache_key = (client.network, "services")
 if refresh or st.session_state.get("disc_cache_key") != cache_key:
     with st.spinner("Reading services from the chain and checking each provider…"):
@@ -34,20 +37,18 @@ if not all_services:
 if market is not None and market.status.error:
     st.caption(f":material/monitor_heart: {inert(market.status.error)}")
 
-# ----------------------------------------------------------------- view and filters
-view = st.segmented_control("View", ["Providers", "Models"], key="disc_view", default="Providers", required=True,
-                            help="Providers: one row per on-chain service. Models: one row per model, with "
-                                 "every provider that offers it.")
+# ----------------------------------------------------------------- filters (compact: the table stays in view on a phone)
 types = sorted({s.service_type for s in all_services})
-picked = st.pills("Type", types, selection_mode="multi", key="disc_types", format_func=type_md,
-                  help="None picked shows every type; pick one or more to show only those.")
-f = st.columns([2, 1.4, 1.6], vertical_alignment="bottom")
-search = f[0].text_input("Search model", key="disc_search", placeholder="e.g. chat")
-sort = f[1].selectbox("Sort by price", discover_filters.SORTS, key="disc_sort",
-                      help="Within each type: prices of different types are in different units "
-                           "(per 1M tokens, per image) and are never compared.")
-verifiable_only = f[2].toggle("TEE-verifiable only", key="disc_verifiable",
-                              help="TEE services whose signer the owner acknowledged")
+f = st.columns([4, 1], vertical_alignment="bottom")
+picked = f[0].pills("Type", types, selection_mode="multi", key="disc_types", format_func=type_md,
+                    help="None picked shows every type; pick one or more to show only those.")
+with f[1].popover(discover_filters.more_filters_label(), icon=":material/tune:", width="stretch"):
+    search = st.text_input("Search model", key="disc_search", placeholder="e.g. chat")
+    sort = st.selectbox("Sort by price", discover_filters.SORTS, key="disc_sort",
+                        help="Within each type: prices of different types are in different units "
+                             "(per 1M tokens, per image) and are never compared.")
+    verifiable_only = st.toggle("TEE-verifiable only", key="disc_verifiable",
+                                help="TEE services whose signer the owner acknowledged")
 chosen = discover_filters.chosen_types(picked, types)
 shown = discover_filters.filter_services(all_services, types=chosen, search=search, verifiable_only=verifiable_only,
                                          sort=sort)

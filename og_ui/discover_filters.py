@@ -36,6 +36,13 @@ def filter_services(services: Sequence[ServiceInfo], *, types: Sequence[str], se
     return shown
 
 
+def more_filters_label() -> str:
+    """"Filters", or "Filters (2)" when two of the search, sort and TEE-only filters are on."""
+    on = sum((bool(str(st.session_state.get("disc_search") or "").strip()),
+              st.session_state.get("disc_sort", "none") != "none", bool(st.session_state.get("disc_verifiable"))))
+    return f"Filters ({on})" if on else "Filters"
+
+
 def _rows(state: Any) -> list[int]:
     """The selected rows in a dataframe's session_state value (a dict or Streamlit's state object)."""
     try:

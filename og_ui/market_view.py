@@ -66,14 +66,22 @@ def og_price(wei_per_unit: int, service_type: str) -> str:
     return format_og_exact(wei_per_unit) if service_type in IMAGE_TYPES else og_per_million(wei_per_unit)
 
 
+def _span(prices: Sequence[int], service_type: str) -> str:
+    low, high = og_price(min(prices), service_type), og_price(max(prices), service_type)
+    return low if low == high else f"{low}–{high}"
+
+
 def price_range_text(summary: ModelSummary) -> str:
-    """"0.1 – 0.3 OG per 1M tokens (input, tiered)" or "0.001 OG per image"."""
-    found = summary.price_range_wei()
-    if found is None:
+    """"in 0.05–0.2 · out 0.3–0.4 OG per 1M tokens (tiered)" (base prices, lowest tier) or
+    "0.001 OG per image"."""
+    offers, kind = summary.offers, summary.service_type
+    if not offers:
         return "—"
-    low, high = (og_price(p, summary.service_type) for p in found)
-    what = "" if summary.service_type in IMAGE_TYPES else " (input" + (", tiered)" if summary.tiered else ")")
-    return f"{low if low == high else f'{low} – {high}'} OG per {unit(summary.service_type)}{what}"
+    if kind in IMAGE_TYPES:
+        return f"{_span([o.pricing.output_price_wei for o in offers], kind)} OG per image"
+    tiered = " (tiered)" if summary.tiered else ""
+    return (f"in {_span([o.pricing.input_price_wei for o in offers], kind)} · "
+            f"out {_span([o.pricing.output_price_wei for o in offers], kind)} OG per 1M tokens{tiered}")
 
 
 def health_text(summary: ModelSummary) -> str:

@@ -73,7 +73,7 @@ def health(offer: Offer) -> None:
     if h.ttft is not None and h.ttft.p50 is not None:
         extra.append(f"first token p50 {h.ttft.p50:,.0f} {inert(h.ttft.unit)}")
     if h.tokens_per_second is not None and h.tokens_per_second.p50 is not None:
-        extra.append(f"{h.tokens_per_second.p50:,.1f} tokens/s (p50)")
+        extra.append(f"tokens per second p50 {h.tokens_per_second.p50:,.1f}")
     if h.checks_total:
         extra.append(f"{h.checks_failed or 0:,} of {h.checks_total:,} checks failed")
     if h.last_check:
@@ -128,14 +128,11 @@ def offer_card(client: OgClient, offer: Offer, *, key: str, best: bool) -> None:
     """One provider of the chosen model: badges, health, prices per tier, and one click to use it, fund
     it or open its details below."""
     with st.container(border=True, key=key):
-        badges = st.columns([1, 1, 1, 3]) if best else st.columns([1, 1, 4])
-        if best:
-            badges.pop(0).badge("Best value", icon=":material/savings:", color="green",
-                                help="Lowest input + output price among the providers shown")
-        badges[0].badge("TEE verified" if offer.verified else "Not verified",
-                        icon=":material/verified:" if offer.verified else ":material/gpp_maybe:",
-                        color="blue" if offer.verified else "gray")
-        badges[1].badge(offer.health.label, color=market_view.HEALTH_COLORS[offer.health.status])
+        badges = [":green-badge[:material/savings: Best value]"] if best else []
+        badges.append(":blue-badge[:material/verified: TEE verified]" if offer.verified
+                      else ":gray-badge[:material/gpp_maybe: Not verified]")
+        badges.append(f":{market_view.HEALTH_COLORS[offer.health.status]}-badge[{offer.health.label}]")
+        st.markdown(" ".join(badges), help="Best value: the lowest input + output price among the providers shown")
         st.markdown(f"**{short_address(offer.provider)}** · {inert(market_view.offer_health(offer.health))}")
         st.dataframe(market_view.tier_frame(offer), width="content")
         for note in offer.pricing.notes:

