@@ -18,7 +18,9 @@ import multiprocessing
 import os
 import signal
 import time
+from collections.abc import Callable
 from multiprocessing.connection import Connection, wait
+from typing import Any
 
 from . import engine_loader
 from .config import ProviderConfig
@@ -32,12 +34,47 @@ class ProviderStartError(RuntimeError):
     """A provider's child process failed to start its broker; the message says why."""
 
 
-def _child_main(cfg: ProviderConfig, conn: Connection, parent_pid: int) -> None:
+def child_setup(parent_pid: int) -> None:
+    """First thing in a forked child of the devnet: Ctrl-C is the devnet's to handle, die with it, and
+    close the pipes of the other children (inherited), so each pipe has one reader."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the devnet's handler is not ours
     die_with_parent(parent_pid)
     for other in list(_PARENT_ENDS):
         other.close()
+
+
+class PipedChild:
+    """A forked child running `target(conn, parent_pid, *args)`, and the parent's end of its pipe."""
+
+    def __init__(self, target: Callable[..., None], args: tuple[Any, ...], name: str, *, daemon: bool = False
+                 ) -> None:
+        parent_end, child_end = _CTX.Pipe()
+        self.conn = parent_end
+        self.process = _CTX.Process(target=target, args=(child_end, os.getpid(), *args), name=name, daemon=daemon)
+        self.process.start()
+        child_end.close()
+        _PARENT_ENDS.add(parent_end)
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid
+
+    def stop(self, timeout: float = 5.0) -> None:
+        _PARENT_ENDS.discard(self.conn)
+        try:
+            self.conn.send("stop")
+        except OSError:
+            pass
+        self.conn.close()
+        self.process.join(timeout)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(5)
+
+
+def _child_main(conn: Connection, parent_pid: int, cfg: ProviderConfig) -> None:
+    child_setup(parent_pid)
     from .serve import start_brokers  # already imported by the parent; cheap
 
     try:
@@ -65,38 +102,17 @@ def _child_main(cfg: ProviderConfig, conn: Connection, parent_pid: int) -> None:
         group.stop()
 
 
-class ProviderProcess:
+class ProviderProcess(PipedChild):
     """One provider's broker in a forked child; `start` hands it the chain, `stop` ends it."""
 
     def __init__(self, cfg: ProviderConfig) -> None:
         self.cfg = cfg
         self.url: str | None = None
-        parent_end, child_end = _CTX.Pipe()
-        self.conn = parent_end
-        self.process = _CTX.Process(target=_child_main, args=(cfg, child_end, os.getpid()),
-                                    name=f"og-provider-{cfg.name}")  # not daemon: it forks engine workers
-        self.process.start()
-        child_end.close()
-        _PARENT_ENDS.add(parent_end)
-
-    @property
-    def pid(self) -> int | None:
-        return self.process.pid
+        # not daemon: it forks engine workers
+        super().__init__(_child_main, (cfg,), f"og-provider-{cfg.name}")
 
     def start(self, rpc_url: str, inference: str, chain_id: int) -> None:
         self.conn.send((rpc_url, inference, chain_id))
-
-    def stop(self, timeout: float = 5.0) -> None:
-        _PARENT_ENDS.discard(self.conn)
-        try:
-            self.conn.send("stop")
-        except OSError:
-            pass
-        self.conn.close()
-        self.process.join(timeout)
-        if self.process.is_alive():
-            self.process.kill()
-            self.process.join(5)
 
 
 class ProviderGroup(list):

@@ -9,8 +9,6 @@ only on "go", once the network is ready, so they never slow the boot.
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
 import threading
 import time
 from multiprocessing.connection import Connection
@@ -18,8 +16,7 @@ from multiprocessing.connection import Connection
 import uvicorn
 from web3 import Web3
 
-from ..broker import process as broker_process
-from ..broker.lifeline import die_with_parent
+from ..broker.process import PipedChild, child_setup
 from ..broker.serve import _bind
 from .app import create_app
 from .monitor import Monitor
@@ -31,11 +28,7 @@ class StatusStartError(RuntimeError):
 
 
 def _child_main(conn: Connection, parent_pid: int, port: int, interval: float, wallet_key: str) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    die_with_parent(parent_pid)
-    for other in list(broker_process._PARENT_ENDS):
-        other.close()
+    child_setup(parent_pid)
     try:
         msg = conn.recv()
     except (EOFError, OSError):
@@ -73,24 +66,13 @@ def _child_main(conn: Connection, parent_pid: int, port: int, interval: float, w
         thread.join(5)
 
 
-class StatusProcess:
+class StatusProcess(PipedChild):
     """The status service's child: `hand_over` gives it the chain, `wait_ready` its URL, `go` starts
     its checks, `stop` ends it."""
 
     def __init__(self, *, port: int, interval: float, wallet_key: str) -> None:
         self.url: str | None = None
-        parent_end, child_end = broker_process._CTX.Pipe()
-        self.conn = parent_end
-        self.process = broker_process._CTX.Process(
-            target=_child_main, args=(child_end, os.getpid(), port, interval, wallet_key), name="og-status",
-            daemon=True)
-        self.process.start()
-        child_end.close()
-        broker_process._PARENT_ENDS.add(parent_end)  # later children close it: one reader per pipe
-
-    @property
-    def pid(self) -> int | None:
-        return self.process.pid
+        super().__init__(_child_main, (port, interval, wallet_key), "og-status", daemon=True)
 
     def hand_over(self, rpc_url: str, inference: str, ledger: str) -> None:
         self.conn.send((rpc_url, inference, ledger))
@@ -109,15 +91,3 @@ class StatusProcess:
 
     def go(self) -> None:
         self.conn.send("go")
-
-    def stop(self, timeout: float = 5.0) -> None:
-        broker_process._PARENT_ENDS.discard(self.conn)
-        try:
-            self.conn.send("stop")
-        except OSError:
-            pass
-        self.conn.close()
-        self.process.join(timeout)
-        if self.process.is_alive():
-            self.process.kill()
-            self.process.join(5)
