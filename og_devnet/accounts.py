@@ -15,12 +15,12 @@ from eth_utils import keccak
 
 MNEMONIC = "test test test test test test test test test test test junk"
 HD_PATH = "m/44'/60'/0'/0/{index}"
-ACCOUNT_COUNT = 20
+ACCOUNT_COUNT = 21  # hardhat's 20, and #20 of the same mnemonic for the ninth provider
 
 
 @cache
 def hardhat_accounts() -> tuple[tuple[str, str], ...]:
-    """The hardhat accounts #0–#19 as (checksummed address, 0x-private-key)."""
+    """The hardhat accounts #0–#20 as (checksummed address, 0x-private-key)."""
     Account.enable_unaudited_hdwallet_features()
     out = []
     for i in range(ACCOUNT_COUNT):
@@ -32,7 +32,9 @@ def hardhat_accounts() -> tuple[tuple[str, str], ...]:
 ACCOUNTS: list[tuple[str, str]] = list(hardhat_accounts())
 DEPLOYER: tuple[str, str] = ACCOUNTS[0]  # owner of the contracts; deploys at nonces 0..12
 USERS: list[tuple[str, str]] = ACCOUNTS[1:11]  # demo wallets shown to the user
-PROVIDER_WALLETS: list[tuple[str, str]] = ACCOUNTS[15:20]  # one per local provider
+# One per local provider, in catalogue order (og_devnet/providers.py): the first five providers kept
+# #15–#19, the later ones took #11–#13 and #20. #14 is left for an optional extra provider.
+PROVIDER_WALLETS: list[tuple[str, str]] = ACCOUNTS[15:20] + ACCOUNTS[11:14] + ACCOUNTS[20:21]
 # The status service's wallet: far past the genesis accounts and the ones the catalogue grows into, so
 # no provider or demo ever shares its nonces; the status service funds it itself (hardhat_setBalance).
 STATUS_WALLET_INDEX = 30
@@ -46,6 +48,7 @@ def hardhat_account(index: int) -> tuple[str, str]:
     Account.enable_unaudited_hdwallet_features()
     acct = Account.from_mnemonic(MNEMONIC, account_path=HD_PATH.format(index=index))
     return acct.address, "0x" + acct.key.hex().removeprefix("0x")
+
 
 _TEE_LABEL = b"og-devnet/tee-signer/v1:"
 

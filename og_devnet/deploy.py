@@ -24,6 +24,7 @@ from og_devnet.official import deploy_official
 PROVIDER_STAKE = 100 * 10**18
 SERVICE_NAME = f"{INFERENCE_SERVICE_TYPE}-{INFERENCE_VERSION}"  # how a user names the service it pays
 READY_FUND_PER_PROVIDER = 3 * 10**18  # what the first demo wallet starts with at each local provider
+READY_AVAILABLE = 5 * 10**18  # and what its ledger keeps available, to fund a provider that joins later
 
 
 def _deploy_contract(d: Deployer, name: str, *args: Any) -> str:
@@ -104,13 +105,13 @@ def register_provider(
 
 
 def ready_wallet(w3: Web3, ledger_address: str, user_key: str, providers: list[str],
-                 each: int = READY_FUND_PER_PROVIDER) -> None:
+                 each: int = READY_FUND_PER_PROVIDER, available: int = READY_AVAILABLE) -> None:
     """Give `user_key` a ledger and a sub-account holding `each` with every provider in `providers`,
-    so its first request needs no transaction. The first transfer to a provider also acknowledges it
-    (both contract sets; same addLedger/transferFund signatures)."""
+    so its first request needs no transaction, and `available` left in the ledger. The first transfer
+    to a provider also acknowledges it (both contract sets; same addLedger/transferFund signatures)."""
     ledger = w3.eth.contract(address=Web3.to_checksum_address(ledger_address),
                              abi=load_artifact("LedgerManager")["abi"])
     user = Deployer(w3, user_key)
-    user.call(ledger.functions.addLedger(""), value=each * len(providers))
+    user.call(ledger.functions.addLedger(""), value=each * len(providers) + available)
     for provider in providers:
         user.call(ledger.functions.transferFund(Web3.to_checksum_address(provider), SERVICE_NAME, each))

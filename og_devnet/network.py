@@ -21,7 +21,14 @@ from .broker import engine_loader
 from .broker.config import SPEECH_LIMIT_S
 from .broker.process import ProviderGroup, fork_providers, hand_over, wait_for_providers
 from .chain import CHAIN_ID, ChainNode
-from .deploy import READY_FUND_PER_PROVIDER, Addresses, deploy, ready_wallet, register_provider
+from .deploy import (
+    READY_AVAILABLE,
+    READY_FUND_PER_PROVIDER,
+    Addresses,
+    deploy,
+    ready_wallet,
+    register_provider,
+)
 from .providers import CATALOGUE, additional_info, provider_configs
 from .status.process import StatusProcess
 
@@ -52,8 +59,8 @@ class Devnet:
     lock_time: int = DEFAULT_LOCK_TIME
     stream_pace_ms: float = 0.0
     speech_limit_s: float = SPEECH_LIMIT_S
-    # The first demo wallet starts with a ledger and 3 OG at every provider: a newcomer's first request
-    # needs no transaction. The other demo wallets start empty.
+    # The first demo wallet starts with a ledger and 3 OG at every provider (5 OG more stay available):
+    # a newcomer's first request needs no transaction. The other demo wallets start empty.
     ready_demo: bool = True
     # Seconds between the status service's rounds of checks; 0 = it answers, but checks nothing (a quiet
     # network for tests that count transactions or fees exactly).
@@ -137,9 +144,10 @@ class Devnet:
             "provider_wallets": [a for a, _ in PROVIDER_WALLETS],
             # PUBLIC hardhat test keys — printed on purpose so people can try the network.
             "demo_accounts": [{"address": a, "private_key": k} for a, k in USERS],
-            # The demo wallet that starts with a ledger and this much (wei) at every provider, or null.
-            "ready_demo": ({"address": USERS[0][0], "per_provider_wei": str(READY_FUND_PER_PROVIDER)}
-                           if self.ready_demo else None),
+            # The demo wallet that starts with a ledger and this much (wei) at every provider, and this
+            # much available in its ledger, or null.
+            "ready_demo": ({"address": USERS[0][0], "per_provider_wei": str(READY_FUND_PER_PROVIDER),
+                            "available_wei": str(READY_AVAILABLE)} if self.ready_demo else None),
         }
 
     def stop(self) -> None:

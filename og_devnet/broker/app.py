@@ -24,11 +24,13 @@ from web3 import Web3
 
 from .. import jsonsafe
 from . import engine_loader
-from .billing import UnsettledLedger, admission_error, chat_fee, image_fee, stt_fee
+from .billing import ChatUsage, UnsettledLedger, admission_error, chat_fee, image_fee, stt_fee
 from .chainview import AccountState, ChainView, ServiceState
 from .config import ENDPOINT_FOR_TYPE, ProviderConfig
 from .engine_worker import EngineBusy, EngineCrashed, EngineTimeout, EngineWorkers, worker_count_hint
 from .limits import MAX_BODY_BYTES, ConcurrencyCap, RateLimiter, Slot
+from .model_card import expired_message, model_object
+from .prompt_cache import CacheUse, PromptCache
 from .quote import simulated_quote
 from .settlement import Settler
 from .signing import ResponseSigner, SignatureStore, images_text, response_text
@@ -130,6 +132,8 @@ class Broker:
         self.images: dict[str, tuple[float, list[bytes]]] = {}
         self.rate = RateLimiter(cfg.rate_limit)
         self.cap = ConcurrencyCap(cfg.max_concurrency)
+        self.prompt_cache = PromptCache()
+        self.billed_requests = 0  # counts toward cfg.fail_every
         self.settler = Settler(self.chain, self.ledger, cfg.provider_key, cfg.tee_key, chain_id)
         # Imported now: a missing engine stops the broker from starting (no stand-in is ever served).
         self.engine = engine_loader.load(cfg.service_type)
@@ -194,10 +198,17 @@ class Broker:
         if self.cfg.endpoint != endpoint:
             raise BrokerError(f"unsupported endpoint: this provider is a {self.cfg.service_type} service and "
                               f"only serves /v1/proxy{self.cfg.endpoint}")
+        if self.cfg.card.expired():
+            raise BrokerError(expired_message(self.cfg), 410)
+        self.billed_requests += 1
+        if self.cfg.fail_every and self.billed_requests % self.cfg.fail_every == 0:  # a flaky provider
+            raise BrokerError("upstream model unavailable, please retry later", 503, {"Retry-After": "1"})
         body = await self.read_body(request)
         token, account = await self.authenticate(request)
-        if not self.rate.allow(token.address.lower()):
-            raise BrokerError("rate limit exceeded, please retry later", 429, {"Retry-After": "1"})
+        user = token.address.lower()
+        if not self.rate.allow(user):
+            raise BrokerError("rate limit exceeded, please retry later", 429,
+                              {"Retry-After": "1", **self.rate.headers(user)})
         slot = self.cap.take()
         if slot is None:
             raise BrokerError("provider is busy: too many concurrent requests, please retry later", 503)
@@ -206,6 +217,7 @@ class Broker:
         except BaseException:
             slot.release()
             raise
+        response.headers.update(self.rate.headers(user))
         if isinstance(response, SlotStream):  # the stream releases its slot when the response is over
             response.slot = slot
         else:
@@ -226,7 +238,9 @@ class Broker:
             raise BrokerError("invalid request: 'max_tokens' must be a positive integer")
         sampling = self._sampling_params(req)
         assert self.chat is not None
-        prompt_tokens = _engine_call(self.chat.prompt_tokens, norm)
+        prefixes = _engine_call(self.chat.prefix_tokens, norm)
+        prompt_tokens = self.chat.prompt_tokens(norm)
+        cache_use = self.prompt_cache.look_up(token.address, norm, prefixes)
         # Pre-check like the real broker: the input fee of the prompt (the output is billed afterwards).
         service = await self.admit(token.address, account, lambda s: prompt_tokens * s.input_price)
         self.check_model(req.get("model"), service)
@@ -242,19 +256,21 @@ class Broker:
                    "Access-Control-Expose-Headers": EXPOSE_HEADERS}
         pieces = _engine_call(self.chat.stream, norm, max_tokens=max_tokens, **sampling)
         if not stream:
+            if self.cfg.first_token_delay_s:
+                await anyio.sleep(self.cfg.first_token_delay_s)
             text_parts = list(pieces)
             completion = len(text_parts)
+            usage = self._usage(prompt_tokens, completion, cache_use)
             out = _dumps({
                 "id": chat_id, "object": "chat.completion", "created": created, "model": service.model,
                 "choices": [{"index": 0, "message": {"role": "assistant", "content": "".join(text_parts)},
                              "logprobs": None, "finish_reason": self._finish(completion, max_tokens)}],
-                "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion,
-                          "total_tokens": prompt_tokens + completion},
+                "usage": usage.as_json(),
             })
-            self._finish_billed(token.address, chat_id, body, out,
-                                chat_fee(prompt_tokens, completion, service.input_price, service.output_price))
+            self._finish_chat(token.address, chat_id, body, out, usage, service, cache_use)
             return Response(out, media_type="application/json", headers=headers)
-        return SlotStream(self._sse(pieces, body, token, service, chat_id, created, prompt_tokens, max_tokens),
+        return SlotStream(self._sse(pieces, body, token, service, chat_id, created, prompt_tokens, max_tokens,
+                                    cache_use),
                           media_type="text/event-stream",
                           headers={**headers, "Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
@@ -280,8 +296,21 @@ class Broker:
     def _finish(completion: int, max_tokens: int | None) -> str:
         return "length" if max_tokens is not None and completion >= max_tokens else "stop"
 
+    def _usage(self, prompt_tokens: int, completion: int, cache_use: CacheUse) -> ChatUsage:
+        """The usage the engine reports: what of the prompt was read from, and written to, its cache."""
+        return ChatUsage(prompt_tokens, completion, cached_tokens=cache_use.cached_tokens,
+                         cache_write_tokens=cache_use.write_tokens if self.cfg.cache and self.cfg.cache.write else 0)
+
+    def _finish_chat(self, user: str, chat_id: str, body: bytes, out: bytes, usage: ChatUsage,
+                     service: ServiceState, cache_use: CacheUse) -> None:
+        """Bill at the tier and cache prices, then let the cache hold this prompt for the next turn."""
+        fee = chat_fee(usage, service.input_price, service.output_price, self.cfg.tiers, self.cfg.cache)
+        self._finish_billed(user, chat_id, body, out, fee.total)
+        self.prompt_cache.store(cache_use)
+
     async def _sse(self, pieces: Any, body: bytes, token: SessionToken, service: ServiceState, chat_id: str,
-                   created: int, prompt_tokens: int, max_tokens: int | None) -> AsyncIterator[bytes]:
+                   created: int, prompt_tokens: int, max_tokens: int | None,
+                   cache_use: CacheUse) -> AsyncIterator[bytes]:
         sent: list[bytes] = []
         base = {"id": chat_id, "object": "chat.completion.chunk", "created": created, "model": service.model}
 
@@ -290,6 +319,8 @@ class Broker:
             sent.append(data)
             return data
 
+        if self.cfg.first_token_delay_s:
+            await anyio.sleep(self.cfg.first_token_delay_s)
         yield event({**base, "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""},
                                           "logprobs": None, "finish_reason": None}]})
         completion = 0
@@ -304,14 +335,12 @@ class Broker:
             yield event({"error": {"message": str(exc), "type": "engine_error"}})
         yield event({**base, "choices": [{"index": 0, "delta": {}, "logprobs": None,
                                           "finish_reason": self._finish(completion, max_tokens)}]})
-        yield event({**base, "choices": [], "usage": {
-            "prompt_tokens": prompt_tokens, "completion_tokens": completion,
-            "total_tokens": prompt_tokens + completion}})
+        usage = self._usage(prompt_tokens, completion, cache_use)
+        yield event({**base, "choices": [], "usage": usage.as_json()})
         done = b"data: [DONE]\n\n"
         sent.append(done)
         # Sign and bill before the last bytes go out, so a client that saw [DONE] finds the signature.
-        self._finish_billed(token.address, chat_id, body, b"".join(sent),
-                            chat_fee(prompt_tokens, completion, service.input_price, service.output_price))
+        self._finish_chat(token.address, chat_id, body, b"".join(sent), usage, service, cache_use)
         yield done
 
     def _finish_billed(self, user: str, chat_id: str, request_body: bytes, response_body: bytes, fee: int,
@@ -489,22 +518,13 @@ class Broker:
 
     async def models(self, request: Request) -> Response:
         svc = self.chain._service[1] if self.chain._service else None
-        in_price = svc.input_price if svc else self.cfg.input_price
-        out_price = svc.output_price if svc else self.cfg.output_price
-        return JSONResponse({"object": "list", "data": [{
-            "id": self.cfg.model, "object": "model", "created": 0, "owned_by": self.provider,
-            "service_type": self.cfg.service_type,
-            "context_length": self.cfg.context_length,
-            "pricing": {"input_price": str(in_price), "output_price": str(out_price), "unit": "neuron",
-                        "input_unit": "token", "output_unit": self._output_unit()},
-            "tee_attested": self.cfg.verifiability == "TeeML",
-            "verifiability": self.cfg.verifiability,
-            "rate_limits": {"requests_per_second": self.cfg.rate_limit,
-                            "max_concurrency": self.cfg.max_concurrency},
-        }]})
-
-    def _output_unit(self) -> str:
-        return {"chatbot": "token", "speech-to-text": "token"}.get(self.cfg.service_type, "image")
+        if svc is None:  # once: later answers use whatever the last chain read was, never waiting on it
+            try:
+                svc = await self.chain.service()
+            except Exception:  # noqa: BLE001 - the chain is down: the config's prices, unacknowledged
+                svc = None
+        return JSONResponse({"object": "list", "data": [model_object(self.cfg, svc, self.rate.per_minute)]},
+                            headers={"Access-Control-Allow-Origin": "*"})
 
     async def unsettled_fee(self, request: Request) -> Response:
         token, _ = await self.authenticate(request)

@@ -1,4 +1,5 @@
-"""Fees, admission (`validate request: …`) and the per-user unsettled ledger."""
+"""Fees (tiers and cache-token billing, in the broker's integers), admission (`validate request: …`) and
+the per-user unsettled ledger."""
 
 from __future__ import annotations
 
@@ -7,12 +8,81 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from .chainview import AccountState, ServiceState
+from .pricing import CacheBilling, Multiplier, Tier, matched_tier
 
 MIN_RESERVE = 10**18  # the real broker's minimum locked balance: 1 0G on top of fees
 
 
-def chat_fee(prompt_tokens: int, completion_tokens: int, input_price: int, output_price: int) -> int:
-    return prompt_tokens * input_price + completion_tokens * output_price
+@dataclass(frozen=True)
+class ChatUsage:
+    """What the engine reports; the cache counts are parts of `prompt_tokens`."""
+
+    prompt_tokens: int
+    completion_tokens: int
+    cached_tokens: int = 0  # prompt_tokens_details.cached_tokens: read from the cache
+    cache_write_tokens: int = 0  # written to the cache (5-minute TTL)
+    cache_write_1h_tokens: int = 0
+
+    def as_json(self) -> dict:
+        """The OpenAI `usage` object (cache fields only when there is something to say)."""
+        out: dict = {"prompt_tokens": self.prompt_tokens, "completion_tokens": self.completion_tokens,
+                     "total_tokens": self.prompt_tokens + self.completion_tokens}
+        if self.cached_tokens:
+            out["prompt_tokens_details"] = {"cached_tokens": self.cached_tokens}
+        if self.cache_write_tokens:
+            out["cache_write_tokens"] = self.cache_write_tokens
+        if self.cache_write_1h_tokens:
+            out["cache_write_1h_tokens"] = self.cache_write_1h_tokens
+        return out
+
+
+@dataclass(frozen=True)
+class ChatFee:
+    input_fee: int
+    output_fee: int
+    tier_label: str  # "tier:<=N", "tier:unbounded", or "" without tiers
+
+    @property
+    def total(self) -> int:
+        return self.input_fee + self.output_fee
+
+
+def _premium(amount: int, m: Multiplier) -> int:
+    return amount * m.num // m.den
+
+
+def input_fee(price: int, usage: ChatUsage, cache: CacheBilling | None) -> int:
+    """The broker's computeInputFee: cached tokens at P/divisor, written ones at P × premium (each
+    floored over its whole product), the rest at P. A write is carved out only when its premium exists."""
+    prompt = usage.prompt_tokens
+    if cache is None:
+        return price * prompt
+    cached = min(max(usage.cached_tokens, 0), prompt)
+    remaining = prompt - cached
+    write = write_1h = 0
+    if cache.write is not None:
+        write = min(max(usage.cache_write_tokens, 0), remaining)
+        remaining -= write
+    w1 = cache.effective_write_1h
+    if w1 is not None:
+        write_1h = min(max(usage.cache_write_1h_tokens, 0), remaining)
+    full = prompt - cached - write - write_1h
+    fee = price * full + price * cached // cache.divisor
+    if cache.write is not None:
+        fee += _premium(price * write, cache.write)
+    if w1 is not None:
+        fee += _premium(price * write_1h, w1)
+    return fee
+
+
+def chat_fee(usage: ChatUsage, input_price: int, output_price: int, tiers: tuple[Tier, ...] = (),
+             cache: CacheBilling | None = None) -> ChatFee:
+    """One chat's fee: the tier picked by the whole prompt multiplies both base prices (floored), then
+    cache billing splits the input side; the completion is billed at the tier's output price."""
+    tier = matched_tier(tiers, usage.prompt_tokens)
+    p_in = tier.input.apply(input_price) if tier else input_price
+    p_out = tier.output.apply(output_price) if tier else output_price
+    return ChatFee(input_fee(p_in, usage, cache), p_out * usage.completion_tokens, tier.label if tier else "")
 
 
 def image_fee(n: int, output_price: int) -> int:

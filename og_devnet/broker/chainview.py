@@ -38,6 +38,7 @@ class ServiceState:
     additional_info: str
     tee_signer: str
     tee_acknowledged: bool
+    updated_at: int = 0  # unix seconds of the last registration
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,7 @@ class ChainView:
         state = ServiceState(
             service_type=s[1], url=s[2], input_price=s[3], output_price=s[4], model=s[6],
             verifiability=s[7], additional_info=s[8], tee_signer=s[9], tee_acknowledged=s[10],
+            updated_at=s[5],
         )
         self._service = (time.monotonic(), state)
         return state

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from eth_account import Account
+
+from .model_card import ModelCard
+from .pricing import CacheBilling, Tier, check_tiers
 
 SPEECH_LIMIT_S = 100.0
 SERVICE_TYPES = ("chatbot", "text-to-image", "image-editing", "speech-to-text")
@@ -40,8 +43,16 @@ class ProviderConfig:
     engine_limit_s: float = SPEECH_LIMIT_S
     # How a chatbot answers (og_devnet/engines/styles.py): plain, concise, thorough or expert (knows 0G well).
     answer_style: str = "plain"
+    tiers: tuple[Tier, ...] = ()  # price tiers by prompt length (chat only)
+    cache: CacheBilling | None = None  # cache-token billing (chat only)
+    card: ModelCard = field(default_factory=ModelCard)  # what /v1/models says about the model
+    first_token_delay_s: float = 0.0  # a slow provider: this long before the first piece of an answer
+    fail_every: int = 0  # a flaky provider: every n-th billed request is refused with 503; 0 = never
 
     def __post_init__(self) -> None:
+        check_tiers(self.tiers)
+        if (self.tiers or self.cache) and self.service_type != "chatbot":
+            raise ValueError("tiers and cache billing are for chatbot services")
         if self.service_type not in SERVICE_TYPES:
             raise ValueError(f"unknown service type {self.service_type!r}")
         if not self.model.startswith("local/"):

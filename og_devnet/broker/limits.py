@@ -1,7 +1,9 @@
-"""Per-user rate limit (429), concurrency cap (503) and the request body limit (413)."""
+"""Per-user rate limit (429) with 0G's rate-limit headers, concurrency cap (503) and the request body
+limit (413)."""
 
 from __future__ import annotations
 
+import math
 import time
 
 MAX_BODY_BYTES = 32 * 1024 * 1024
@@ -28,6 +30,23 @@ class RateLimiter:
         if len(self._buckets) > 50_000:
             self._buckets.clear()
         return True
+
+    @property
+    def per_minute(self) -> int:
+        return round(self.rate * 60)
+
+    def headers(self, user: str) -> dict[str, str]:
+        """The OpenAI-format headers 0G's broker sends: the limit per minute, what is left now, and
+        whole seconds (suffix "s") until the bucket is full again. None when the limit is off."""
+        if self.rate <= 0:
+            return {}
+        now = time.monotonic()
+        tokens, last = self._buckets.get(user, (self.burst, now))
+        tokens = min(self.burst, tokens + (now - last) * self.rate)
+        reset = math.ceil((self.burst - tokens) / self.rate)
+        return {"x-ratelimit-limit-requests": str(self.per_minute),
+                "x-ratelimit-remaining-requests": str(math.floor(tokens)),
+                "x-ratelimit-reset-requests": f"{reset}s"}
 
 
 class ConcurrencyCap:

@@ -87,8 +87,15 @@ class ChatEngine:
         return len(tokenize(text))
 
     def prompt_tokens(self, messages: list[dict]) -> int:
-        pairs = _validate(messages)
-        return sum(self.count_tokens(text) + MESSAGE_OVERHEAD for _, text in pairs) + REPLY_PRIMING
+        return self.prefix_tokens(messages)[-1] + REPLY_PRIMING
+
+    def prefix_tokens(self, messages: list[dict]) -> list[int]:
+        """Tokens of the first 1, 2, … n messages (what a prompt cache can hold, message by message)."""
+        out, total = [], 0
+        for _, text in _validate(messages):
+            total += self.count_tokens(text) + MESSAGE_OVERHEAD
+            out.append(total)
+        return out
 
     def warm_up(self) -> None:
         """Load the corpus and Markov model now rather than on the first request (~0.5 s)."""

@@ -11,6 +11,7 @@ from eth_account.messages import encode_defunct
 
 from og_devnet.broker.billing import (
     MIN_RESERVE,
+    ChatUsage,
     UnsettledLedger,
     admission_error,
     chat_fee,
@@ -118,7 +119,7 @@ def test_signature_store_expiry() -> None:
 
 
 def test_fee_math_and_wording() -> None:
-    assert chat_fee(10, 5, 3, 7) == 65
+    assert chat_fee(ChatUsage(10, 5), 3, 7).total == 65
     assert image_fee(3, 10**15) == 3 * 10**15
     assert stt_fee(12, 5) == 60
     assert to_0g(1_443_572 * 10**12) == "1.443572"

@@ -66,12 +66,13 @@ def deploy(w3: Web3, runtime: bytes) -> str:
 
 
 def test_accounts_are_the_hardhat_ones() -> None:
-    assert len(ACCOUNTS) == 20
+    assert len(ACCOUNTS) == 21  # hardhat's 20 and #20 of the same mnemonic
     assert DEPLOYER[0] == "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
     assert DEPLOYER[1] == "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
     assert USERS[0][0] == "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
-    assert len(USERS) == 10 and len(PROVIDER_WALLETS) == 5
-    assert PROVIDER_WALLETS[-1][0] == "0x8626f6940E2eb28930eFb4CeF49B2d1F2C9C1199"  # hardhat #19
+    assert len(USERS) == 10 and len(PROVIDER_WALLETS) == 9
+    assert PROVIDER_WALLETS[4][0] == "0x8626f6940E2eb28930eFb4CeF49B2d1F2C9C1199"  # hardhat #19
+    assert ACCOUNTS[14] not in PROVIDER_WALLETS and len(set(PROVIDER_WALLETS)) == 9  # #14 left free
     assert tee_key("chat") == tee_key("chat") != tee_key("image")
     assert Account.from_key(tee_key("chat")).address == tee_address("chat")
 

@@ -65,7 +65,8 @@ def test_cli_prints_the_network_and_ctrl_c_stops_everything():
         assert rpc_url.startswith("http://127.0.0.1:") and "chain id 31337" in out
         for label in ("ledger", "inference"):
             assert re.search(rf"^\s+{label}\s+0x[0-9a-fA-F]{{40}}$", out, re.M), label
-        for name in ("chat-tee", "chat-lite", "image", "edit", "speech"):
+        for name in ("chat-tee", "chat-lite", "image", "edit", "speech", "chat-tiered", "chat-cache",
+                     "chat-slow", "chat-flaky"):
             assert f"  {name} " in out, name
         assert "0.5 / 2 /1M tok" in out and "0.01 /image" in out  # chat-tee's and the image service's prices
         assert "PUBLIC hardhat test keys" in out and out.count("0x") >= 2 + 5 + 5 * 2
@@ -73,7 +74,7 @@ def test_cli_prints_the_network_and_ctrl_c_stops_everything():
         assert requests.get(f"{status_url}/health", timeout=10).json()["status"] == "ok"
         broker_urls = [word for word in out.split()
                        if word.startswith("http://127.0.0.1:") and word not in (rpc_url, status_url)]
-        assert len(broker_urls) == 5 and _rpc_answers(rpc_url)
+        assert len(broker_urls) == 9 and _rpc_answers(rpc_url)
 
         os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
         assert proc.wait(30) == 0
@@ -142,9 +143,9 @@ def test_killing_the_network_process_leaves_no_provider_or_engine_behind():
     try:
         pid = handle.process.pid
         providers = handle.info["pids"]["providers"]
-        assert handle.info["pids"]["devnet"] == pid and len(providers) == 5
+        assert handle.info["pids"]["devnet"] == pid and len(providers) == 9
         family = _group(pid)  # start_devnet makes the network a process group leader
-        assert {pid, *providers} <= family and len(family) >= 1 + 5 + 1, family  # + speech's workers
+        assert {pid, *providers} <= family and len(family) >= 1 + 9 + 1, family  # + speech's workers
         os.kill(pid, signal.SIGKILL)
         handle.process.wait(5)
         deadline = time.monotonic() + 15

@@ -153,11 +153,11 @@ def _settle_and_check(user: User, p: dict, fee: int) -> None:
 
 
 def _ready(net: DevnetHandle, name: str) -> tuple[User, dict]:
-    """Fresh wallet, add_ledger("3"), list_service sees all five, 2 OG moved to `name`."""
+    """Fresh wallet, add_ledger("3"), list_service sees all nine, 2 OG moved to `name`."""
     user = _user(net, "3")
     services = user.sdk.inference.list_service()
     assert {s.provider for s in services} == {p["address"] for p in net.providers}
-    assert len(services) == 5
+    assert len(services) == 9
     p = net.provider(name)
     listed = next(s for s in services if s.provider == p["address"])
     assert (listed.url, listed.model, listed.tee_signer_address) == (p["url"], p["model"], p["tee_signer"])

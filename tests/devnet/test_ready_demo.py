@@ -1,5 +1,5 @@
-"""The first demo wallet starts ready (a ledger and 3 OG, acknowledged, at every local provider), so a
-newcomer's first request needs no transaction; the other demo wallets start empty."""
+"""The first demo wallet starts ready (a ledger and 3 OG, acknowledged, at every local provider, with 5 OG
+left available), so a newcomer's first request needs no transaction; the other demo wallets start empty."""
 
 from __future__ import annotations
 
@@ -25,9 +25,12 @@ def _contracts(devnet: DevnetHandle) -> tuple:
 
 def test_the_first_demo_wallet_starts_with_a_ledger_and_every_provider_funded(devnet: DevnetHandle) -> None:
     first, second = devnet.info["demo_accounts"][:2]
-    assert devnet.info["ready_demo"] == {"address": first["address"], "per_provider_wei": str(3 * OG)}
+    assert devnet.info["ready_demo"] == {"address": first["address"], "per_provider_wei": str(3 * OG),
+                                         "available_wei": str(5 * OG)}
     ledger, inference = _contracts(devnet)
-    assert ledger.functions.getLedger(first["address"]).call()[2] == 5 * 3 * OG  # totalBalance
+    assert len(devnet.providers) == 9
+    got = ledger.functions.getLedger(first["address"]).call()
+    assert (got[1], got[2]) == (5 * OG, 9 * 3 * OG + 5 * OG)  # availableBalance, totalBalance
     for p in devnet.providers:
         account = inference.functions.getAccount(first["address"], p["address"]).call()
         assert account[3] == 3 * OG and account[7] is True  # balance, acknowledged

@@ -70,8 +70,8 @@ def test_fresh_clone_starts_its_own_network(browser, devnet):
         sidebar = page.get_by_test_id("stSidebar")
         chosen = sidebar.locator(".st-key-ui_demo_address").get_by_role("combobox").input_value()
         assert chosen.startswith("Demo #1 · 0x")
-        # Demo #1 starts ready (og_devnet --ready-demo): a ledger with 3 OG at each of the 5 providers.
-        assert "Locked with providers: 15 OG" in sidebar.inner_text()
+        # Demo #1 starts ready (og_devnet --ready-demo): a ledger with 3 OG at each of the 9 providers.
+        assert "Locked with providers: 27 OG" in sidebar.inner_text()
         assert page.get_by_test_id("stDataFrame").count() == 1
 
         # If that network dies (killed, crashed), the app says so and how to get a new one.
