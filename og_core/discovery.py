@@ -1,4 +1,9 @@
-"""Service discovery: every registered service, parsed one by one, cached, optionally probed."""
+"""Service discovery: every registered service, parsed one by one, cached, optionally probed.
+
+Listing: the contract hands out pages of PAGE_SIZE; the first page says how many there are, the rest
+are read PAGES_PER_BATCH at a time in one JSON-RPC batch (⌈n/50⌉ eth_calls, a few round trips).
+Probing: every provider at once (up to PROBE_WORKERS), the whole round bounded by PROBE_BUDGET_S, so
+slow or down providers never hold the list up: one that has not answered by then is marked so."""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ import logging
 import threading
 import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from typing import Any
 
 import httpx
@@ -16,15 +21,18 @@ from og_core.addresses import checksum
 from og_core.bodies import MAX_SMALL_BYTES, read_capped
 from og_core.errors import NotFoundError, OgError, ProviderError, ProviderErrorKind, RpcError
 from og_core.reverts import revert_from_exception
+from og_core.rpc_batch import BatchRead
 from og_core.safety import UrlGuard, deadline, url_problem
 from og_core.service import ProviderHealth, ServiceInfo
 
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 50  # the contract refuses more (LimitTooLarge)
+PAGES_PER_BATCH = 20  # pages per JSON-RPC batch: 1,000 services in one round trip after the first page
 CACHE_TTL_S = 30.0
-PROBE_TIMEOUT_S = 3.0
-PROBE_WORKERS = 8
+PROBE_TIMEOUT_S = 3.0  # one provider probed alone
+PROBE_BUDGET_S = 2.0  # a whole round of probes: slow providers are marked, not waited for
+PROBE_WORKERS = 128  # threads that mostly wait on sockets; a slow provider holds one for the budget at most
 
 
 def provider_base(url: str) -> str:
@@ -73,9 +81,11 @@ def parse_service(raw: Sequence[Any]) -> ServiceInfo:
 
 
 def probe_provider(service: ServiceInfo, http: httpx.Client, guard: UrlGuard,
-                   timeout_s: float = PROBE_TIMEOUT_S) -> ProviderHealth:
+                   timeout_s: float = PROBE_TIMEOUT_S, said_s: float | None = None) -> ProviderHealth:
     """GET /v1/models with a short timeout: reachable, latency, model ids. Never raises: whatever
-    goes wrong is the health's `error`, a note on that one service."""
+    goes wrong is the health's `error`, a note on that one service. said_s: the limit the error names
+    (a round's whole budget, when this probe got only what was left of it)."""
+    said = timeout_s if said_s is None else said_s
     if service.url_error:
         return ProviderHealth(False, None, (), service.url_error)
     start = time.perf_counter()
@@ -100,7 +110,7 @@ def probe_provider(service: ServiceInfo, http: httpx.Client, guard: UrlGuard,
     except OgError as exc:
         return ProviderHealth(False, None, (), exc.message)
     except httpx.TimeoutException:
-        return ProviderHealth(False, None, (), f"The provider did not answer within {timeout_s:g} s.")
+        return ProviderHealth(False, None, (), f"The provider did not answer within {said:g} s.")
     except httpx.HTTPError as exc:
         return ProviderHealth(False, None, (), f"The provider cannot be reached ({type(exc).__name__}).")
     except ValueError:
@@ -109,6 +119,10 @@ def probe_provider(service: ServiceInfo, http: httpx.Client, guard: UrlGuard,
     except Exception as exc:  # a probe runs for every service with no user action: it must not break the list
         log.warning("probing %s failed: %s: %s", service.provider, type(exc).__name__, exc)
         return ProviderHealth(False, None, (), f"The provider could not be probed ({type(exc).__name__}).")
+
+
+def _late(budget_s: float) -> ProviderHealth:
+    return ProviderHealth(False, None, (), f"The provider did not answer within {budget_s:g} s.")
 
 
 # Shared per (rpc_url, inference address): the registry is public, identical for every session.
@@ -127,22 +141,38 @@ class Discovery:
         self._ttl = ttl_s
 
     def _read_all(self) -> list[ServiceInfo]:
-        services: list[ServiceInfo] = []
-        offset = 0
-        while True:
+        """Every service: the first page (which says how many there are), then the rest in batches."""
+        def failed(exc: BaseException) -> RpcError:
+            return RpcError.from_exception(exc, message="The list of services could not be read from the chain.")
+
+        def pages(offsets: Sequence[int]) -> list[Any]:
+            """The pages at `offsets`, as (services, total), in one round trip (a batch: no eth_chainId
+            read before each call, as web3's own `.call()` makes)."""
+            batch = BatchRead(self._contract.w3)
+            for offset in offsets:
+                batch.call(self._contract.functions.getAllServices(offset, PAGE_SIZE))
             try:
-                page, total = self._contract.functions.getAllServices(offset, PAGE_SIZE).call()
+                got = batch.run()
             except Exception as exc:
-                raise RpcError.from_exception(
-                    exc, message="The list of services could not be read from the chain.") from exc
-            for raw in page:
-                try:
-                    services.append(parse_service(raw))
-                except Exception as exc:  # one malformed provider must not break the list
-                    log.warning("skipping a malformed service entry: %s", exc)
-            offset += len(page)
-            if not page or offset >= int(total):
-                return services
+                raise failed(exc) from exc
+            for page in got:
+                if isinstance(page, BaseException):
+                    raise failed(page) from page
+            return got
+
+        first, total = pages([0])[0]
+        raws = list(first)
+        offsets = list(range(len(first), int(total), PAGE_SIZE)) if first else []
+        for at in range(0, len(offsets), PAGES_PER_BATCH):
+            for page in pages(offsets[at:at + PAGES_PER_BATCH]):
+                raws += page[0]
+        services: list[ServiceInfo] = []
+        for raw in raws:
+            try:
+                services.append(parse_service(raw))
+            except Exception as exc:  # one malformed provider must not break the list
+                log.warning("skipping a malformed service entry: %s", exc)
+        return services
 
     def services(self, *, refresh: bool = False, probe: bool = False) -> list[ServiceInfo]:
         now = time.monotonic()
@@ -161,13 +191,27 @@ class Discovery:
     def probe(self, service: ServiceInfo) -> ProviderHealth:
         return probe_provider(service, self._http, self._guard)
 
-    def probe_all(self, services: Sequence[ServiceInfo]) -> list[ServiceInfo]:
+    def probe_all(self, services: Sequence[ServiceInfo], budget_s: float = PROBE_BUDGET_S) -> list[ServiceInfo]:
+        """Every service with its probe, all at once, in at most about `budget_s`: a probe still waiting
+        then is marked "did not answer within …" and left to end on its own (its socket times out)."""
         from dataclasses import replace
 
         if not services:
             return []
-        with ThreadPoolExecutor(max_workers=min(PROBE_WORKERS, len(services))) as pool:
-            healths = list(pool.map(self.probe, services))
+        end = time.monotonic() + budget_s
+        pool = ThreadPoolExecutor(max_workers=min(PROBE_WORKERS, len(services)), thread_name_prefix="og-probe")
+
+        def probe(service: ServiceInfo) -> ProviderHealth:
+            left = end - time.monotonic()
+            if left <= 0:
+                return _late(budget_s)
+            return probe_provider(service, self._http, self._guard, timeout_s=min(PROBE_TIMEOUT_S, left),
+                                  said_s=min(PROBE_TIMEOUT_S, budget_s))
+
+        futures = [pool.submit(probe, s) for s in services]
+        wait(futures, timeout=max(end - time.monotonic(), 0) + 0.25)  # + a moment for the last to report
+        pool.shutdown(wait=False, cancel_futures=True)
+        healths = [f.result() if f.done() and not f.cancelled() else _late(budget_s) for f in futures]
         return [replace(s, health=h) for s, h in zip(services, healths, strict=True)]
 
     def service(self, provider: str, *, refresh: bool = False) -> ServiceInfo:

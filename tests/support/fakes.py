@@ -60,6 +60,8 @@ class FakeProvider:
                 self._dispatch("POST")
 
         class Server(ThreadingHTTPServer):
+            request_queue_size = 256  # many clients at once (a round of probes): the default 5 drops SYNs
+
             def handle_error(self, request: Any, client_address: Any) -> None:
                 if not isinstance(sys.exc_info()[1], ConnectionError):  # a client hanging up is no news
                     super().handle_error(request, client_address)
