@@ -68,7 +68,7 @@ from og_core.pricing import (
     pricing_for,
     tier_labels,
 )
-from og_core.readiness import usable_wei
+from og_core.readiness import usable_at_providers, usable_wei
 from og_core.speech_estimate import (
     SPEECH_TOKENS_PER_MINUTE,
     TranscriptEstimate,
@@ -143,7 +143,7 @@ __all__ = [
     "TranscriptResult", "TxKind", "TxPlan", "TxRecord", "TxResult", "TxStep", "TxTimeoutError",
     "UnsafeUrlError", "Usage", "VerificationResult", "VerificationStatus", "WalletActivity", "WalletBusyError",
     "MAX_IMAGE_PIXELS", "check_image", "format_balance", "format_exact", "format_og", "format_utc", "local_demo_accounts", "local_network_started", "local_network_stopped",
-    "parse_og", "short_address", "start_local_network", "usable_wei", "wei_to_og",
+    "parse_og", "short_address", "start_local_network", "usable_at_providers", "usable_wei", "wei_to_og",
     # speech-to-text: a per-file estimate from the clip's duration
     "SPEECH_TOKENS_PER_MINUTE", "TranscriptEstimate", "duration_text", "estimate_transcript",
 ]

@@ -8,7 +8,7 @@ without a network; `OgClient.provider_readiness` does the reading.
 
 from __future__ import annotations
 
-from og_core.accounts import ProviderAccount, ProviderReadiness
+from og_core.accounts import LedgerView, ProviderAccount, ProviderReadiness
 from og_core.amounts import format_balance, format_og
 from og_core.protocol import MIN_LEDGER_WEI, OG, PROVIDER_RESERVE_WEI, RECOMMENDED_FIRST_TRANSFER_WEI
 
@@ -21,6 +21,13 @@ def usable_wei(balance_wei: int, *, pending_refund_wei: int, unsettled_wei: int 
     the provider's reserve − the fees it has not settled yet (None: it did not say; counted as 0), never
     below 0."""
     return max(0, balance_wei - pending_refund_wei - reserve_wei - (unsettled_wei or 0))
+
+
+def usable_at_providers(view: LedgerView) -> int:
+    """What pays for requests at all of a wallet's providers together (each one's reserve taken off;
+    unsettled fees are asked per provider when it is used, so not here)."""
+    return sum(usable_wei(p.balance_wei, pending_refund_wei=p.pending_refund_wei, unsettled_wei=None)
+               for p in view.providers)
 
 
 def top_up_to_usable(held_wei: int, unsettled_wei: int | None, *, reserve_wei: int = PROVIDER_RESERVE_WEI) -> int:

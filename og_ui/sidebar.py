@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from og_core import Network, OgClient, OgError, ReadOnlyError, format_balance, short_address
+from og_core import (
+    Network,
+    OgClient,
+    OgError,
+    ReadOnlyError,
+    format_balance,
+    short_address,
+    usable_at_providers,
+)
 from og_ui import session, wallets
 from og_ui.inert import inert
 
@@ -116,4 +124,6 @@ def _balances() -> None:
              f"Locked with providers: **{format_balance(view.locked_wei)}**"]
     if view.pending_refund_wei:
         lines.append(f"of which pending refunds: **{format_balance(view.pending_refund_wei)}**")
+    if view.providers:  # the Wallet table's "usable" column, summed: after each provider's 1 OG reserve
+        lines.append(f"Usable for requests: **{format_balance(usable_at_providers(view))}**")
     st.markdown("  \n".join(lines))

@@ -212,3 +212,14 @@ def test_speech_to_text_estimates_each_file_in_the_providers_own_unit(fake_net):
     said = " ".join(texts(at.caption))
     assert re.search(r"This file \(5\.3 s\): about \d+ output tokens ≈ [\d.,<\s]+ OG", said), said
     assert "per 1M output tokens" in said and "per minute of speech" in said  # the unit, and how it is estimated
+
+
+def test_the_sidebar_says_what_is_usable_by_the_same_rule_as_the_wallet_table(fake_net):
+    at = _open("wallet")
+    user = _user(fake_net)
+    _fund(fake_net, fake_net.of_type("chatbot").provider, ONE_OG)  # all of it the reserve
+    fake_net.accounts[(user, fake_net.of_type("text-to-image").provider)] = SubAccount(balance_wei=ODD_WEI)
+    check(at.run())
+    assert "Usable for requests: **0.9997 OG**" in _sidebar_lines(at)  # 0 + (1.9997… − 1)
+    table = next(d.value for d in at.dataframe if "usable" in d.value.columns)
+    assert sorted(table["usable"]) == ["0 OG", "0.9997 OG"]
