@@ -14,7 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from .broker.config import SPEECH_LIMIT_S
+from .engines import llm
 from .network import DEFAULT_LOCK_TIME, DEFAULT_STATUS_INTERVAL, Devnet
+
+NO_LLM_ENV = "OG_DEVNET_NO_LLM"  # set (to anything but "" or 0): no local language model unless --llm
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
@@ -40,6 +43,9 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--status-interval", type=float, default=DEFAULT_STATUS_INTERVAL,
                    help="seconds between the status service's rounds of checks (a paid chat request to each "
                         "chatbot, the free model list of every service); 0 = no checks")
+    p.add_argument("--llm", action=argparse.BooleanOptionalAction, default=None,
+                   help="serve the local language model (SmolLM2-135M-Instruct) as one more chat provider; "
+                        f"default: on when it is installed (and {NO_LLM_ENV} is not set)")
     p.add_argument("--ready-file", help="write the network description as JSON here once ready")
     p.add_argument("--quiet", action="store_true", help="print only the RPC URL")
     p.add_argument("--exit-with-parent", action="store_true",
@@ -70,6 +76,25 @@ def _price(p: dict[str, Any]) -> str:
     return f"{per_m[0].normalize():f} / {per_m[1].normalize():f} /1M tok"
 
 
+def _want_llm(flag: bool | None) -> bool:
+    """--llm / --no-llm when given; otherwise on when installed, unless the environment says no."""
+    if flag is not None:
+        return flag
+    if os.environ.get(NO_LLM_ENV, "") not in ("", "0"):
+        return False
+    return llm.installed()
+
+
+def _llm_line(info: dict[str, Any]) -> list[str]:
+    state = info.get("local_llm") or {}
+    if state.get("enabled") or not state:
+        return []
+    if state.get("installed"):
+        return ["", f"  The local language model ({state['model']}) is installed but off (--llm turns it on)."]
+    return ["", f"  No local language model: add a real one ({state['model']}, one more chat provider) with",
+            f"    {state['install']}", "  (builds llama.cpp once, about 10 minutes; see README)."]
+
+
 def _describe(info: dict[str, Any]) -> str:
     lines = [
         f"0G local network ready in {info['boot_seconds']:.1f} s ({info['contracts']} contracts)",
@@ -78,11 +103,11 @@ def _describe(info: dict[str, Any]) -> str:
         f"  inference  {info['addresses']['inference']}",
         f"  refund lock {info['lock_time']} s (advance time with evm_increaseTime)",
         "",
-        "  provider    type            model                  TEE     price (OG in / out)     url"
+        "  provider    type            model                        TEE     price (OG in / out)     url"
         "                      address",
     ]
     for p in info["providers"]:
-        lines.append(f"  {p['name']:<11} {p['service_type']:<15} {p['model']:<22} {p['verifiability'] or '-':<7} "
+        lines.append(f"  {p['name']:<11} {p['service_type']:<15} {p['model']:<28} {p['verifiability'] or '-':<7} "
                      f"{_price(p):<23} {p['url']:<24} {p['address']}")
     every = f"checks every {info['status_interval']:g} s" if info["status_interval"] else "no checks"
     lines += ["", f"  status     {info['status_url']}   /health, /models ({every}, wallet {info['status_wallet']})"]
@@ -93,6 +118,7 @@ def _describe(info: dict[str, Any]) -> str:
     if ready:
         each = Decimal(ready["per_provider_wei"]) / 10**18
         lines.append(f"  The first one starts ready: a ledger and {each.normalize():f} OG at every provider.")
+    lines += _llm_line(info)
     lines += ["", "  Ctrl-C stops everything."]
     return "\n".join(lines)
 
@@ -108,7 +134,8 @@ def main(argv: list[str] | None = None) -> int:
                  limits=not args.no_limits, lock_time=args.lock_time,
                  stream_pace_ms=max(0.0, min(args.stream_pace_ms, 1000.0)),
                  speech_limit_s=max(1.0, args.speech_limit_s), ready_demo=args.ready_demo,
-                 status_interval=max(0.0, args.status_interval))
+                 status_interval=max(0.0, args.status_interval),
+                 local_llm=_want_llm(args.llm))
     try:
         info = net.start()  # forks the providers first: no thread of ours may run before it
     except Exception as exc:  # noqa: BLE001 — tell the user why, without a traceback wall

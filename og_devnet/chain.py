@@ -29,7 +29,7 @@ from eth_utils import ValidationError as EVMValidationError
 from eth_utils import keccak, to_canonical_address, to_checksum_address
 
 from og_devnet import jsonsafe
-from og_devnet.accounts import ACCOUNTS
+from og_devnet.accounts import FUNDED_ACCOUNTS
 
 CHAIN_ID = 31337
 OG = 10**18
@@ -120,7 +120,7 @@ class ChainNode:
 
     def __init__(self, *, chain_id: int = CHAIN_ID, balance: int = DEFAULT_BALANCE) -> None:
         state = {"balance": balance, "nonce": 0, "code": b"", "storage": {}}
-        genesis = {to_canonical_address(a): dict(state) for a, _ in ACCOUNTS}
+        genesis = {to_canonical_address(a): dict(state) for a, _ in FUNDED_ACCOUNTS}
         genesis[ZERO_ADDRESS] = dict(state)
         self._backend = PyEVMBackend(genesis_state=genesis)
         self._chain = self._backend.chain

@@ -85,13 +85,16 @@ def start_devnet(
     speech_limit_s: float | None = None,
     ready_demo: bool = True,
     status_interval: float = 0.0,
+    llm: bool | None = None,
     timeout: float = 90.0,
     log_path: str | os.PathLike[str] | None = None,
 ) -> DevnetHandle:
     """Start `python -m og_devnet` on loopback and wait until it is ready.
 
     port=0 picks free ports. status_interval: seconds between the status service's checks; 0 (the
-    default here, for tests and benchmarks) keeps the network quiet: it answers, but checks nothing. Raises DevnetStartError (with the log tail) if it fails to start.
+    default here, for tests and benchmarks) keeps the network quiet: it answers, but checks nothing.
+    llm=None serves the local language model when it is installed (and OG_DEVNET_NO_LLM is not set),
+    True/False asks for it or not. Raises DevnetStartError (with the log tail) if it fails to start.
     """
     workdir = Path(tempfile.mkdtemp(prefix="og-devnet-"))
     ready = workdir / "ready.json"
@@ -110,6 +113,8 @@ def start_devnet(
         args.append("--no-ready-demo")
     if speech_limit_s is not None:
         args += ["--speech-limit-s", str(speech_limit_s)]
+    if llm is not None:
+        args.append("--llm" if llm else "--no-llm")
     root = Path(__file__).resolve().parent.parent
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root), env.get("PYTHONPATH")]))

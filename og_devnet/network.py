@@ -16,7 +16,7 @@ from typing import Any
 
 from web3 import Web3
 
-from .accounts import DEPLOYER, PROVIDER_WALLETS, STATUS_WALLET_INDEX, USERS, hardhat_account
+from .accounts import DEPLOYER, STATUS_WALLET_INDEX, USERS, hardhat_account
 from .broker import engine_loader
 from .broker.config import SPEECH_LIMIT_S
 from .broker.process import ProviderGroup, fork_providers, hand_over, wait_for_providers
@@ -29,7 +29,8 @@ from .deploy import (
     ready_wallet,
     register_provider,
 )
-from .providers import CATALOGUE, additional_info, provider_configs
+from .engines import llm
+from .providers import LOCAL_LLM, additional_info, catalogue, provider_configs
 from .status.process import StatusProcess
 
 log = logging.getLogger("og_devnet")
@@ -65,6 +66,8 @@ class Devnet:
     # Seconds between the status service's rounds of checks; 0 = it answers, but checks nothing (a quiet
     # network for tests that count transactions or fees exactly).
     status_interval: float = DEFAULT_STATUS_INTERVAL
+    # The optional real language model as one more chat provider (needs requirements-llm.txt).
+    local_llm: bool = False
     chain: ChainNode | None = field(default=None, init=False)
     brokers: ProviderGroup | None = field(default=None, init=False)
     status: StatusProcess | None = field(default=None, init=False)
@@ -75,16 +78,20 @@ class Devnet:
         """Start everything; call from the main thread (a provider child dies with the thread that
         forked it, see broker/lifeline.py)."""
         t0 = time.perf_counter()
+        if self.local_llm and not llm.installed():
+            raise RuntimeError(f"the local language model is not installed; add it with: {llm.INSTALL_COMMAND}")
+        specs = catalogue(self.local_llm)
         # Provider URLs go on-chain, so the ports are fixed before the brokers start:
         # next to the RPC port when one was given, otherwise free ones.
-        n = len(CATALOGUE)
+        n = len(specs)
         ports = [self.port + 1 + i for i in range(n)] if self.port else _free_ports(n)
         configs = provider_configs(ports=ports, settle_interval=self.settle_interval, limits=self.limits,
-                                   stream_pace=self.stream_pace_ms / 1000, speech_limit_s=self.speech_limit_s)
+                                   stream_pace=self.stream_pace_ms / 1000, speech_limit_s=self.speech_limit_s,
+                                   specs=specs)
         # The engines are imported here, once, and shared by every child (copy-on-write): imported in
         # each child instead they cost ~3x the CPU, which slowed the deployment they ran beside.
         for cfg in configs:
-            engine_loader.load(cfg.service_type)
+            engine_loader.load(cfg.service_type, cfg.engine)
         procs = fork_providers(configs)
         self.status = StatusProcess(port=self.port + 1 + n if self.port else 0, interval=self.status_interval,
                                     wallet_key=hardhat_account(STATUS_WALLET_INDEX)[1])
@@ -93,7 +100,7 @@ class Devnet:
             rpc_url = self.chain.start(self.port)
             w3 = Web3(Web3.HTTPProvider(rpc_url))
             self.addresses = deploy(w3, DEPLOYER[1], contracts=self.contracts, lock_time=self.lock_time)
-            for spec, cfg in zip(CATALOGUE, configs, strict=True):
+            for spec, cfg in zip(specs, configs, strict=True):
                 register_provider(
                     w3, self.addresses.inference, cfg.provider_key, DEPLOYER[1],
                     service_type=spec.service_type, url=f"http://127.0.0.1:{cfg.port}", model=spec.model,
@@ -122,7 +129,7 @@ class Devnet:
     def info(self, rpc_url: str) -> dict[str, Any]:
         assert self.addresses is not None and self.brokers is not None
         providers = []
-        for (cfg, url), spec in zip(self.brokers, CATALOGUE, strict=True):
+        for (cfg, url), spec in zip(self.brokers, catalogue(self.local_llm), strict=True):
             providers.append({
                 "name": cfg.name, "address": cfg.provider_address, "url": url,
                 "service_type": spec.service_type, "model": spec.model,
@@ -141,7 +148,11 @@ class Devnet:
             "status_wallet": hardhat_account(STATUS_WALLET_INDEX)[0],
             "status_interval": self.status_interval,
             "deployer": DEPLOYER[0],
-            "provider_wallets": [a for a, _ in PROVIDER_WALLETS],
+            "provider_wallets": [cfg.provider_address for cfg, _ in self.brokers],
+            # Whether the optional local language model serves here, and how to add it when absent.
+            "local_llm": {"installed": llm.installed(), "enabled": self.local_llm,
+                          "provider": LOCAL_LLM.name if self.local_llm else None,
+                          "model": LOCAL_LLM.model, "install": llm.INSTALL_COMMAND},
             # PUBLIC hardhat test keys — printed on purpose so people can try the network.
             "demo_accounts": [{"address": a, "private_key": k} for a, k in USERS],
             # The demo wallet that starts with a ledger and this much (wei) at every provider, and this

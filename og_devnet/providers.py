@@ -1,7 +1,8 @@
 """The local network's provider catalogue: who serves what, at which price, under which rules.
 
 Prices are on-chain wei: per token for chatbot and speech-to-text, per image for image services. Each
-provider has its own wallet (accounts.PROVIDER_WALLETS, in catalogue order) and its own TEE signer key.
+provider has its own wallet (accounts.PROVIDER_WALLETS, in catalogue order;
+accounts.LOCAL_LLM_WALLET for the optional local language model) and its own TEE signer key.
 
 A market worth exploring: the same model from two or three providers at different prices and
 qualities — one with tiers by prompt length, one with cache-token billing (and a fractional tier),
@@ -16,7 +17,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from .accounts import PROVIDER_WALLETS, tee_key
+from .accounts import LOCAL_LLM_WALLET, PROVIDER_WALLETS, tee_key
 from .broker.config import SPEECH_LIMIT_S, ProviderConfig
 from .broker.model_card import ModelCard
 from .broker.pricing import (
@@ -26,6 +27,7 @@ from .broker.pricing import (
     cache_additional_info,
     tiers_additional_info,
 )
+from .engines import llm
 
 OG = 10**18
 PER_1M_TOKENS = OG // 10**6  # wei per token when the price is "1 OG per 1M tokens"
@@ -49,6 +51,8 @@ class ProviderSpec:
     card: ModelCard = field(default_factory=ModelCard)
     first_token_delay_s: float = 0.0
     fail_every: int = 0
+    engine: str = ""  # ProviderConfig.engine
+    context_length: int = 8192
 
 
 def _card(description: str, parameters: tuple[str, ...], *, tee: bool, provider_name: str, country: str,
@@ -121,6 +125,22 @@ CATALOGUE: tuple[ProviderSpec, ...] = (
 
 def integer_tiers(tiers: tuple[Tier, ...]) -> bool:
     return all(t.input.den == 1 and t.output.den == 1 for t in tiers)
+# The optional real language model (og_devnet/engines/llm.py), kept apart from CATALOGUE: it is there
+# only when its extra is installed, and it has a wallet of its own (accounts.LOCAL_LLM_WALLET).
+LOCAL_LLM = ProviderSpec("chat-llm", "chatbot", llm.MODEL_ID, 30 * PER_1M_TOKENS // 100,
+                         120 * PER_1M_TOKENS // 100, "TeeML",
+                         "SmolLM2-135M-Instruct on llama.cpp: a tiny real language model, fluent and often "
+                         "wrong", engine="llm", context_length=llm.CONTEXT_LENGTH)
+
+
+def catalogue(local_llm: bool = False) -> tuple[ProviderSpec, ...]:
+    """The providers a network starts: CATALOGUE, plus the local language model when asked for."""
+    return (*CATALOGUE, LOCAL_LLM) if local_llm else CATALOGUE
+
+
+def wallet_for(spec: ProviderSpec, index: int) -> tuple[str, str]:
+    """The provider wallet of the catalogue's `index`-th entry."""
+    return LOCAL_LLM_WALLET if spec is LOCAL_LLM else PROVIDER_WALLETS[index]
 
 
 def additional_info(spec: ProviderSpec) -> str:
@@ -136,16 +156,18 @@ def additional_info(spec: ProviderSpec) -> str:
 
 
 def provider_configs(*, ports: list[int], settle_interval: float, limits: bool,
-                     stream_pace: float = 0.0, speech_limit_s: float = SPEECH_LIMIT_S) -> list[ProviderConfig]:
+                     stream_pace: float = 0.0, speech_limit_s: float = SPEECH_LIMIT_S,
+                     specs: tuple[ProviderSpec, ...] = CATALOGUE) -> list[ProviderConfig]:
     """One broker config per catalogue entry, on the given ports."""
     configs = []
-    for spec, (_, wallet_key), port in zip(CATALOGUE, PROVIDER_WALLETS, ports, strict=False):
+    for i, (spec, port) in enumerate(zip(specs, ports, strict=False)):
         configs.append(ProviderConfig(
-            name=spec.name, provider_key=wallet_key, tee_key=tee_key(spec.name),
+            name=spec.name, provider_key=wallet_for(spec, i)[1], tee_key=tee_key(spec.name),
             service_type=spec.service_type, model=spec.model, input_price=spec.input_price,
             output_price=spec.output_price, verifiability=spec.verifiability,
             rate_limit=20.0 if limits else 0.0, max_concurrency=16 if limits else 0,
             settle_interval=settle_interval, port=port, stream_pace=stream_pace, engine_limit_s=speech_limit_s,
             tiers=spec.tiers, cache=spec.cache, card=spec.card, first_token_delay_s=spec.first_token_delay_s,
-            fail_every=spec.fail_every, answer_style=spec.answer_style))
+            fail_every=spec.fail_every, answer_style=spec.answer_style, engine=spec.engine,
+            context_length=spec.context_length))
     return configs

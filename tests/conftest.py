@@ -22,10 +22,15 @@ import pytest
 
 from og_devnet.launch import DevnetHandle
 from tests.support.devnet import new_funded_account, start
+from tests.support.local_llm import require_local_llm
 from tests.support.network_guard import no_networks
 
+# Every network a test starts leaves the optional local language model out unless the test asks for it
+# (tests/devnet/test_local_llm.py): the others boot as fast as without it and see the same providers.
+os.environ.setdefault("OG_DEVNET_NO_LLM", "1")
+
 # Fixtures that stand for a real local network; a test whose fixture closure holds one is `devnet`.
-NETWORK_FIXTURES = {"devnet", "devnet_official", "any_devnet"}
+NETWORK_FIXTURES = {"devnet", "devnet_official", "any_devnet", "llm_devnet"}
 DEVNET_SUITE = Path(__file__).parent / "devnet"
 
 
@@ -114,6 +119,15 @@ def devnet_official() -> Iterator[DevnetHandle]:
             pytest.fail("npm is required in CI for the official-contract conformance run")
         pytest.skip("npm is not installed: cannot fetch 0G's official contracts")
     handle = start("official")
+    yield handle
+    handle.stop()
+
+
+@pytest.fixture(scope="session")
+def llm_devnet() -> Iterator[DevnetHandle]:
+    """A network that also serves the local language model (skipped without it, outside CI)."""
+    require_local_llm()
+    handle = start("ours", llm=True)
     yield handle
     handle.stop()
 

@@ -28,6 +28,7 @@ from .billing import ChatUsage, UnsettledLedger, admission_error, chat_fee, imag
 from .chainview import AccountState, ChainView, ServiceState
 from .config import ENDPOINT_FOR_TYPE, ProviderConfig
 from .engine_worker import EngineBusy, EngineCrashed, EngineTimeout, EngineWorkers, worker_count_hint
+from .generation import GenerationQueue, QueueFull, Ticket, generate
 from .limits import MAX_BODY_BYTES, ConcurrencyCap, RateLimiter, Slot
 from .model_card import expired_message, model_object
 from .prompt_cache import CacheUse, PromptCache
@@ -102,6 +103,7 @@ class SlotStream(StreamingResponse):
     here too, so its cleanup does not wait for the garbage collector (an unstarted one never runs it)."""
 
     slot: Slot | None = None
+    ticket: Ticket | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
@@ -113,8 +115,9 @@ class SlotStream(StreamingResponse):
                     if aclose is not None:
                         await aclose()
                 finally:
-                    if self.slot is not None:
-                        self.slot.release()
+                    for held in (self.ticket, self.slot):
+                        if held is not None:
+                            held.release()
 
 
 class Broker:
@@ -136,8 +139,12 @@ class Broker:
         self.billed_requests = 0  # counts toward cfg.fail_every
         self.settler = Settler(self.chain, self.ledger, cfg.provider_key, cfg.tee_key, chain_id)
         # Imported now: a missing engine stops the broker from starting (no stand-in is ever served).
-        self.engine = engine_loader.load(cfg.service_type)
+        self.engine = engine_loader.load(cfg.service_type, cfg.engine)
+        # A real model loads here (the local language model), once per broker process.
         self.chat = self.engine(cfg.model, style=cfg.answer_style) if cfg.service_type == "chatbot" else None
+        # A blocking engine (a real model) generates in worker threads, one request at a time.
+        self.blocking = bool(getattr(self.chat, "blocking", False))
+        self.queue = GenerationQueue(cfg.generation_queue) if self.blocking else None
         self.max_images = engine_loader.max_images() if cfg.service_type in ("text-to-image", "image-editing") else 0
         # Speech runs in worker processes (see engine_worker): it holds the interpreter lock for as long
         # as it works, and past the processing limit it must be stopped, which only a process can be.
@@ -238,8 +245,8 @@ class Broker:
             raise BrokerError("invalid request: 'max_tokens' must be a positive integer")
         sampling = self._sampling_params(req)
         assert self.chat is not None
-        prefixes = _engine_call(self.chat.prefix_tokens, norm)
-        prompt_tokens = self.chat.prompt_tokens(norm)
+        prefixes = await self._chat_call(self.chat.prefix_tokens, norm)
+        prompt_tokens = prefixes[-1] if self.blocking else self.chat.prompt_tokens(norm)
         cache_use = self.prompt_cache.look_up(token.address, norm, prefixes)
         # Pre-check like the real broker: the input fee of the prompt (the output is billed afterwards).
         service = await self.admit(token.address, account, lambda s: prompt_tokens * s.input_price)
@@ -254,11 +261,12 @@ class Broker:
         created = int(time.time())
         headers = {"ZG-Res-Key": chat_id, "provider": self.provider,
                    "Access-Control-Expose-Headers": EXPOSE_HEADERS}
-        pieces = _engine_call(self.chat.stream, norm, max_tokens=max_tokens, **sampling)
+        pieces = await self._chat_call(self.chat.stream, norm, max_tokens=max_tokens, **sampling)
+        ticket = self._ticket()
         if not stream:
             if self.cfg.first_token_delay_s:
                 await anyio.sleep(self.cfg.first_token_delay_s)
-            text_parts = list(pieces)
+            text_parts = await self._generate_all(ticket, pieces)
             completion = len(text_parts)
             usage = self._usage(prompt_tokens, completion, cache_use)
             out = _dumps({
@@ -269,10 +277,38 @@ class Broker:
             })
             self._finish_chat(token.address, chat_id, body, out, usage, service, cache_use)
             return Response(out, media_type="application/json", headers=headers)
-        return SlotStream(self._sse(pieces, body, token, service, chat_id, created, prompt_tokens, max_tokens,
-                                    cache_use),
-                          media_type="text/event-stream",
-                          headers={**headers, "Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+        live = generate(ticket, pieces) if ticket is not None else _inline(pieces)
+        response = SlotStream(self._sse(live, body, token, service, chat_id, created, prompt_tokens, max_tokens,
+                                        cache_use),
+                              media_type="text/event-stream",
+                              headers={**headers, "Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+        response.ticket = ticket
+        return response
+
+    async def _chat_call(self, fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
+        """A chat engine call: in a worker thread for a blocking engine (tokenizing a long prompt takes a
+        while), inline for the rule-based one."""
+        return await self._engine(fn, *args, **kw) if self.blocking else _engine_call(fn, *args, **kw)
+
+    def _ticket(self) -> Ticket | None:
+        """A place in the model's queue (blocking engines only); 503 when it is full."""
+        if self.queue is None:
+            return None
+        try:
+            return self.queue.take()
+        except QueueFull as exc:
+            raise BrokerError(f"provider is busy: {exc}, please retry later", 503, {"Retry-After": "5"}) from None
+
+    @staticmethod
+    async def _generate_all(ticket: Ticket | None, pieces: Any) -> list[str]:
+        if ticket is None:
+            return list(pieces)
+        try:
+            return [piece async for piece in generate(ticket, pieces)]
+        except ValueError as exc:
+            raise BrokerError(str(exc)) from None
+        finally:
+            ticket.release()
 
     @staticmethod
     def _sampling_params(req: dict) -> dict[str, Any]:
@@ -308,7 +344,7 @@ class Broker:
         self._finish_billed(user, chat_id, body, out, fee.total)
         self.prompt_cache.store(cache_use)
 
-    async def _sse(self, pieces: Any, body: bytes, token: SessionToken, service: ServiceState, chat_id: str,
+    async def _sse(self, pieces: AsyncIterator[str], body: bytes, token: SessionToken, service: ServiceState, chat_id: str,
                    created: int, prompt_tokens: int, max_tokens: int | None,
                    cache_use: CacheUse) -> AsyncIterator[bytes]:
         sent: list[bytes] = []
@@ -325,14 +361,21 @@ class Broker:
                                           "logprobs": None, "finish_reason": None}]})
         completion = 0
         try:
-            for piece in pieces:
+            async for piece in pieces:
                 completion += 1
+                if not piece:  # a token that ends mid-character: counted, sent with the next one
+                    continue
                 if self.cfg.stream_pace and completion > 1:
                     await anyio.sleep(self.cfg.stream_pace)
                 yield event({**base, "choices": [{"index": 0, "delta": {"content": piece},
                                                   "logprobs": None, "finish_reason": None}]})
         except ValueError as exc:  # engine failure mid-stream: report it in-band, bill what was sent
             yield event({"error": {"message": str(exc), "type": "engine_error"}})
+        finally:
+            aclose = getattr(pieces, "aclose", None)
+            if aclose is not None:  # ends a generation whose client went away, and frees its turn
+                with anyio.CancelScope(shield=True):
+                    await aclose()
         yield event({**base, "choices": [{"index": 0, "delta": {}, "logprobs": None,
                                           "finish_reason": self._finish(completion, max_tokens)}]})
         usage = self._usage(prompt_tokens, completion, cache_use)
@@ -523,8 +566,11 @@ class Broker:
                 svc = await self.chain.service()
             except Exception:  # noqa: BLE001 - the chain is down: the config's prices, unacknowledged
                 svc = None
-        return JSONResponse({"object": "list", "data": [model_object(self.cfg, svc, self.rate.per_minute)]},
-                            headers={"Access-Control-Allow-Origin": "*"})
+        obj = model_object(self.cfg, svc, self.rate.per_minute)
+        if self.queue is not None:  # a real model: what it is, and how many requests it takes at once
+            obj.update(getattr(self.chat, "facts", {}))
+            obj["generation_queue"] = {"generating": 1, "waiting": self.queue.waiting}
+        return JSONResponse({"object": "list", "data": [obj]}, headers={"Access-Control-Allow-Origin": "*"})
 
     async def unsettled_fee(self, request: Request) -> Response:
         token, _ = await self.authenticate(request)
@@ -560,6 +606,12 @@ class Broker:
                 await anyio.to_thread.run_sync(self.settler.settle_now)
             except Exception:
                 log.exception("periodic settlement of %s failed", self.cfg.name)
+
+
+async def _inline(pieces: Any) -> AsyncIterator[str]:
+    """A fast engine's pieces, pulled on the event loop."""
+    for piece in pieces:
+        yield piece
 
 
 def create_app(cfg: ProviderConfig, rpc_url: str, inference_address: str, chain_id: int = 31337,

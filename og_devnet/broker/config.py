@@ -38,6 +38,8 @@ class ProviderConfig:
     stream_pace: float = 0.0  # seconds between streamed chat pieces; 0 = as fast as the engine goes
     port: int = 0
     context_length: int = 8192
+    engine: str = ""  # "" = the service type's own engine; "llm" = the local language model (chatbot)
+    generation_queue: int = 8  # requests that may wait for a model that answers one at a time
     # Longest a speech-to-text request may keep the engine working; past it the work is stopped and
     # the client gets a 504. It must stay under the client's wait: og_core waits 120 s in all.
     engine_limit_s: float = SPEECH_LIMIT_S

@@ -17,11 +17,19 @@ ENTRY_POINTS = {
     "image-editing": ("edit", "edit_image"),
     "speech-to-text": ("stt", "transcribe"),
 }
+# Other engines a provider may name (ProviderConfig.engine), with the service type they serve.
+NAMED = {"llm": ("chatbot", "llm", "LlmEngine")}
 
 
-def load(service_type: str) -> Any:
-    """The engine entry point for `service_type`; ImportError/AttributeError if it is not installed."""
-    module, name = ENTRY_POINTS[service_type]
+def load(service_type: str, engine: str = "") -> Any:
+    """The engine entry point for `service_type` (or the named `engine`); ImportError/AttributeError
+    if it is not installed."""
+    if engine:
+        served, module, name = NAMED[engine]
+        if served != service_type:
+            raise ValueError(f"engine {engine!r} serves {served}, not {service_type}")
+    else:
+        module, name = ENTRY_POINTS[service_type]
     return getattr(import_module(f"og_devnet.engines.{module}"), name)
 
 
@@ -31,4 +39,4 @@ def max_images() -> int:
     return int(import_module("og_devnet.engines.image").MAX_N)
 
 
-__all__ = ["ENTRY_POINTS", "load", "max_images"]
+__all__ = ["ENTRY_POINTS", "NAMED", "load", "max_images"]

@@ -78,7 +78,7 @@ def _child_main(conn: Connection, parent_pid: int, cfg: ProviderConfig) -> None:
     from .serve import start_brokers  # already imported by the parent; cheap
 
     try:
-        engine_loader.load(cfg.service_type)  # normally imported by the parent already
+        engine_loader.load(cfg.service_type, cfg.engine)  # normally imported by the parent already
         msg = conn.recv()
     except (EOFError, OSError):
         return  # the devnet gave up before we were needed

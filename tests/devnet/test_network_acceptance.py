@@ -9,10 +9,8 @@ against the on-chain `teeSignerAddress`, and their response half against the byt
 from __future__ import annotations
 
 import base64
-import hashlib
 import io
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,62 +22,31 @@ from PIL import Image
 
 from og_devnet.launch import DevnetHandle
 from tests.support.devnet import new_funded_account, rpc
+from tests.support.sdk import (
+    A_BALANCE,
+    A_PENDING_REFUND,
+    OG,
+    S_INPUT_PRICE,
+    S_OUTPUT_PRICE,
+    S_TEE_SIGNER,
+    User,
+    check_signature,
+    new_sdk_user,
+    sdk_broker,
+    session_headers,
+    settle_and_check,
+    sha256_hex,
+)
 
-OG = 10**18
 SERVICE_NAME = "inference-v1.0"  # the ledger's registered full name for the inference service
 GAS_MARGIN = 1.2
 WAV = Path(__file__).resolve().parents[1] / "data" / "hello_world.wav"
 WAV_WORDS = ("hello", "world", "test", "network", "this", "is")
-# getService() tuple indices (struct field order of Service)
-S_INPUT_PRICE, S_OUTPUT_PRICE, S_TEE_SIGNER = 3, 4, 9
-# getAccount() tuple indices (struct field order of Account)
-A_BALANCE, A_PENDING_REFUND = 3, 4
 
 
 @pytest.fixture(scope="module", params=["ours", pytest.param("official", marks=pytest.mark.official)])
 def net(request: pytest.FixtureRequest) -> DevnetHandle:
     return request.getfixturevalue("devnet" if request.param == "ours" else "devnet_official")
-
-
-@dataclass
-class User:
-    """A fresh funded wallet with its own unmodified SDK broker."""
-
-    net: DevnetHandle
-    acct: Any
-    sdk: Any
-
-    @property
-    def address(self) -> str:
-        return self.acct.address
-
-    @property
-    def official(self) -> bool:
-        return self.net.info["contracts"] == "official"
-
-    def account(self, provider: str) -> tuple:
-        return self.sdk.serving_contract.functions.getAccount(self.address, provider).call()
-
-    def service(self, provider: str) -> tuple:
-        return self.sdk.serving_contract.functions.getService(provider).call()
-
-    def ledger(self) -> tuple[int, int]:
-        """(available, total) from the ledger contract."""
-        row = self.sdk.ledger_contract.functions.getLedger(self.address).call()
-        return row[1], row[2]
-
-
-def _sdk(net: DevnetHandle, key_hex: str) -> Any:
-    from zerog_py_sdk import create_broker
-
-    return create_broker(key_hex, network="hardhat", rpc_url=net.rpc_url)
-
-
-def _user(net: DevnetHandle, ledger_og: str = "3") -> User:
-    acct = new_funded_account(net, 100)
-    user = User(net, acct, _sdk(net, acct.key.to_0x_hex()))
-    assert user.sdk.ledger.add_ledger(ledger_og)["success"]
-    return user
 
 
 def _send_estimated(user: User, fn: Any, value: int = 0) -> dict:
@@ -114,47 +81,9 @@ def _retrieve(user: User, provider: str) -> None:
         assert user.sdk.ledger.retrieve_fund_from_provider(provider, "inference")["success"]
 
 
-def _headers(user: User, provider: str) -> dict[str, str]:
-    headers = user.sdk.inference._session_manager.get_request_headers(provider)
-    assert headers["Authorization"].startswith("Bearer app-sk-")
-    return headers
-
-
-def _sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def _check_signature(user: User, p: dict, chat_id: str, response_half: str) -> None:
-    """The broker's signed text recovers to the on-chain TEE signer; its response half is ours."""
-    sig = requests.get(f"{p['url']}/v1/proxy/signature/{chat_id}", params={"model": p["model"]},
-                       timeout=10).json()
-    on_chain_signer = user.service(p["address"])[S_TEE_SIGNER]
-    assert on_chain_signer == p["tee_signer"]
-    assert Account.recover_message(encode_defunct(text=sig["text"]), signature=sig["signature"]) == on_chain_signer
-    assert sig["signing_algo"] == "ecdsa"
-    request_half, received_half = sig["text"].split(":")
-    assert len(request_half) == 64
-    assert received_half == response_half
-
-
-def _settle_and_check(user: User, p: dict, fee: int) -> None:
-    """Unsettled fee == fee; after /devnet/settle the sub-account and ledger drop by exactly fee."""
-    unsettled = requests.get(f"{p['url']}/v1/user/{user.address}/unsettledfee",
-                             headers=_headers(user, p["address"]), timeout=10).json()
-    assert int(unsettled["unsettledFee"]) == fee
-    before, (_, total_before) = user.account(p["address"])[A_BALANCE], user.ledger()
-    settled = requests.post(p["url"] + "/devnet/settle", timeout=60).json()["settled"]
-    mine = [s for s in settled if s["user"].lower() == user.address.lower()]
-    assert len(mine) == 1 and int(mine[0]["fee"]) == fee
-    receipt = user.sdk.web3.eth.get_transaction_receipt(mine[0]["tx"])
-    assert receipt["status"] == 1
-    assert before - user.account(p["address"])[A_BALANCE] == fee
-    assert total_before - user.ledger()[1] == fee
-
-
 def _ready(net: DevnetHandle, name: str) -> tuple[User, dict]:
     """Fresh wallet, add_ledger("3"), list_service sees all nine, 2 OG moved to `name`."""
-    user = _user(net, "3")
+    user = new_sdk_user(net, "3")
     services = user.sdk.inference.list_service()
     assert {s.provider for s in services} == {p["address"] for p in net.providers}
     assert len(services) == 9
@@ -170,12 +99,12 @@ def test_chat_acceptance(net: DevnetHandle) -> None:
     user, p = _ready(net, "chat-tee")
     body = {"model": p["model"], "messages": [{"role": "user", "content": "What is 12 * 7?"}]}
     r = requests.post(p["url"] + "/v1/proxy/chat/completions", json=body,
-                      headers=_headers(user, p["address"]), timeout=30)
+                      headers=session_headers(user, p["address"]), timeout=30)
     assert r.status_code == 200, r.text
     data = r.json()
     assert "84" in data["choices"][0]["message"]["content"]
     chat_id = r.headers.get("ZG-Res-Key") or data["id"]
-    _check_signature(user, p, chat_id, _sha(r.content))
+    check_signature(user, p, chat_id, sha256_hex(r.content))
     svc = user.service(p["address"])
     usage = data["usage"]
     assert usage["prompt_tokens"] > 0 and usage["completion_tokens"] > 0
@@ -183,16 +112,16 @@ def test_chat_acceptance(net: DevnetHandle) -> None:
 
     # Streaming: the signature covers the whole SSE text; usage comes in the last data chunk.
     r = requests.post(p["url"] + "/v1/proxy/chat/completions", json={**body, "stream": True},
-                      headers=_headers(user, p["address"]), timeout=30)
+                      headers=session_headers(user, p["address"]), timeout=30)
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
     events = [line.removeprefix("data: ") for line in r.text.splitlines() if line.startswith("data: ")]
     assert events[-1] == "[DONE]"
     chunks = [json.loads(e) for e in events[:-1]]
     assert "84" in "".join(c["choices"][0]["delta"].get("content") or "" for c in chunks if c["choices"])
-    _check_signature(user, p, r.headers.get("ZG-Res-Key") or chunks[0]["id"], _sha(r.content))
+    check_signature(user, p, r.headers.get("ZG-Res-Key") or chunks[0]["id"], sha256_hex(r.content))
     streamed = chunks[-1]["usage"]
     fee += streamed["prompt_tokens"] * svc[S_INPUT_PRICE] + streamed["completion_tokens"] * svc[S_OUTPUT_PRICE]
-    _settle_and_check(user, p, fee)
+    settle_and_check(user, p, fee)
 
 
 def test_text_to_image_acceptance(net: DevnetHandle) -> None:
@@ -200,20 +129,20 @@ def test_text_to_image_acceptance(net: DevnetHandle) -> None:
     body = {"model": p["model"], "prompt": "a blue square on a yellow sky", "n": 2, "size": "256x256",
             "response_format": "b64_json"}
     r = requests.post(p["url"] + "/v1/proxy/images/generations", json=body,
-                      headers=_headers(user, p["address"]), timeout=60)
+                      headers=session_headers(user, p["address"]), timeout=60)
     assert r.status_code == 200, r.text
     images = [base64.b64decode(d["b64_json"]) for d in r.json()["data"]]
     assert len(images) == 2
     assert all(Image.open(io.BytesIO(img)).size == (256, 256) for img in images)
-    _check_signature(user, p, r.headers["ZG-Res-Key"], ",".join(_sha(img) for img in images))
-    _settle_and_check(user, p, 2 * user.service(p["address"])[S_OUTPUT_PRICE])
+    check_signature(user, p, r.headers["ZG-Res-Key"], ",".join(sha256_hex(img) for img in images))
+    settle_and_check(user, p, 2 * user.service(p["address"])[S_OUTPUT_PRICE])
 
 
 def test_image_edit_acceptance(net: DevnetHandle) -> None:
     user, p = _ready(net, "edit")
     src = io.BytesIO()
     Image.new("RGB", (64, 48), (220, 30, 30)).save(src, format="PNG")
-    r = requests.post(p["url"] + "/v1/proxy/images/edits", headers=_headers(user, p["address"]), timeout=60,
+    r = requests.post(p["url"] + "/v1/proxy/images/edits", headers=session_headers(user, p["address"]), timeout=60,
                       files={"image": ("red.png", src.getvalue(), "image/png")},
                       data={"model": p["model"], "prompt": "make it grayscale", "n": "1",
                             "response_format": "b64_json"})
@@ -222,35 +151,35 @@ def test_image_edit_acceptance(net: DevnetHandle) -> None:
     edited = Image.open(io.BytesIO(out)).convert("RGB")
     red, green, blue = edited.getpixel((10, 10))
     assert abs(red - green) < 8 and abs(green - blue) < 8  # the red square really went gray
-    _check_signature(user, p, r.headers["ZG-Res-Key"], _sha(out))
-    _settle_and_check(user, p, user.service(p["address"])[S_OUTPUT_PRICE])
+    check_signature(user, p, r.headers["ZG-Res-Key"], sha256_hex(out))
+    settle_and_check(user, p, user.service(p["address"])[S_OUTPUT_PRICE])
 
 
 def test_speech_to_text_acceptance(net: DevnetHandle) -> None:
     user, p = _ready(net, "speech")
-    r = requests.post(p["url"] + "/v1/proxy/audio/transcriptions", headers=_headers(user, p["address"]),
+    r = requests.post(p["url"] + "/v1/proxy/audio/transcriptions", headers=session_headers(user, p["address"]),
                       files={"file": ("hello_world.wav", WAV.read_bytes(), "audio/wav")},
                       data={"model": p["model"], "response_format": "json", "language": "en"}, timeout=120)
     assert r.status_code == 200, r.text
     result = r.json()
     words = result["text"].lower()
     assert sum(w in words for w in WAV_WORDS) >= 2, result["text"]
-    _check_signature(user, p, r.headers["ZG-Res-Key"], _sha(r.content))
+    check_signature(user, p, r.headers["ZG-Res-Key"], sha256_hex(r.content))
     tokens = result["usage"]["output_tokens"]
     assert tokens > 0
-    _settle_and_check(user, p, tokens * user.service(p["address"])[S_OUTPUT_PRICE])
+    settle_and_check(user, p, tokens * user.service(p["address"])[S_OUTPUT_PRICE])
 
 
 def test_openai_client(net: DevnetHandle) -> None:
     import openai
 
-    user = _user(net, "7")
+    user = new_sdk_user(net, "7")
     names = ("chat-tee", "image", "speech")
     clients = {}
     for name in names:
         p = net.provider(name)
         _fund_new_provider(user, p["address"], 2 * OG)
-        token = _headers(user, p["address"])["Authorization"].removeprefix("Bearer ")
+        token = session_headers(user, p["address"])["Authorization"].removeprefix("Bearer ")
         clients[name] = openai.OpenAI(base_url=p["url"] + "/v1/proxy", api_key=token, max_retries=0)
 
     chat = net.provider("chat-tee")
@@ -266,7 +195,7 @@ def test_openai_client(net: DevnetHandle) -> None:
         user.service(chat["address"])[S_TEE_SIGNER]
     svc = user.service(chat["address"])
     fee = usage.prompt_tokens * svc[S_INPUT_PRICE] + usage.completion_tokens * svc[S_OUTPUT_PRICE]
-    _settle_and_check(user, chat, fee)
+    settle_and_check(user, chat, fee)
 
     image = net.provider("image")
     generated = clients["image"].images.generate(model=image["model"], prompt="a green triangle", n=1,
@@ -283,7 +212,7 @@ def test_openai_client(net: DevnetHandle) -> None:
 def test_sdk_transfer_fund_to_new_provider(net: DevnetHandle) -> None:
     """Kept visible (docs/protocol.md, official contracts): on 0G's official bytecode the SDK's fixed 300k gas limit for
     a first transferFund runs out of gas. When a release fixes it, this test fails on purpose."""
-    user = _user(net, "3")
+    user = new_sdk_user(net, "3")
     provider = net.provider("chat-lite")["address"]
     if not user.official:
         assert user.sdk.ledger.transfer_fund(provider, "inference", 2 * OG)["success"]
@@ -302,7 +231,7 @@ def test_sdk_transfer_fund_to_new_provider(net: DevnetHandle) -> None:
 
 
 def test_refund_lock_and_two_phase_retrieve(net: DevnetHandle) -> None:
-    user = _user(net, "3")
+    user = new_sdk_user(net, "3")
     provider = net.provider("chat-lite")["address"]
     _fund_new_provider(user, provider, 2 * OG)
     assert user.ledger() == (OG, 3 * OG)
@@ -343,7 +272,7 @@ def test_custom_errors_decoded_by_sdk(net: DevnetHandle) -> None:
     from zerog_py_sdk.contract_errors import contract_error_from_exception, decode_contract_error
 
     acct = new_funded_account(net, 20)
-    sdk = _sdk(net, acct.key.to_0x_hex())
+    sdk = sdk_broker(net, acct.key.to_0x_hex())
     with pytest.raises(Exception, match=r"LedgerNotExists\(user="):  # a view: the SDK decodes it
         sdk.ledger.get_ledger()
     assert sdk.ledger.add_ledger("3")["success"]

@@ -16,10 +16,10 @@ from og_devnet.launch import DevnetHandle, start_devnet
 ONE_OG = 10**18
 
 
-def start(contracts: str = "ours") -> DevnetHandle:
+def start(contracts: str = "ours", *, llm: bool = False) -> DevnetHandle:
     """A local network for tests: brokers settle only when a test asks (`POST /devnet/settle`), so
-    balance assertions are exact."""
-    return start_devnet(port=0, contracts=contracts, settle_interval=3600, no_limits=True)
+    balance assertions are exact. `llm`: with the local language model as one more chat provider."""
+    return start_devnet(port=0, contracts=contracts, settle_interval=3600, no_limits=True, llm=llm)
 
 
 def rpc(handle: DevnetHandle, method: str, params: list | None = None) -> Any:
