@@ -48,6 +48,7 @@ from og_core.local_tools import (
     LocalTools,
     local_demo_accounts,
     local_network_started,
+    local_ready_demo,
     start_local_network,
 )
 from og_core.market import MarketView, ModelSummary, Offer, best_value, offers_of, summarize_models
@@ -144,6 +145,7 @@ __all__ = [
     "UnsafeUrlError", "Usage", "VerificationResult", "VerificationStatus", "WalletActivity", "WalletBusyError",
     "MAX_IMAGE_PIXELS", "check_image", "format_balance", "format_exact", "format_og", "format_utc", "local_demo_accounts", "local_network_started", "local_network_stopped",
     "parse_og", "short_address", "start_local_network", "usable_at_providers", "usable_wei", "wei_to_og",
+    "local_ready_demo",  # the demo wallet the local network made ready at genesis
     # speech-to-text: a per-file estimate from the clip's duration
     "SPEECH_TOKENS_PER_MINUTE", "TranscriptEstimate", "duration_text", "estimate_transcript",
 ]

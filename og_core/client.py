@@ -238,6 +238,13 @@ class OgClient:
         transfer acknowledges the provider. Existing: cancels pending refunds first, then deposits."""
         return self._s.plans.plan_fund_provider(provider, amount_og)
 
+    def plan_setup(self, provider: str, fund_og: str, deposit_og: str | None = None) -> TxPlan:
+        """Everything missing before `provider` can be paid, for one confirmation: a SETUP plan whose
+        `steps` create the ledger (`deposit_og`, default max(3 OG, fund_og)) or deposit what it lacks,
+        then fund the provider with `fund_og`; `execute` sends them in order, the wallet locked
+        throughout. When only the transfer is missing, that transfer's plan."""
+        return self._s.plans.plan_setup(provider, fund_og, deposit_og)
+
     def plan_retrieve(self, providers: Sequence[str] | None = None) -> TxPlan:
         """`retrieveFund`: collect refunds older than the lock time back to *available*, and queue a
         refund of the rest. providers None → every sub-account with a balance (≤ 20 per tx)."""

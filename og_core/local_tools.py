@@ -60,6 +60,22 @@ def local_demo_accounts() -> tuple[LocalDemoAccount, ...]:
     return _hardhat_demo_accounts()
 
 
+class ReadyDemo(NamedTuple):
+    """The demo wallet og_devnet made ready at genesis: a ledger and `per_provider_wei` at every local provider."""
+
+    address: str
+    per_provider_wei: int
+
+
+def local_ready_demo() -> ReadyDemo | None:
+    """The wallet the local network this process started made ready (og_devnet --ready-demo), else
+    None (none made ready, or a network started elsewhere: OG_RPC_URL)."""
+    ready = (local_devnet_info() or {}).get("ready_demo")
+    if not ready:
+        return None
+    return ReadyDemo(checksum(ready["address"]), int(ready["per_provider_wei"]))
+
+
 def local_network_started() -> bool:
     """True once this process has started (or attached to) its own local network."""
     return local_devnet_info() is not None

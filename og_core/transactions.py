@@ -20,6 +20,7 @@ class TxKind(enum.StrEnum):
     RETRIEVE = "retrieve"  # retrieveFund: queue refunds / collect unlocked ones
     REVOKE_TOKEN = "revoke_token"
     REVOKE_ALL_TOKENS = "revoke_all_tokens"
+    SETUP = "setup"  # several of the above in one confirmation (`TxPlan.steps`), sent one after the other
 
 
 class TxStep(enum.StrEnum):
@@ -53,6 +54,7 @@ class TxPlan:
     created_at: float = field(default_factory=time.time)
     requested_wei: int = 0  # retrieve only: refunds it asks back (they unlock later; amount_wei is collected now)
     gas_fee_wei: int | None = None  # estimated gas cost when planned (None: the node could not say then)
+    steps: tuple[TxPlan, ...] = ()  # SETUP only: the transactions, in the order they are sent
 
     amount_og = OgAmount("amount_wei")
 

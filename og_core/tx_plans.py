@@ -130,14 +130,61 @@ class TxPlanner:
             raise RuleError(f"Only {format_og(available)} is available in your ledger; {format_og(amount)} was asked.",
                             f"Deposit at least {format_og(amount - available)} more first.")
         acct = self.reads.provider_account(address, provider)
+        if acct is None:
+            self._check_new_provider(address, amount)
+        return self._fund_plan(provider, amount, acct, available, unsettled_wei)
+
+    def plan_setup(self, provider: str, fund_og: str, deposit_og: str | None = None, *,
+                   unsettled_wei: int | None = None) -> TxPlan:
+        """Everything missing before `provider` can be paid, as one plan for one confirmation: create
+        the ledger with `deposit_og` (default: the minimum, or the transfer if larger) — or, when the
+        ledger holds less than the transfer, deposit the difference — then fund the provider with
+        `fund_og`. When nothing but the transfer is missing, that transfer's own plan."""
+        fund = parse_og(fund_og, field="Amount for the provider")
+        address = self.reads.address()
+        provider = provider_address(provider)
+        self._service_exists(provider)
+        ledger = self.reads.ledger_tuple(address)
+        available = ledger[0] if ledger is not None else 0
+        if ledger is not None and fund <= available:
+            return self.plan_fund_provider(provider, fund_og, unsettled_wei=unsettled_wei)
+        acct = self.reads.provider_account(address, provider) if ledger is not None else None
+        if acct is None:
+            self._check_new_provider(address, fund, room=ledger is not None)  # no ledger: no provider yet
+            unsettled_wei = 0  # no account, no fees
+        if ledger is None:
+            deposit = parse_og(deposit_og, field="Ledger deposit") if deposit_og else max(MIN_LEDGER_WEI, fund)
+            if deposit < fund:
+                raise RuleError(f"The ledger deposit ({format_og(deposit)}) is less than the {format_og(fund)} "
+                                "for the provider, which comes out of it.", f"Deposit at least {format_og(fund)}.")
+        else:
+            deposit = fund - available
+        first = self.plan_deposit(str(wei_to_og(deposit)))  # addLedger, or depositFund of the difference
+        second = self._fund_plan(provider, fund, acct, available + deposit, unsettled_wei)
+        what = "Create your ledger with" if ledger is None else "Deposit"
+        return TxPlan(kind=TxKind.SETUP, wallet=address, title=f"{what} {format_og(deposit)} and fund provider "
+                      f"{short_address(provider)} with {format_og(fund)}", amount_wei=deposit,
+                      effects=(f"{format_og(deposit)} leaves your wallet; {format_og(fund)} of it goes to the provider.",
+                               "Two transactions, sent one after the other: you confirm once, here."),
+                      warnings=tuple(first.warnings) + tuple(second.warnings), providers=(provider,),
+                      steps=(first, second))
+
+    def _check_new_provider(self, address: str, amount: int, *, room: bool = True) -> None:
+        """A first transfer to a provider: a free slot (`room`: look it up), and at least the minimum."""
+        if room:
+            self._check_room_for_provider(address)
+        if amount < MIN_FIRST_TRANSFER_WEI:
+            raise RuleError(f"The first transfer to a provider must be at least {format_og(MIN_FIRST_TRANSFER_WEI)}.",
+                            f"Fund it with at least {format_og(RECOMMENDED_FIRST_TRANSFER_WEI)} "
+                            "(the provider keeps a 1 OG reserve).")
+
+    def _fund_plan(self, provider: str, amount: int, acct: ProviderAccount | None, available: int,
+                   unsettled_wei: int | None) -> TxPlan:
+        """The transfer of `amount` to `provider` (rules already checked), said from the ledger's
+        `available` balance before it."""
         effects: list[str] = []
         warnings: list[str] = []
         if acct is None:
-            self._check_room_for_provider(address)
-            if amount < MIN_FIRST_TRANSFER_WEI:
-                raise RuleError(f"The first transfer to a provider must be at least {format_og(MIN_FIRST_TRANSFER_WEI)}.",
-                                f"Fund it with at least {format_og(RECOMMENDED_FIRST_TRANSFER_WEI)} "
-                                "(the provider keeps a 1 OG reserve).")
             effects.append(f"Opens a sub-account with provider {short_address(provider)} holding {format_og(amount)}.")
             effects.append("This first transfer also acknowledges the provider, so it will accept your requests.")
         else:

@@ -24,7 +24,7 @@ from og_core.amounts import format_og
 from og_core.errors import ContractRevert, OgError, RpcError, RuleError, TxTimeoutError, WalletBusyError
 from og_core.ledger import LedgerReads
 from og_core.reverts import revert_from_exception, rpc_error_object
-from og_core.transactions import TxPlan, TxRecord, TxResult, TxStep, WalletActivity
+from og_core.transactions import TxKind, TxPlan, TxRecord, TxResult, TxStep, WalletActivity
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +76,21 @@ def _node_refused(exc: BaseException, what: str) -> OgError | None:
                          "Send OG to this wallet first, then try again. Nothing was spent.", detail=text[:500])
     return RpcError(f"The network refused to {what} the transaction: {text[:200]}",
                     "Nothing was spent. Refresh the page and try again.", detail=text[:500])
+
+
+def _step_failed(exc: OgError, number: int, count: int, step: TxPlan, done: list[TxResult]) -> OgError:
+    """`exc` (kept as it is: a pending send stays a TxTimeoutError) saying which step of a set-up
+    failed, what was done before it, and that the rest was not sent."""
+    exc.message = f"Transaction {number} of {count} ({step.title}) did not go through: {exc.message}"
+    if done:
+        did = "; ".join(f"{r.plan.title} (block {r.block_number})" for r in done)
+        before = f"Done before it, and kept: {did}."
+    else:
+        before = "Nothing of this set-up was confirmed."
+    rest = " The later transactions were not sent." if number < count else ""
+    again = "" if isinstance(exc, TxTimeoutError) else " Setting up again sends only what is still missing."
+    exc.hint = f"{before}{rest} {exc.hint}{again}".strip()
+    return exc
 
 
 def _require_funds(balance: int, value: int, gas_fee: int = 0) -> None:
@@ -185,45 +200,81 @@ class TxSender:
             raise RuleError("This plan was made for another wallet.", "Plan the transaction again.")
         report = progress or (lambda step, text: None)
         state = wallet_state(address)
+        if plan.kind is TxKind.SETUP:
+            return self._execute_steps(state, plan, report, receipt_timeout_s)
         with state.lock:
-            report(TxStep.CHECKING, "Checking the rules and your balances…")
-            pending = state.pending
-            if pending is not None and self._still_pending(state, pending):
-                raise WalletBusyError(f"An earlier transaction ({pending.tx_hash}) is still pending.",
-                                      "Wait until it is confirmed or dropped; nothing new was sent.")
-            balance = self.reads.wallet_balance()
-            _require_funds(balance, plan.value_wei)  # an eth_call carrying more value than held fails
-            fn = self.reads.function(plan)
-            params: dict[str, Any] = {"from": address, "value": plan.value_wei}
-            report(TxStep.SIMULATING, "Simulating the transaction on the current chain state…")
-            gas_limit = self._simulate(fn, params, report)
-            gas_price = self.reads.gas_price()
-            _require_funds(balance, plan.value_wei, gas_limit * gas_price)
-            report(TxStep.SIGNING, "Signing…")
-            signed, nonce = self._sign(fn, params, gas_limit, gas_price)
-            tx_hash = Web3.to_hex(signed.hash)  # known before sending: a lost reply still leaves a trace
-            record = TxRecord(kind=plan.kind, what=plan.title, amount_wei=plan.amount_wei, tx_hash=tx_hash,
-                              status="pending", time=time.time(), detail=f"nonce {nonce}",
-                              requested_wei=plan.requested_wei, providers=plan.providers)
-            state.history.append(record)
-            sent = PendingTx(tx_hash, nonce, time.monotonic(), record, plan)
-            receipt = self._send(state, sent, signed, report)
-            if receipt is None:
-                report(TxStep.SENT, f"Sent {tx_hash}; waiting for confirmation…")
-                receipt = self._wait(state, sent, receipt_timeout_s, report)
-            if receipt["status"] != 1:
-                record.status = "reverted"
-                report(TxStep.FAILED, "The transaction was mined but reverted.")
-                raise ContractRevert(f"Transaction {tx_hash} was mined but the contract reverted it; gas was spent.",
-                                     "The chain state changed since the check; refresh and try again.",
-                                     name="reverted", detail=tx_hash)
-            record.status = "confirmed"
+            result = self._send_one(state, plan, report, receipt_timeout_s)
         if self._on_confirmed is not None:
             self._on_confirmed(plan)
-        message = f"{plan.title}: confirmed in block {receipt['blockNumber']}."
-        report(TxStep.CONFIRMED, message)
+        report(TxStep.CONFIRMED, result.message)
+        return result
+
+    def _execute_steps(self, state: WalletState, plan: TxPlan, report: Callable[[TxStep, str], None],
+                       receipt_timeout_s: float) -> TxResult:
+        """A SETUP plan: its transactions one after the other, the wallet's lock held throughout (no
+        other send of this wallet slips in between). A failure stops there; its error says which step
+        failed and what was done, and nothing done is sent again: a new plan leaves out what exists."""
+        done: list[TxResult] = []
+        count = len(plan.steps)
+        with state.lock:
+            for number, step in enumerate(plan.steps, 1):
+                report(TxStep.CHECKING, f"Transaction {number} of {count}: {step.title}")
+                if step.kind is TxKind.CREATE_LEDGER and self.reads.ledger_tuple(plan.wallet) is not None:
+                    report(TxStep.CHECKING, "Your ledger exists already (created meanwhile): not sent.")
+                    continue
+                try:
+                    result = self._send_one(state, step, report, receipt_timeout_s)
+                except OgError as exc:
+                    raise _step_failed(exc, number, count, step, done) from exc
+                done.append(result)
+                if self._on_confirmed is not None:
+                    self._on_confirmed(step)
+                report(TxStep.CONFIRMED, result.message)
+        last = done[-1]  # the last step (a transfer) is never skipped
+        blocks = ", ".join(str(r.block_number) for r in done)
+        message = f"{plan.title}: {len(done)} transaction{'s' if len(done) > 1 else ''} confirmed (block {blocks})."
+        return TxResult(plan=plan, tx_hash=last.tx_hash, status="confirmed", block_number=last.block_number,
+                        gas_used=sum(r.gas_used or 0 for r in done), message=message)
+
+    def _send_one(self, state: WalletState, plan: TxPlan, report: Callable[[TxStep, str], None],
+                  receipt_timeout_s: float) -> TxResult:
+        """One transaction, the wallet's lock held by the caller: rules, pre-flight, sign, send once, wait."""
+        address = plan.wallet
+        report(TxStep.CHECKING, "Checking the rules and your balances…")
+        pending = state.pending
+        if pending is not None and self._still_pending(state, pending):
+            raise WalletBusyError(f"An earlier transaction ({pending.tx_hash}) is still pending.",
+                                  "Wait until it is confirmed or dropped; nothing new was sent.")
+        balance = self.reads.wallet_balance()
+        _require_funds(balance, plan.value_wei)  # an eth_call carrying more value than held fails
+        fn = self.reads.function(plan)
+        params: dict[str, Any] = {"from": address, "value": plan.value_wei}
+        report(TxStep.SIMULATING, "Simulating the transaction on the current chain state…")
+        gas_limit = self._simulate(fn, params, report)
+        gas_price = self.reads.gas_price()
+        _require_funds(balance, plan.value_wei, gas_limit * gas_price)
+        report(TxStep.SIGNING, "Signing…")
+        signed, nonce = self._sign(fn, params, gas_limit, gas_price)
+        tx_hash = Web3.to_hex(signed.hash)  # known before sending: a lost reply still leaves a trace
+        record = TxRecord(kind=plan.kind, what=plan.title, amount_wei=plan.amount_wei, tx_hash=tx_hash,
+                          status="pending", time=time.time(), detail=f"nonce {nonce}",
+                          requested_wei=plan.requested_wei, providers=plan.providers)
+        state.history.append(record)
+        sent = PendingTx(tx_hash, nonce, time.monotonic(), record, plan)
+        receipt = self._send(state, sent, signed, report)
+        if receipt is None:
+            report(TxStep.SENT, f"Sent {tx_hash}; waiting for confirmation…")
+            receipt = self._wait(state, sent, receipt_timeout_s, report)
+        if receipt["status"] != 1:
+            record.status = "reverted"
+            report(TxStep.FAILED, "The transaction was mined but reverted.")
+            raise ContractRevert(f"Transaction {tx_hash} was mined but the contract reverted it; gas was spent.",
+                                 "The chain state changed since the check; refresh and try again.",
+                                 name="reverted", detail=tx_hash)
+        record.status = "confirmed"
         return TxResult(plan=plan, tx_hash=tx_hash, status="confirmed", block_number=int(receipt["blockNumber"]),
-                        gas_used=int(receipt["gasUsed"]), message=message)
+                        gas_used=int(receipt["gasUsed"]),
+                        message=f"{plan.title}: confirmed in block {receipt['blockNumber']}.")
 
     def _simulate(self, fn: Any, params: dict[str, Any], report: Callable[[TxStep, str], None]) -> int:
         """eth_call pre-flight (a revert comes back decoded, nothing spent), then the gas limit."""

@@ -93,12 +93,18 @@ def gate(client: OgClient, svc: ServiceInfo, *, key: str, deposit: bool = True,
     if ready.ready and not flagged:
         return True
     with st.container(border=True):
+        busy = tx.busy_reason(client) is not None
+        suggested = _amount_text(ready.suggested_top_up_wei, "2")
         if not ready.ledger_exists:
+            # One confirmation for everything missing (og_core's SETUP plan): the ledger, then the transfer.
             st.warning(inert(ready.reason), icon=":material/account_balance:")
-            c1, c2 = st.columns([1, 2], vertical_alignment="bottom")
-            amount = c1.text_input("First deposit (OG)", value="5", key=f"{key}_ledger_amount")
-            if c2.button("Create ledger…", key=f"{key}_ledger_btn", disabled=tx.busy_reason(client) is not None):
-                tx.request(client, lambda: client.plan_deposit(amount))
+            c1, c2, c3 = st.columns([1, 1, 2], vertical_alignment="bottom")
+            deposit = c1.text_input("Into your ledger (OG)", value="5", key=f"{key}_ledger_amount")
+            amount = c2.text_input("For this provider (OG)", value=suggested, key=f"{key}_setup_amount")
+            if c3.button("Set up and fund…", key=f"{key}_setup_btn", type="primary", disabled=busy,
+                         help="Creates your ledger and funds this provider: both transactions in one "
+                              "confirmation, listed before anything is sent."):
+                tx.request(client, lambda: client.plan_setup(svc.provider, amount, deposit))
             return False
         reason = ready.reason if not ready.ready else (
             f"This provider refused a request for lack of funds: {format_balance(ready.usable_wei)} usable for "
@@ -109,11 +115,10 @@ def gate(client: OgClient, svc: ServiceInfo, *, key: str, deposit: bool = True,
             deposit_offer(client, ready.suggested_top_up_wei, ready.ledger_available_wei, key=key,
                           what="this top-up")
         c1, c2 = st.columns([1, 2], vertical_alignment="bottom")
-        amount = c1.text_input("Amount (OG)", value=_amount_text(ready.suggested_top_up_wei, "2"),
-                               key=f"{key}_fund_amount")
-        if c2.button("Fund this provider…", key=f"{key}_fund_btn", type="primary",
-                     disabled=tx.busy_reason(client) is not None):
-            tx.request(client, lambda: client.plan_fund_provider(svc.provider, amount))
+        amount = c1.text_input("Amount (OG)", value=suggested, key=f"{key}_fund_amount")
+        # plan_setup: a plain transfer, or a deposit of what the ledger lacks plus the transfer, in one dialog
+        if c2.button("Fund this provider…", key=f"{key}_fund_btn", type="primary", disabled=busy):
+            tx.request(client, lambda: client.plan_setup(svc.provider, amount))
     return False
 
 

@@ -10,6 +10,8 @@ from og_core import (
     OgError,
     ReadOnlyError,
     format_balance,
+    format_og,
+    local_ready_demo,
     short_address,
     usable_at_providers,
 )
@@ -61,6 +63,14 @@ def _wallet_picker(net: Network) -> None:
             st.session_state["ui_demo_address"] = options[0]
         choice = st.selectbox("Wallet", options, key="ui_demo_address", format_func=lambda a: labels[a],
                               persist_state="session")
+        ready = local_ready_demo()
+        if ready is not None and choice == ready.address:
+            name = next(d.label for d in demos if d.address == choice)
+            st.success(f"{name} is ready: it started with a ledger and {format_og(ready.per_provider_wei)} at every "
+                       "local provider, so you can chat right away.", icon=":material/check_circle:")
+        elif ready is not None and choice in {d.address for d in demos}:
+            st.caption("This demo wallet starts empty: the first request offers to set it up (ledger and "
+                       "provider) in one confirmation.")
         st.caption("Demo wallets use the **public** hardhat test keys: they protect nothing and exist only on "
                    "this local network. Never send real funds to them.")
         if choice == session.TAB:

@@ -137,6 +137,11 @@ def _confirm_dialog() -> None:
     st.markdown("What will happen:")
     for line in plan.effects:
         st.markdown(f"- {line}")
+    for number, step in enumerate(plan.steps, 1):  # a set-up: each transaction it sends, in order
+        with st.container(border=True, key=f"tx_step_{number}"):
+            st.markdown(f"**Transaction {number} of {len(plan.steps)}: {step.title}**")
+            for line in step.effects:
+                st.markdown(f"- {line}")
     for line in plan.warnings:
         st.warning(line, icon=":material/warning:")
     # estimated once when the plan was made (og_core): no chain call per rerun here

@@ -364,6 +364,25 @@ class FakeClient:
                           f"{format_og(wei)}", wei, (f"{format_og(wei)} moves from your ledger to this provider.",),
                           providers=(svc.provider,), args=(svc.provider, wei))
 
+    def plan_setup(self, provider: str, fund_og: str, deposit_og: str | None = None) -> TxPlan:
+        user = self._need_wallet()
+        fund = parse_og(fund_og)
+        available = self.net.ledgers.get(user)
+        if available is not None and fund <= available:
+            return self.plan_fund_provider(provider, fund_og)
+        if available is None:
+            deposit = parse_og(deposit_og) if deposit_og else max(MIN_LEDGER, fund)
+            first = self.plan_deposit(format_og(deposit).removesuffix(" OG"))
+        else:
+            deposit = fund - available
+            first = self.plan_deposit(format_og(deposit).removesuffix(" OG"))
+        svc = self.net.service(provider)
+        second = self._plan(TxKind.FUND_PROVIDER, f"Fund provider {svc.provider[:6]}…{svc.provider[-4:]} with "
+                            f"{format_og(fund)}", fund, (f"{format_og(fund)} moves from your ledger to this provider.",),
+                            providers=(svc.provider,), args=(svc.provider, fund))
+        return self._plan(TxKind.SETUP, f"Set up provider {svc.provider[:6]}…", deposit,
+                          ("Two transactions, one confirmation.",), providers=(svc.provider,), steps=(first, second))
+
     def plan_retrieve(self, providers: Sequence[str] | None = None) -> TxPlan:
         user = self._need_wallet()
         chosen = tuple(providers) if providers is not None else tuple(
@@ -398,7 +417,8 @@ class FakeClient:
             try:
                 for s in (TxStep.CHECKING, TxStep.SIMULATING, TxStep.SIGNING, TxStep.SENT):
                     step(s, "")
-                self._apply(user, plan)
+                for one in plan.steps or (plan,):
+                    self._apply(user, one)
                 self.net.executed.append(plan)
                 tx_hash = self.net.tx_hash()
                 self.net.history.setdefault(user, []).insert(0, TxRecord(
