@@ -58,10 +58,12 @@ else:
     st.set_page_config(page_title=f"{page.title} · {TITLE}")  # a title per browser tab
     startup.gate()  # while the local network starts: the frame and a note that refreshes itself
 
-    from og_ui import sidebar, tx
+    from og_ui import focus, sidebar, tx
     from og_ui.widgets import toast_pending
 
     sidebar.render()
     toast_pending()
     tx.render(page.url_path)
+    if page.url_path == "chat":
+        focus.chat_box()
     page.run()

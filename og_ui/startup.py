@@ -28,7 +28,8 @@ FIRST_WAIT_S = 0.5  # a page run waits this long for a start that is nearly done
 
 _lock = threading.Lock()
 _thread: threading.Thread | None = None
-_done = threading.Event()
+_decided = threading.Event()  # og_core is imported and it is known whether a network must start
+_network_up = threading.Event()  # the network is up, or none is to be started here (or it failed)
 _started_at = 0.0
 
 
@@ -39,15 +40,20 @@ def _start() -> None:
     try:
         og_core: Any = importlib.import_module("og_core")
         settings = og_core.Settings.from_env()
-        if settings.network == og_core.Network.LOCAL and not settings.rpc_url:
+        if settings.network != og_core.Network.LOCAL or settings.rpc_url:
+            _network_up.set()
+        _decided.set()
+        if not _network_up.is_set():
             og_core.start_local_network()
             log.info("local 0G network ready %.1f s after the server started", time.monotonic() - _started_at)
+            _network_up.set()
         for name in WARM_MODULES:
             importlib.import_module(name)
     except Exception as exc:  # noqa: BLE001 - reported by the page (og_ui.session) on its own attempt
         log.warning("start-up: %s", str(exc)[:300])
     finally:
-        _done.set()
+        _decided.set()
+        _network_up.set()
 
 
 def begin() -> None:
@@ -62,8 +68,9 @@ def begin() -> None:
 
 
 def ready(wait_s: float = 0.0) -> bool:
-    """True once the start-up has finished (successfully or not), waiting up to `wait_s` for it."""
-    return _done.wait(wait_s) if wait_s > 0 else _done.is_set()
+    """True once the local network is up (or none is to be started here, or starting it failed),
+    waiting up to `wait_s` for it."""
+    return _network_up.wait(wait_s) if wait_s > 0 else _network_up.is_set()
 
 
 @asynccontextmanager
@@ -74,9 +81,11 @@ async def lifespan(_app: object) -> AsyncIterator[None]:
 
 
 def gate() -> None:
-    """Stop this page run with the "starting" note while the start-up runs; it reruns the page by
-    itself when done. Call after st.navigation, before anything that needs og_core."""
+    """Stop this page run with the "starting" note while the local network starts; the note reruns
+    the page by itself when it is up. Call after st.navigation (the frame is drawn by then), before
+    anything that needs og_core."""
     begin()
+    _decided.wait()  # og_core's import, which the page needs anyway, says whether a network starts here
     if ready(FIRST_WAIT_S):
         return
     st.title("0G Compute Playground")
@@ -88,7 +97,8 @@ def gate() -> None:
 def _starting_note() -> None:
     if ready():
         st.rerun(scope="app")
-    with st.status("Starting the local 0G network: a chain, its contracts and 5 providers…", expanded=True):
+    with st.container(key="startup_note"), st.status(
+            "Starting the local 0G network: a chain, its contracts and 5 providers…", expanded=True):
         st.write(f"{time.monotonic() - _started_at:.0f} s so far; this page opens by itself when it is ready "
                  "(usually a few seconds).")
         st.caption("Demo #1 starts with a ledger and 3 OG at every local provider, so you can chat right away.")

@@ -7,14 +7,13 @@ from __future__ import annotations
 import pytest
 
 from og_core import TxKind
-from tests.app.test_pages_fast import _open, _user
-from tests.support.app import check, confirm, texts
+from tests.support.app import check, confirm, run_app, texts
 from tests.support.fake_client import ONE_OG
 
 
 def test_an_empty_wallet_is_set_up_for_chat_in_one_dialog(fake_net):
     tee = fake_net.of_type("chatbot")
-    at = _open("chat")
+    at = run_app("chat")  # the first demo wallet, which has nothing on the in-memory network
     at.selectbox(key="chat_provider").set_value(tee.provider)
     check(at.run())
     assert at.chat_input(key="chat_input").disabled
@@ -30,7 +29,7 @@ def test_an_empty_wallet_is_set_up_for_chat_in_one_dialog(fake_net):
     confirm(at)
     assert [p.kind for p in fake_net.executed] == [TxKind.SETUP]
     assert [s.kind for s in fake_net.executed[0].steps] == [TxKind.CREATE_LEDGER, TxKind.FUND_PROVIDER]
-    user = _user(fake_net)
+    user = next(c.address for c in fake_net.clients if c.address)
     assert fake_net.ledgers[user] == 3 * ONE_OG
     assert fake_net.accounts[(user, tee.provider)].balance_wei == 2 * ONE_OG
     check(at.run())

@@ -49,10 +49,11 @@ class Server:
                 self.process.wait(5)
 
 
-def start_server(rpc_url: str | None, name: str, *, data_dir: Path | None = None) -> Server:
+def start_server(rpc_url: str | None, name: str, *, data_dir: Path | None = None,
+                 address: str | None = "127.0.0.1") -> Server:
     """`streamlit run app.py` on a free port, waiting for /_stcore/health. rpc_url None: like a fresh
     clone, the app starts its own local network. data_dir: the app's OG_DATA_DIR (else the test run's
-    temporary one, tests/conftest.py)."""
+    temporary one, tests/conftest.py). address None: the one .streamlit/config.toml sets."""
     ARTIFACTS.mkdir(exist_ok=True)
     port = free_port()
     log_path = ARTIFACTS / f"server-{name}.log"
@@ -65,11 +66,11 @@ def start_server(rpc_url: str | None, name: str, *, data_dir: Path | None = None
     with open(log_path, "wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
-             "--browser.gatherUsageStats", "false"],
+             *(["--server.address", address] if address else []), "--server.headless", "true",
+             "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://{address or 'localhost'}:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -103,10 +104,14 @@ def wait_idle(page, timeout: float = 90_000) -> None:
     page.wait_for_selector(IDLE, timeout=timeout)
 
 
-def open_page(page, server: Server, path: str = "") -> None:
+def open_page(page, server: Server, path: str = "", timeout: float = 120_000) -> None:
+    """Open `path` and wait until its script is idle, past the note a fresh server shows while its local
+    network starts (og_ui/startup.py; that note reruns the page by itself)."""
     page.goto(f"{server.url}/{path}")
     page.wait_for_selector("[data-testid='stApp']")
-    wait_idle(page)
+    wait_idle(page, timeout)
+    page.wait_for_selector(".st-key-startup_note", state="detached", timeout=timeout)
+    wait_idle(page, timeout)
 
 
 def shot(page, name: str) -> Path:
