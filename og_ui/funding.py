@@ -99,12 +99,12 @@ def gate(client: OgClient, svc: ServiceInfo, *, key: str, deposit: bool = True,
             # One confirmation for everything missing (og_core's SETUP plan): the ledger, then the transfer.
             st.warning(inert(ready.reason), icon=":material/account_balance:")
             c1, c2, c3 = st.columns([1, 1, 2], vertical_alignment="bottom")
-            deposit = c1.text_input("Into your ledger (OG)", value="5", key=f"{key}_ledger_amount")
+            into_ledger = c1.text_input("Into your ledger (OG)", value="5", key=f"{key}_ledger_amount")
             amount = c2.text_input("For this provider (OG)", value=suggested, key=f"{key}_setup_amount")
             if c3.button("Set up and fund…", key=f"{key}_setup_btn", type="primary", disabled=busy,
                          help="Creates your ledger and funds this provider: both transactions in one "
                               "confirmation, listed before anything is sent."):
-                tx.request(client, lambda: client.plan_setup(svc.provider, amount, deposit))
+                tx.request(client, lambda: client.plan_setup(svc.provider, amount, into_ledger))
             return False
         reason = ready.reason if not ready.ready else (
             f"This provider refused a request for lack of funds: {format_balance(ready.usable_wei)} usable for "
