@@ -4,7 +4,6 @@ transaction history, and local dev controls (faucet, advance time)."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
 
 import pandas as pd
 import streamlit as st
@@ -19,7 +18,7 @@ from og_core import (
     short_address,
     usable_wei,
 )
-from og_ui import session, tx, wallets
+from og_ui import session, tx, tx_history, wallets
 from og_ui.inert import cell
 from og_ui.services import select_address, services, type_text
 from og_ui.widgets import MODEL_CHARS, queue_toast, show_error
@@ -239,21 +238,7 @@ with tabs[5]:
             st.caption("No API key created in this session.")
 
 with tabs[6]:
-    hist = client.history()
-    st.caption("Transactions this app sent from this wallet, kept for this app run only (in memory); "
-               "the chain is the record.")
-    if not hist:
-        st.info("No transaction sent from this wallet since the app started.")
-    else:
-        st.dataframe(pd.DataFrame([{
-            "time": datetime.fromtimestamp(r.time), "what": r.what,
-            "amount": tx.amount_text(r.kind, r.amount_wei, r.requested_wei), "status": r.status,
-            "tx hash": r.tx_hash or "—"} for r in hist]),
-            hide_index=True, key="wallet_history_table", column_config={
-                "time": st.column_config.DatetimeColumn("time", format="YYYY-MM-DD HH:mm:ss"),
-                "amount": st.column_config.TextColumn("amount", width=170),  # "2 OG requested back" whole
-                # a hash is 66 characters: a fixed width wide enough to show it whole (click a cell to copy)
-                "tx hash": st.column_config.TextColumn("tx hash", width=560)})
+    tx_history.show(client)
 
 if local is not None:
     with tabs[7]:

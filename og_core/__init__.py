@@ -22,6 +22,7 @@ from og_core.billing import (
     estimate_cost,
     estimate_prompt_tokens,
 )
+from og_core.chain_history import ChainHistory, ChainTx
 from og_core.client import OgClient, ProgressCallback
 from og_core.config import SecretStr, Settings
 from og_core.display import format_utc, short_address
@@ -135,7 +136,7 @@ __all__ = [
     # 0G's status service (health per provider and model)
     "HealthStatus", "Metric", "ModelHealth", "StatusReport", "cached_status", "get_status", "get_status_within", "status_base_url",
     # the local store (conversations, gallery, transcripts, settings, transaction notes)
-    "ChatSession", "Scope", "Store", "StoredMedia", "StoredMessage", "default_data_dir", "open_store", "redact",
+    "ChainHistory", "ChainTx", "ChatSession", "Scope", "Store", "StoredMedia", "StoredMessage", "default_data_dir", "open_store", "redact",
     "WEI_PER_OG", "AmountError", "AmountInputError", "ApiKeyInfo", "ApiKeys", "AttestationResult", "ChatResult",
     "ChatStream", "ConfigError", "ContractRevert", "ImageFacts", "ImageRejected", "ImageResult", "LedgerView", "LocalDemoAccount",
     "LocalTools", "Network", "NewApiKey", "NotFoundError", "OgClient", "OgError", "PendingRefund",

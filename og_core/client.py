@@ -8,7 +8,7 @@ in the modules below, keyed by network and address, never by session.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -19,9 +19,12 @@ from og_core.billing import (
     ChatCost,
     CostEstimate,
 )
+from og_core.chain_history import MAX_BLOCKS as MAX_HISTORY_BLOCKS
+from og_core.chain_history import ChainHistory
+from og_core.chain_history import history as chain_history
 from og_core.config import SecretStr, Settings
 from og_core.context import build_context
-from og_core.errors import OgError
+from og_core.errors import OgError, ReadOnlyError
 from og_core.local_tools import LocalTools
 from og_core.market import MarketView
 from og_core.marketplace import Marketplace, Messages
@@ -268,6 +271,15 @@ class OgClient:
     def history(self) -> list[TxRecord]:
         """This wallet's transactions sent by og_core in this process, newest first."""
         return self._s.sender.history()
+
+    def chain_history(self, noted: Iterable[str] = ()) -> ChainHistory:
+        """This wallet's ledger transactions as the chain's events show them (og_core/chain_history.py),
+        with the `noted` hashes (deposits and withdrawals emit no event) checked by their receipts.
+        Local: the whole chain; public networks: the last chain_history.MAX_BLOCKS blocks."""
+        if self.address is None:
+            raise ReadOnlyError("The history needs a wallet address.", "Choose a wallet in the sidebar.")
+        limit = None if self.network == Network.LOCAL else MAX_HISTORY_BLOCKS
+        return chain_history(self._s.web3, self.addresses, self.address, noted=noted, max_blocks=limit)
 
     def busy(self) -> str | None:
         """Why the wallet cannot send right now (a pending tx hash), else None."""

@@ -28,7 +28,7 @@ from og_core import (
     TxTimeoutError,
     short_address,
 )
-from og_ui import jobs
+from og_ui import jobs, local_store
 from og_ui.inert import clean
 from og_ui.jobs import Job
 from og_ui.widgets import og_text, queue_toast, show_error
@@ -188,9 +188,18 @@ def _start(token: str) -> None:
     if client is None:
         return
     plan: TxPlan = pending["plan"]
+    where = local_store.scoped(client)
 
     def work(job: Job):  # worker thread: og_core only
-        return client.execute(plan, progress=lambda step, text: job.note((str(step), text)))
+        result = client.execute(plan, progress=lambda step, text: job.note((str(step), text)))
+        if where is not None:  # this app's note, merged into the chain's history (og_ui/tx_history.py)
+            try:
+                where[0].add_tx_note(where[1], result.tx_hash, {
+                    "kind": str(plan.kind), "what": plan.title, "amount_wei": str(result.plan.amount_wei),
+                    "requested_wei": str(plan.requested_wei), "providers": list(plan.providers)})
+            except OgError:  # the transaction went through: a missing note must not say otherwise
+                pass
+        return result
 
     jobs.start(JOB, work, label=plan.title, plan=plan, page=pending.get("page", ""))
 

@@ -17,7 +17,7 @@ import itertools
 import json
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +27,8 @@ from og_core import (
     ApiKeyInfo,
     AttestationLog,
     AttestationResult,
+    ChainHistory,
+    ChainTx,
     ChatCost,
     ChatResult,
     ChatStream,
@@ -127,7 +129,8 @@ class FakeNetwork:
     accounts: dict[tuple[str, str], SubAccount] = field(default_factory=dict)  # (user, provider)
     chain_time: int = 1_700_000_000
     executed: list[TxPlan] = field(default_factory=list)  # every plan execute() sent, in order
-    history: dict[str, list[TxRecord]] = field(default_factory=dict)
+    history: dict[str, list[TxRecord]] = field(default_factory=dict)  # this process's memory (og_core's)
+    mined: dict[str, list[TxRecord]] = field(default_factory=dict)  # the chain's: outlives a "restart"
     reply: str = "Hello from the fake provider."
     cached_tokens: int = 0  # every answer's usage says this many prompt tokens came from the cache
     provider_errors: dict[str, OgError] = field(default_factory=dict)  # provider -> raised by its requests
@@ -421,9 +424,10 @@ class FakeClient:
                     self._apply(user, one)
                 self.net.executed.append(plan)
                 tx_hash = self.net.tx_hash()
-                self.net.history.setdefault(user, []).insert(0, TxRecord(
-                    plan.kind, plan.title, plan.amount_wei, tx_hash, "confirmed", time.time(),
-                    requested_wei=plan.requested_wei, providers=plan.providers))
+                record = TxRecord(plan.kind, plan.title, plan.amount_wei, tx_hash, "confirmed", time.time(),
+                                  requested_wei=plan.requested_wei, providers=plan.providers)
+                self.net.history.setdefault(user, []).insert(0, record)
+                self.net.mined.setdefault(user, []).insert(0, record)
                 step(TxStep.CONFIRMED, "")
             finally:
                 self._sending = False
@@ -456,6 +460,19 @@ class FakeClient:
 
     def history(self) -> list[TxRecord]:
         return list(self.net.history.get(self.address or "", []))
+
+    def chain_history(self, noted: Iterable[str] = ()) -> ChainHistory:
+        """What the chain would show: funding and refunds by their events, ledger deposits and
+        withdrawals only when noted (0G's ledger contract emits no event for them)."""
+        calls = {TxKind.CREATE_LEDGER: "addLedger", TxKind.DEPOSIT: "depositFund", TxKind.WITHDRAW: "refund",
+                 TxKind.FUND_PROVIDER: "transferFund", TxKind.RETRIEVE: "retrieveFund"}
+        known = {h.lower() for h in noted}
+        items = [ChainTx((r.tx_hash or "").lower(), i, int(r.time), calls.get(r.kind, ""), r.what, r.providers,
+                         r.amount_wei if r.kind == TxKind.FUND_PROVIDER else None,
+                         int(r.kind == TxKind.RETRIEVE and r.requested_wei > 0), False)
+                 for i, r in enumerate(self.net.mined.get(self.address or "", []))
+                 if r.kind in (TxKind.FUND_PROVIDER, TxKind.RETRIEVE) or (r.tx_hash or "").lower() in known]
+        return ChainHistory(tuple(items), 0, len(self.net.executed))
 
     def busy(self) -> str | None:
         return None
