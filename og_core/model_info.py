@@ -29,6 +29,7 @@ from og_core.safety import UrlGuard
 MODELS_TIMEOUT_S = 10.0
 MAX_MODELS_BYTES = 5 * 1024 * 1024  # as 0G's newer SDK caps a provider's model list
 PROVIDER_TYPES = ("decentralized", "centralized", "standard")
+IMAGE_TYPES = ("text-to-image", "image-editing")
 
 
 @dataclass(frozen=True)
@@ -191,13 +192,19 @@ def parse_model(obj: Any, *, input_price_wei: int = 0, output_price_wei: int = 0
     if isinstance(raw_pricing, Mapping):
         # a single-model service bills its on-chain prices; a multi-model one the model's own (pricing_for)
         pricing = pricing_for(input_price_wei, output_price_wei, info, raw_pricing)
-        listed = (parse_wei(raw_pricing.get("prompt")), parse_wei(raw_pricing.get("completion")))
-        on_chain = (input_price_wei, output_price_wei)
+        image_price = parse_wei(raw_pricing.get("image"))
+        # an image service lists its on-chain output price as `image`, with prompt and completion "0"
+        listed: tuple[int | None, ...]
+        on_chain: tuple[int, ...]
+        if obj.get("type") in IMAGE_TYPES:
+            listed, on_chain = (image_price,), (output_price_wei,)
+        else:
+            listed = (parse_wei(raw_pricing.get("prompt")), parse_wei(raw_pricing.get("completion")))
+            on_chain = (input_price_wei, output_price_wei)
         if not multi and None not in listed and any(on_chain) and listed != on_chain:
             notes.append(f"{what}: its listed prices differ from the on-chain ones; the on-chain prices "
                          "are what is billed.")
         notes += list(pricing.notes)
-        image_price = parse_wei(raw_pricing.get("image"))
     elif raw_pricing is not None:
         notes.append(f"{what}: its pricing is not an object; it was left out.")
     if pricing is None and not multi:

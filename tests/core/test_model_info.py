@@ -76,6 +76,15 @@ def test_single_model_listed_prices_that_differ_from_the_chain_are_noted():
     assert any("on-chain prices are what is billed" in n for n in notes)
 
 
+def test_an_image_service_lists_its_price_per_image_with_token_prices_zero():
+    """As 0G's broker writes it: `image` is the on-chain output price, prompt and completion are "0"."""
+    obj = {"id": "m", "type": "text-to-image", "pricing": {"prompt": "0", "completion": "0", "image": "500"}}
+    model, notes = parse_model(obj, input_price_wei=0, output_price_wei=500)
+    assert notes == () and model is not None and model.image_price_wei == 500
+    _, notes = parse_model(obj, input_price_wei=0, output_price_wei=700)
+    assert any("on-chain prices are what is billed" in n for n in notes)
+
+
 @pytest.mark.parametrize("obj,words", [
     ("junk", "not an object"), ([], "not an object"), (None, "not an object"), ({}, "no id"), ({"id": 5}, "no id"),
     ({"id": ""}, "no id"),
