@@ -9,17 +9,12 @@ from dataclasses import replace
 import pytest
 
 from og_core import ContractRevert, TxKind
-from tests.support.devnet import ONE_OG, client_for, new_funded_account, prov, tx_count
+from tests.support.devnet import ONE_OG, client_for, prov, tx_count
 
 
 @pytest.fixture
-def account(devnet):
-    return new_funded_account(devnet)
-
-
-@pytest.fixture
-def wallet(devnet, account):
-    with client_for(devnet, account) as c:
+def wallet(devnet, fresh_account):
+    with client_for(devnet, fresh_account) as c:
         yield c
 
 
@@ -69,10 +64,10 @@ def test_a_failed_second_step_says_what_was_done_and_a_new_plan_does_not_repeat_
     assert wallet.ledger().provider(chat).balance_wei == 2 * ONE_OG
 
 
-def test_a_ledger_created_meanwhile_is_not_created_again(devnet, account, wallet):
+def test_a_ledger_created_meanwhile_is_not_created_again(devnet, fresh_account, wallet):
     chat = prov(devnet, "chat-tee")
     plan = wallet.plan_setup(chat, "2")
-    with client_for(devnet, account) as other_tab:
+    with client_for(devnet, fresh_account) as other_tab:
         other_tab.execute(other_tab.plan_deposit("3"))
     before = tx_count(devnet)
     notes: list[str] = []
