@@ -10,6 +10,7 @@ from og_core import (
     OgError,
     ReadOnlyError,
     format_balance,
+    format_exact,
     format_og,
     local_ready_demo,
     short_address,
@@ -125,7 +126,8 @@ def _balances() -> None:
     except OgError as exc:
         st.caption(f"Balances unavailable: {inert(exc.message)}")
         return
-    st.metric("Wallet balance", format_balance(view.wallet_balance_wei))
+    st.metric("Wallet balance", format_balance(view.wallet_balance_wei),
+              help=f"Exactly {format_exact(view.wallet_balance_wei)}.")
     if not view.exists:
         st.caption("No ledger yet — create one on the Wallet page to pay providers.")
         return

@@ -12,24 +12,14 @@ import streamlit as st
 from streamlit.elements.widgets.button import ButtonMixin
 from streamlit.testing.v1 import AppTest
 
-from tests.support.app import APP, check, confirm, texts
-from tests.support.fake_client import ONE_OG, FakeNetwork, SubAccount
+from tests.support.app import check, confirm, open_fast, texts
+from tests.support.fake_client import ONE_OG, FakeNetwork, SubAccount, session_user
 
-TIMEOUT = 30
 ODD_WEI = 1_999_781_834_000_000_000  # 1.999781834 OG: 2, 4 and 6 decimals, rounded or cut, all differ
 
 
-def _open(page: str | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    check(at.run())
-    if page:
-        at.switch_page(f"app_pages/{page}.py")
-        check(at.run())
-    return at
-
-
-def _user(net: FakeNetwork) -> str:
-    return next(c.address for c in net.clients if c.address)
+_open = open_fast
+_user = session_user
 
 
 def _sidebar_lines(at: AppTest) -> str:
@@ -45,6 +35,7 @@ def test_the_same_balance_shows_the_same_digits_in_the_sidebar_and_on_the_wallet
     check(at.run())
     shown = "1.9997 OG"  # 4 decimals, cut (never rounded up to 2 OG)
     assert {m.label: m.value for m in at.sidebar.metric}["Wallet balance"] == shown
+    assert "1.999781834 OG" in next(m for m in at.sidebar.metric if m.label == "Wallet balance").help
     cards = {m.label: m.value for m in at.main.metric}
     assert cards["Wallet"] == shown and cards["Ledger available"] == shown
     assert f"Ledger available: **{shown}**" in _sidebar_lines(at)

@@ -4,30 +4,17 @@ The real app.py runs; only og_ui/session.py's OgClient is the fake, so no chain 
 from __future__ import annotations
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from og_core import ProviderError, ProviderErrorKind
 from og_ui.inert import inert
-from tests.support.app import APP, check, confirm, texts
-from tests.support.fake_client import ONE_OG, FakeNetwork, SubAccount
+from tests.support.app import check, confirm, open_fast, texts
+from tests.support.fake_client import ONE_OG, FakeNetwork, SubAccount, session_user
 
 TIMEOUT = 30
 
 
-def _open(page: str | None = None, **state: object) -> AppTest:
-    """The app on `page` with these session_state values set before its first run."""
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    for k, v in state.items():
-        at.session_state[k] = v
-    check(at.run())
-    if page:
-        at.switch_page(f"app_pages/{page}.py")
-        check(at.run())
-    return at
-
-
-def _user(net: FakeNetwork) -> str:
-    return next(c.address for c in net.clients if c.address)
+_open = open_fast
+_user = session_user
 
 
 def _funded(net: FakeNetwork, provider: str, *, ledger: int = 10, each: int = 3) -> None:

@@ -44,6 +44,19 @@ def check(at: AppTest) -> AppTest:
     return at
 
 
+def open_fast(page: str | None = None, *, timeout: float = 30, **state: Any) -> AppTest:
+    """The fast tier's app (against a fake client) on `page`, with these session_state values set
+    before its first run."""
+    at = AppTest.from_file(APP, default_timeout=timeout)
+    for k, v in state.items():
+        at.session_state[k] = v
+    check(at.run())
+    if page:
+        at.switch_page(f"app_pages/{page}.py")
+        check(at.run())
+    return at
+
+
 def run_app(page: str | None = None, key: str | None = None, *, timeout: float = TIMEOUT) -> AppTest:
     """Run app.py, optionally with the private key `key` entered for this tab, then switch to
     app_pages/`page`.py."""

@@ -597,3 +597,8 @@ def _png() -> bytes:
 def fake_client_class(net: FakeNetwork) -> type[FakeClient]:
     """A FakeClient subclass bound to `net` (so each test has its own network)."""
     return type("FakeClient", (FakeClient,), {"net": net})
+
+
+def session_user(net: FakeNetwork) -> str:
+    """The address of the wallet the app's session picked (the first fake client with one)."""
+    return next(c.address for c in net.clients if c.address)
