@@ -50,10 +50,10 @@ def hardhat_account(index: int) -> tuple[str, str]:
     return acct.address, "0x" + acct.key.hex().removeprefix("0x")
 
 
-# The optional local language model's provider: #20, past the standard twenty, so whatever the
-# catalogue takes of #11–#19 it never shares a wallet with another provider.
-LOCAL_LLM_WALLET: tuple[str, str] = hardhat_account(20)
-FUNDED_ACCOUNTS: list[tuple[str, str]] = [*ACCOUNTS, LOCAL_LLM_WALLET]  # funded at genesis
+# The optional local language model's provider: #14, the one account the catalogue leaves free (two
+# services must never share a provider wallet: the second registration would replace the first).
+LOCAL_LLM_WALLET: tuple[str, str] = ACCOUNTS[14]
+FUNDED_ACCOUNTS: list[tuple[str, str]] = ACCOUNTS  # funded at genesis
 
 
 _TEE_LABEL = b"og-devnet/tee-signer/v1:"

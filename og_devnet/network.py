@@ -88,6 +88,8 @@ class Devnet:
         configs = provider_configs(ports=ports, settle_interval=self.settle_interval, limits=self.limits,
                                    stream_pace=self.stream_pace_ms / 1000, speech_limit_s=self.speech_limit_s,
                                    specs=specs)
+        if len({cfg.provider_address for cfg in configs}) != len(configs):  # one wallet, one service
+            raise RuntimeError("two local providers share a wallet: the second would replace the first's service")
         # The engines are imported here, once, and shared by every child (copy-on-write): imported in
         # each child instead they cost ~3x the CPU, which slowed the deployment they ran beside.
         for cfg in configs:

@@ -15,7 +15,15 @@ from eth_account import Account
 from web3 import Web3
 from web3.exceptions import ContractCustomError
 
-from og_devnet.accounts import ACCOUNTS, DEPLOYER, PROVIDER_WALLETS, USERS, tee_address, tee_key
+from og_devnet.accounts import (
+    ACCOUNTS,
+    DEPLOYER,
+    LOCAL_LLM_WALLET,
+    PROVIDER_WALLETS,
+    USERS,
+    tee_address,
+    tee_key,
+)
 from og_devnet.chain import ChainNode
 
 OG = 10**18
@@ -73,6 +81,7 @@ def test_accounts_are_the_hardhat_ones() -> None:
     assert len(USERS) == 10 and len(PROVIDER_WALLETS) == 9
     assert PROVIDER_WALLETS[4][0] == "0x8626f6940E2eb28930eFb4CeF49B2d1F2C9C1199"  # hardhat #19
     assert ACCOUNTS[14] not in PROVIDER_WALLETS and len(set(PROVIDER_WALLETS)) == 9  # #14 left free
+    assert LOCAL_LLM_WALLET == ACCOUNTS[14]  # the optional language model's: never a catalogue provider's
     assert tee_key("chat") == tee_key("chat") != tee_key("image")
     assert Account.from_key(tee_key("chat")).address == tee_address("chat")
 
