@@ -46,6 +46,7 @@ class ClientContext:
 
     def close(self) -> None:
         self.inference.close()
+        self.discovery.close()
         self.http.close()
 
 

@@ -32,7 +32,7 @@ PAGES_PER_BATCH = 20  # pages per JSON-RPC batch: 1,000 services in one round tr
 CACHE_TTL_S = 30.0
 PROBE_TIMEOUT_S = 3.0  # one provider probed alone
 PROBE_BUDGET_S = 2.0  # a whole round of probes: slow providers are marked, not waited for
-PROBE_WORKERS = 128  # threads that mostly wait on sockets; a slow provider holds one for the budget at most
+PROBE_WORKERS = 256  # threads that mostly wait on sockets; a slow provider holds one for the budget at most
 
 
 def provider_base(url: str) -> str:
@@ -139,6 +139,7 @@ class Discovery:
         self._http = http
         self._guard = guard
         self._ttl = ttl_s
+        self._probe_http: httpx.Client | None = None  # a pool as wide as a round (the shared one has 100)
 
     def _read_all(self) -> list[ServiceInfo]:
         """Every service: the first page (which says how many there are), then the rest in batches."""
@@ -199,13 +200,17 @@ class Discovery:
         if not services:
             return []
         end = time.monotonic() + budget_s
+        if self._probe_http is None:
+            self._probe_http = self._guard.client(
+                PROBE_TIMEOUT_S, limits=httpx.Limits(max_connections=PROBE_WORKERS, max_keepalive_connections=32))
+        http = self._probe_http
         pool = ThreadPoolExecutor(max_workers=min(PROBE_WORKERS, len(services)), thread_name_prefix="og-probe")
 
         def probe(service: ServiceInfo) -> ProviderHealth:
             left = end - time.monotonic()
             if left <= 0:
                 return _late(budget_s)
-            return probe_provider(service, self._http, self._guard, timeout_s=min(PROBE_TIMEOUT_S, left),
+            return probe_provider(service, http, self._guard, timeout_s=min(PROBE_TIMEOUT_S, left),
                                   said_s=min(PROBE_TIMEOUT_S, budget_s))
 
         futures = [pool.submit(probe, s) for s in services]
@@ -213,6 +218,10 @@ class Discovery:
         pool.shutdown(wait=False, cancel_futures=True)
         healths = [f.result() if f.done() and not f.cancelled() else _late(budget_s) for f in futures]
         return [replace(s, health=h) for s, h in zip(services, healths, strict=True)]
+
+    def close(self) -> None:
+        if self._probe_http is not None:
+            self._probe_http.close()
 
     def service(self, provider: str, *, refresh: bool = False) -> ServiceInfo:
         try:

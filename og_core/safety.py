@@ -164,16 +164,17 @@ class UrlGuard:
                                  "The provider may be offline; pick another one.", detail=str(exc)) from exc
         return text
 
-    def transport(self) -> httpx.HTTPTransport:
+    def transport(self, limits: httpx.Limits | None = None) -> httpx.HTTPTransport:
         """A pooled transport whose connections obey this guard and the thread's `deadline`."""
         backend = LoopbackOnlyBackend() if self.local else PublicOnlyBackend()
-        return install_backend(httpx.HTTPTransport(), backend)
+        pooled = httpx.HTTPTransport(limits=limits) if limits is not None else httpx.HTTPTransport()
+        return install_backend(pooled, backend)
 
-    def client(self, timeout: httpx.Timeout) -> httpx.Client:
+    def client(self, timeout: httpx.Timeout | float | None, limits: httpx.Limits | None = None) -> httpx.Client:
         """An httpx client for provider GETs, on `transport()`. It ignores proxy settings from the
         environment: a proxy would resolve the host itself, past the guard."""
-        return httpx.Client(transport=self.transport(), follow_redirects=False, timeout=timeout, trust_env=False,
-                            headers={"Accept-Encoding": "gzip, deflate"})  # og_core/bodies.py reads these only
+        return httpx.Client(transport=self.transport(limits), follow_redirects=False, timeout=timeout,
+                            trust_env=False, headers={"Accept-Encoding": "gzip, deflate"})  # og_core/bodies.py reads these only
 
 
 # --------------------------------------------------------------------------- deadlines

@@ -5,7 +5,8 @@ the 100 OG stake, then the owner's `acknowledgeTEESignerByOwner` — but the tra
 here with fixed gas and nonces and sent as JSON-RPC batches of BATCH, so 1,000 services take seconds,
 not the minutes one-at-a-time sends with a receipt wait each would.
 
-Their providers are real HTTP endpoints on loopback: `up` ones answer `/v1/models` at once from one
+Their providers are real HTTP endpoints on loopback, served from a child process (so the client being
+measured does not share its interpreter with them): `up` ones answer `/v1/models` at once from one
 shared server (a path per service), `slow` ones from a server that waits SLOW_S first, `down` ones point
 at a closed port (connection refused).
 """
@@ -14,10 +15,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import socket
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
@@ -41,14 +43,32 @@ class ManyServices:
     """What `register_many` registered: provider address → its kind ("up", "slow", "down")."""
 
     kinds: dict[str, str]
-    servers: list[FakeProvider] = field(default_factory=list)
+    farm: Any = None  # the child process serving the providers
+    stop: Any = None  # its end of the pipe: closing it stops the child
 
     def count(self, kind: str) -> int:
         return sum(1 for k in self.kinds.values() if k == kind)
 
     def close(self) -> None:
-        for server in self.servers:
-            server.close()
+        if self.farm is not None:
+            self.stop.close()
+            self.farm.join(10)
+            if self.farm.is_alive():
+                self.farm.kill()
+
+
+def _farm(conn: Any) -> None:
+    """Child process: the up and the slow server, until the parent closes its end of the pipe."""
+    up, slow = FakeProvider(), FakeProvider()
+    up.routes["GET /s/*"] = _model_list
+    slow.routes["GET /s/*"] = _slow_model_list
+    conn.send((up.url, slow.url))
+    try:
+        conn.recv()
+    except EOFError:
+        pass
+    up.close()
+    slow.close()
 
 
 def _rpc_batch(rpc_url: str, calls: Sequence[tuple[str, list[Any]]], session: requests.Session) -> list[Any]:
@@ -94,9 +114,10 @@ def register_many(rpc_url: str, inference_address: str, n: int, *, down_or_slow:
     w3 = Web3(Web3.HTTPProvider(rpc_url))
     inference = w3.eth.contract(address=Web3.to_checksum_address(inference_address),
                                 abi=load_artifact("InferenceServing")["abi"])
-    up, slow = FakeProvider(), FakeProvider()
-    up.routes["GET /s/*"] = _model_list
-    slow.routes["GET /s/*"] = _slow_model_list
+    ours, theirs = multiprocessing.get_context("fork").Pipe()
+    farm = multiprocessing.get_context("fork").Process(target=_farm, args=(theirs,), daemon=True)
+    farm.start()
+    up_url, slow_url = ours.recv()
     dead = f"http://127.0.0.1:{_closed_port()}"
     kinds = kinds_for(n, down_or_slow)
     accounts = [Account.from_key(hashlib.sha256(f"{seed}-{i}".encode()).digest()) for i in range(n)]
@@ -107,7 +128,7 @@ def register_many(rpc_url: str, inference_address: str, n: int, *, down_or_slow:
                session)
 
     def url(i: int) -> str:
-        base = {"up": up.url, "slow": slow.url, "down": dead}[kinds[i]]
+        base = {"up": up_url, "slow": slow_url, "down": dead}[kinds[i]]
         return f"{base}/s/{i}"
 
     registrations = []
@@ -137,4 +158,4 @@ def register_many(rpc_url: str, inference_address: str, n: int, *, down_or_slow:
         failed = [r for r in receipts if r is None or int(r["status"], 16) != 1]
         if failed:
             raise RuntimeError(f"{len(failed)} of {len(receipts)} registration transactions failed")
-    return ManyServices({a.address: k for a, k in zip(accounts, kinds, strict=True)}, [up, slow])
+    return ManyServices({a.address: k for a, k in zip(accounts, kinds, strict=True)}, farm, ours)
