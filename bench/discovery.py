@@ -124,11 +124,14 @@ def main() -> int:
             return client.services(refresh=True, probe=True), client.health()
 
         table_s, (probed, report) = timed(table, args.runs)
+        # the part og_core controls: every probe and the (warm) health, on the list just read
+        probe_s, _ = timed(lambda: (client.services(probe=True), client.health()), args.runs)
         mine = {s.provider: s for s in probed if s.provider in many.kinds}
         bad_marked = sum(1 for a, s in mine.items() if many.kinds[a] != "up" and s.health and not s.health.reachable)
         up_ok = sum(1 for a, s in mine.items() if many.kinds[a] == "up" and s.health and s.health.reachable)
         with_status = sum(1 for a in mine if report.health_for(a, mine[a].model).status != "unknown")
         market_s, market = timed(lambda: client.market(refresh=True), args.runs)
+        group_s, _ = timed(lambda: client.market(), args.runs)  # the list cached: health and grouping only
         chain_s = chain_only(handle.rpc_url, inference, total, args.runs)
         rss_growth = rss_mb() - rss_before
         client.close()
@@ -145,10 +148,12 @@ def main() -> int:
             ("complete Discover table with health", f"{table_s:.2f} s", "≤ 3 s", f"{3 / table_s:.2f}×",
              f"listing + {len(probed):,} probes + /health (warm); {up_ok} of {args.services - bad} up reachable, "
              f"{bad_marked} of {bad} bad marked unreachable, {with_status} with status-service health"),
-            ("of which not the chain", f"{max(table_s - chain_s, 0):.2f} s", "≤ 3 s",
-             f"{3 / max(table_s - chain_s, 1e-3):.2f}×", "the table's time minus the node's own"),
-            ("market() (Models view)", f"{market_s:.2f} s", "≤ 3 s", f"{3 / market_s:.2f}×",
+            ("of which probes + health (not the chain)", f"{probe_s:.2f} s", "≤ 3 s", f"{3 / probe_s:.2f}×",
+             "every provider at once, bounded by the 2 s round budget; the slow ones wait 20 s"),
+            ("market() (Models view), list re-read", f"{market_s:.2f} s", "≤ 3 s", f"{3 / market_s:.2f}×",
              f"{len(market.summaries):,} models grouped"),
+            ("market() with the list cached", f"{group_s:.2f} s", "≤ 3 s", f"{3 / group_s:.2f}×",
+             "health (warm) and grouping by model only"),
             ("RSS growth of the process", f"+{rss_growth:.0f} MB", "—", "—", "client, listing, probes, market"),
         ]
         complete = len(listed) == total and bad_marked == bad and up_ok == args.services - bad
