@@ -8,22 +8,14 @@ from __future__ import annotations
 from streamlit.testing.v1 import AppTest
 
 from og_core import Scope, SecretStr, open_store
-from tests.support.app import APP, check, texts
+from tests.support.app import check, open_with, texts
 from tests.support.fake_client import ONE_OG, FakeNetwork, SubAccount
 
-TIMEOUT = 30
 OTHER_KEY = "0x" + "5" * 64  # a wallet pasted for the tab: not the demo wallet
 
 
 def _open(page: str = "chat", query: dict[str, str] | None = None, **state: object) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    for k, v in state.items():
-        at.session_state[k] = v
-    check(at.run())
-    at.switch_page(f"app_pages/{page}.py")
-    return check(at.run())
+    return open_with(page, query=query, **state)
 
 
 def _fund_everyone(net: FakeNetwork) -> None:

@@ -6,20 +6,14 @@ from __future__ import annotations
 from streamlit.testing.v1 import AppTest
 
 from og_core import Scope, SecretStr, TranscriptResult, Usage, open_store
-from tests.support.app import APP, check, texts
+from tests.support.app import check, open_with, texts
 from tests.support.fake_client import ONE_OG, FakeNetwork, SubAccount
 
-TIMEOUT = 30
 OTHER_KEY = "0x" + "5" * 64
 
 
 def _open(page: str, **state: object) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    for k, v in state.items():
-        at.session_state[k] = v
-    check(at.run())
-    at.switch_page(f"app_pages/{page}.py")
-    return check(at.run())
+    return open_with(page, **state)
 
 
 def _user(net: FakeNetwork) -> str:

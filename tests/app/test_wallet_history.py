@@ -7,18 +7,20 @@ from __future__ import annotations
 from streamlit.testing.v1 import AppTest
 
 from og_core import SecretStr
-from tests.support.app import APP, check, confirm, texts
-
-TIMEOUT = 30
+from tests.support.app import check, confirm, open_with, texts
 
 
 def _open(**state: object) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    for k, v in state.items():
-        at.session_state[k] = v
+    return open_with("wallet", **state)
+
+
+def _deposit(at: AppTest, amount: str) -> None:
+    """Deposit through the Wallet page's dialog (the app sends it and writes its note)."""
+    at.text_input(key="wallet_deposit_amount").set_value(amount)
+    at.button(key="wallet_deposit_btn").click()
     check(at.run())
-    at.switch_page("app_pages/wallet.py")
-    return check(at.run())
+    confirm(at)
+    check(at.run())
 
 
 def _history(at: AppTest) -> list[dict]:
@@ -27,12 +29,7 @@ def _history(at: AppTest) -> list[dict]:
 
 
 def test_a_deposit_is_in_the_history_of_a_new_session_with_its_note(fake_net):
-    at = _open()
-    at.text_input(key="wallet_deposit_amount").set_value("5")
-    at.button(key="wallet_deposit_btn").click()
-    check(at.run())
-    confirm(at)
-    check(at.run())
+    _deposit(_open(), "5")
     fake_net.history.clear()  # a server restart: the process's memory is gone, the chain and the notes are not
 
     again = _open()
@@ -43,11 +40,7 @@ def test_a_deposit_is_in_the_history_of_a_new_session_with_its_note(fake_net):
 
 
 def test_another_wallet_sees_no_notes(fake_net):
-    at = _open()
-    at.text_input(key="wallet_deposit_amount").set_value("5")
-    at.button(key="wallet_deposit_btn").click()
-    check(at.run())
-    confirm(at)
+    _deposit(_open(), "5")
     other = _open(ui_demo_address="tab", ui_tab_key_local=SecretStr("0x" + "5" * 64))
     assert not any("source" in d.value.columns for d in other.dataframe)
     assert any("No ledger transaction of this wallet" in t for t in texts(other.info))

@@ -71,6 +71,19 @@ def run_app(page: str | None = None, key: str | None = None, *, timeout: float =
     return at
 
 
+def open_with(page: str, *, query: dict[str, str] | None = None, timeout: float = 30, **state: Any) -> AppTest:
+    """A new browser session (as after a reload): app.py with the URL's `query` and these session_state
+    values set before its first run, then on app_pages/`page`.py."""
+    at = AppTest.from_file(APP, default_timeout=timeout)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    for k, v in state.items():
+        at.session_state[k] = v
+    check(at.run())
+    at.switch_page(f"app_pages/{page}.py")
+    return check(at.run())
+
+
 def provider(devnet: DevnetHandle, name: str) -> str:
     return devnet.provider(name)["address"]
 
