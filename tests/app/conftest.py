@@ -13,13 +13,23 @@ from tests.support.app import Wallet, run_app
 from tests.support.fake_client import FakeNetwork, fake_client_class
 
 
-@pytest.fixture
-def app_env(devnet, monkeypatch, tmp_path):
-    monkeypatch.setenv("OG_RPC_URL", devnet.rpc_url)
+def _app_on(network, monkeypatch, tmp_path):
+    monkeypatch.setenv("OG_RPC_URL", network.rpc_url)
     monkeypatch.setenv("OG_NETWORK", "local")
     monkeypatch.delenv("PRIVATE_KEY", raising=False)
     monkeypatch.chdir(tmp_path)  # no stray .env is read
-    return devnet
+    return network
+
+
+@pytest.fixture
+def app_env(devnet, monkeypatch, tmp_path):
+    return _app_on(devnet, monkeypatch, tmp_path)
+
+
+@pytest.fixture
+def llm_app_env(llm_devnet, monkeypatch, tmp_path):
+    """The app on the network that also serves the local language model (skipped without it, outside CI)."""
+    return _app_on(llm_devnet, monkeypatch, tmp_path)
 
 
 @pytest.fixture

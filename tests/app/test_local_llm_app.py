@@ -3,23 +3,12 @@ streams a verified answer from it, and Compare sets it beside the rule-based gui
 
 from __future__ import annotations
 
-import pytest
-
 from tests.support.app import Wallet, provider, run_app, texts
 
 
-@pytest.fixture
-def llm_app(llm_devnet, monkeypatch, tmp_path):
-    monkeypatch.setenv("OG_RPC_URL", llm_devnet.rpc_url)
-    monkeypatch.setenv("OG_NETWORK", "local")
-    monkeypatch.delenv("PRIVATE_KEY", raising=False)
-    monkeypatch.chdir(tmp_path)  # no stray .env is read
-    return llm_devnet
-
-
-def test_chat_with_the_local_model_streams_a_verified_answer(llm_app):
-    wallet = Wallet(llm_app)
-    model = provider(llm_app, "chat-llm")
+def test_chat_with_the_local_model_streams_a_verified_answer(llm_app_env):
+    wallet = Wallet(llm_app_env)
+    model = provider(llm_app_env, "chat-llm")
     wallet.fund(model)
     at = run_app("chat", wallet.key)
     at.selectbox(key="chat_provider").set_value(model).run()
@@ -32,9 +21,9 @@ def test_chat_with_the_local_model_streams_a_verified_answer(llm_app):
     assert str(at.session_state["chat_messages"][1]["verification"].status) == "verified"
 
 
-def test_compare_sets_the_model_beside_the_guide(llm_app):
-    wallet = Wallet(llm_app)
-    guide, model = provider(llm_app, "chat-tee"), provider(llm_app, "chat-llm")
+def test_compare_sets_the_model_beside_the_guide(llm_app_env):
+    wallet = Wallet(llm_app_env)
+    guide, model = provider(llm_app_env, "chat-tee"), provider(llm_app_env, "chat-llm")
     wallet.fund(guide, model)
     at = run_app("compare", wallet.key)
     at.multiselect(key="cmp_providers").set_value([guide, model])
