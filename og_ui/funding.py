@@ -54,8 +54,12 @@ def deposit_offer(client: OgClient, needed_wei: int, available_wei: int, *, key:
     missing = needed_wei - available_wei
     st.info(f"Your ledger has {format_balance(available_wei)} available; {what} needs {format_og(needed_wei)}. "
             f"Deposit {format_og(missing)} from your wallet first.", icon=":material/account_balance:")
+    box, said = f"{key}_deposit_amount", f"{key}_deposit_suggested"
+    if st.session_state.get(said) != missing:  # the need changed (another provider picked): say the new amount
+        st.session_state[box] = _amount_text(missing, "1")
+        st.session_state[said] = missing
     c1, c2 = st.columns([1, 2], vertical_alignment="bottom")
-    amount = c1.text_input("Deposit (OG)", value=_amount_text(missing, "1"), key=f"{key}_deposit_amount")
+    amount = c1.text_input("Deposit (OG)", key=box)
     if c2.button("Deposit into the ledger…", key=f"{key}_deposit_btn", disabled=tx.busy_reason(client) is not None):
         tx.request(client, lambda: client.plan_deposit(amount))
 
