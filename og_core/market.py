@@ -38,8 +38,9 @@ class Offer:
 
     @property
     def verified(self) -> bool:
-        """The network owner acknowledged its TEE signer (0G's UI calls this "verified")."""
-        return self.service.tee_signer_acknowledged
+        """A TEE service whose signer the network owner acknowledged, so its answers can be verified.
+        0G's UI counts the acknowledgement alone, which a provider without any TEE can have too."""
+        return self.service.verifiable
 
     @property
     def price_wei(self) -> int:

@@ -109,8 +109,8 @@ def render(client: OgClient, svc: ServiceInfo, market: MarketView | None, model:
         info, why = model_object(client, offer)
         st.markdown("**Model** (the provider's /v1/models)")
         if info is not None:
-            st.dataframe(pd.DataFrame([{"": k, "value": cell(v, limit=500)} for k, v in info.rows()])
-                         .set_index(""), width="stretch")
+            st.table(pd.DataFrame([{"field": k, "value": cell(v, limit=500)} for k, v in info.rows()])
+                     .set_index("field"))
             for note in info.notes[:5]:
                 st.caption(f":material/info: {inert(note)}")
         else:

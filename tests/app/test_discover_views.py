@@ -222,7 +222,7 @@ def test_details_show_the_model_object_and_prices_per_tier(market):
     at.button(key="disc_offer_0_details").click()
     check(at.run())
     assert tiered.provider in texts(at.code)
-    rows = dict(at.dataframe[-1].value["value"].items())
+    rows = dict(at.table[-1].value["value"].items())
     assert rows["Context length"] == "131,072 tokens" and rows["Max completion tokens"] == "8,192 tokens"
     assert rows["Owned by"] == "qwen-team" and rows["Description"] == "A shared local model."
     assert rows["Supported parameters"] == "temperature, top_p"
