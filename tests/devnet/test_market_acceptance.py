@@ -15,10 +15,9 @@ from eth_account.signers.local import LocalAccount
 from og_core import OgClient, UsageCounts, chat_cost, pricing_for
 from og_devnet.launch import DevnetHandle
 from tests.support.devnet import client_for, new_funded_account, prov
+from tests.support.market import LONG_PROMPT
 
 OG = 10**18
-# ~1,200 tokens: past chat-tiered's 1k bound, inside its 4k one (2x input, 3x output)
-LONG_PROMPT = "Please summarise these notes. " + "The ledger pays each provider for its tokens. " * 140
 
 
 @pytest.fixture(scope="module", params=["ours", pytest.param("official", marks=pytest.mark.official)])

@@ -18,8 +18,8 @@ import requests
 
 from og_core import UsageCounts, chat_cost, pricing_for
 from og_devnet.launch import DevnetHandle
-from tests.devnet.test_market_acceptance import LONG_PROMPT
 from tests.support.devnet import client_for, new_funded_account
+from tests.support.market import LONG_PROMPT
 
 pytestmark = pytest.mark.official
 
