@@ -70,25 +70,35 @@ def _health(handle: DevnetHandle) -> dict[str, Any]:
     return requests.get(handle.info["status_url"] + "/health", timeout=10).json()
 
 
+def _entry(health: dict[str, Any], model: str, provider: str | None = None) -> dict[str, Any]:
+    """The service entry for `model` (at `provider`: several providers serve the same model), or {}."""
+    return next((e for e in health["services"] if e["model"] == model
+                 and (provider is None or e["provider"] == provider)), {})
+
+
+def _checks(health: dict[str, Any], what: str, model: str, provider: str | None = None) -> int:
+    return _entry(health, model, provider).get("checks", {}).get(what, 0)
+
+
 def _wait_for(handle: DevnetHandle, enough: Any, timeout: float = 120.0) -> dict[str, Any]:
-    """The first /health answer for which `enough(entries by model)` holds."""
+    """The first /health answer for which `enough(health)` holds."""
     deadline = time.monotonic() + timeout
     while True:
         health = _health(handle)
-        by_model = {e["model"]: e for e in health["services"]}
-        if enough(by_model):
+        if enough(health):
             return health
-        assert time.monotonic() < deadline, f"not measured in time: {json.dumps(health)[:2000]}"
+        assert time.monotonic() < deadline, f"not measured in time: {json.dumps(health)[:6000]}"
         time.sleep(0.5)
 
 
 def test_the_status_service_measures_flaky_and_slow_providers(net):
     handle, addresses, scripted = net
-    health = _wait_for(handle, lambda m: m.get("local/flaky-1", {}).get("checks", {}).get("total", 0) >= 6
-                       and m.get("local/slow-1", {}).get("checks", {}).get("successful", 0) >= 3
-                       and m.get("local/zg-chat-tee-1", {}).get("checks", {}).get("successful", 0) >= 3)
-    by_model = {e["model"]: e for e in health["services"]}
-    flaky, slow, tee = by_model["local/flaky-1"], by_model["local/slow-1"], by_model["local/zg-chat-tee-1"]
+    real = handle.provider("chat-tee")
+    health = _wait_for(handle, lambda h: _checks(h, "total", "local/flaky-1") >= 6
+                       and _checks(h, "successful", "local/slow-1") >= 3
+                       and _checks(h, "successful", real["model"], real["address"]) >= 3)
+    flaky, slow = _entry(health, "local/flaky-1"), _entry(health, "local/slow-1")
+    tee = _entry(health, real["model"], real["address"])
     assert health["isMonitoring"] is True
     # every other chat of the flaky provider fails: its rolling uptime is well below 100 %
     assert 0 < flaky["checks"]["successful"] < flaky["checks"]["total"]
@@ -101,16 +111,28 @@ def test_the_status_service_measures_flaky_and_slow_providers(net):
     # a chatbot has TTFT and tokens/s; a non-chat service only its response time
     assert {"response_time", "ttft", "tokens_per_second"} <= tee["performance"].keys()
     assert tee["status"] == "healthy" and tee["checks"]["uptime"] == 100
-    image = by_model["local/zg-paint-1"]
+    image = _entry(health, "local/zg-paint-1")
     assert image["serviceType"] == "text-to-image" and set(image["performance"]) == {"response_time"}
     assert health["summary"]["totalServices"] == len(health["services"])
     assert addresses["flaky"].lower() == flaky["provider"].lower()
 
 
+def test_the_catalogues_flaky_and_slow_providers_show_it(net):
+    handle, _, _ = net
+    flaky, slow, tee = (handle.provider(n) for n in ("chat-flaky", "chat-slow", "chat-tee"))
+
+    health = _wait_for(handle, lambda h: _checks(h, "total", flaky["model"], flaky["address"]) >= 10
+                       and _checks(h, "successful", slow["model"], slow["address"]) >= 3)
+    flaky_e, slow_e, tee_e = (_entry(health, p["model"], p["address"]) for p in (flaky, slow, tee))
+    assert flaky_e["checks"]["failed"] >= 1 and flaky_e["checks"]["uptime"] < 100  # it refuses every 5th
+    assert slow_e["performance"]["ttft"]["p50"] > tee_e["performance"]["ttft"]["p50"]
+    assert slow_e["performance"]["response_time"]["p50"] > tee_e["performance"]["response_time"]["p50"]
+
+
 def test_the_checks_are_real_paid_requests_from_the_status_wallet(net):
     handle, _, _ = net
-    _wait_for(handle, lambda m: m.get("local/zg-chat-tee-1", {}).get("checks", {}).get("successful", 0) >= 1)
     tee = handle.provider("chat-tee")
+    _wait_for(handle, lambda h: _checks(h, "successful", tee["model"], tee["address"]) >= 1)
     wallet = handle.info["status_wallet"]
     answer = requests.get(f"{tee['url']}/v1/user/{wallet}/unsettledfee", timeout=10,
                           headers={"Authorization": make_token(STATUS_WALLET_KEY, tee["address"])}).json()
@@ -119,7 +141,7 @@ def test_the_checks_are_real_paid_requests_from_the_status_wallet(net):
 
 def test_og_cores_parser_reads_both_answers(net):
     handle, addresses, _ = net
-    _wait_for(handle, lambda m: m.get("local/slow-1", {}).get("checks", {}).get("successful", 0) >= 1)
+    _wait_for(handle, lambda h: _checks(h, "successful", "local/slow-1") >= 1)
     clear_status_cache()
     report = fetch_status(handle.info["status_url"])
     assert report.available and report.models_error is None and report.notes == ()
