@@ -6,17 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.browser import open_page, shot, wait_idle
+from tests.support.browser import PHONE, open_page, overflow, phone_context, shot, wait_idle
 
 pytestmark = pytest.mark.e2e
-PHONE = {"width": 390, "height": 844}
 PROVIDER_COLUMNS = ["model", "input", "output", "per", "health", "TEE"]  # what people decide on, first
 MODEL_COLUMNS = ["model", "price", "health", "verified"]
 
-
-def overflow(page) -> int:
-    """How many CSS pixels the page is wider than the screen (0: no sideways scrolling)."""
-    return int(page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))
 
 
 def headers(grid) -> list[str]:
@@ -32,7 +27,7 @@ def fits(locator) -> bool:
 
 
 def test_discover_is_usable_at_phone_width(devnet, app_server, browser):
-    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    context = phone_context(browser)
     try:
         page = context.new_page()
         page.set_default_timeout(90_000)

@@ -22,6 +22,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+PHONE = {"width": 390, "height": 844}  # a phone's CSS viewport (issue 11 §5)
 
 
 def free_port() -> int:
@@ -206,3 +207,13 @@ def ensure_funded(devnet, index: int, *providers: str, ledger: str = "20", each:
 def secrets(devnet) -> list[str]:
     keys = [a["private_key"] for a in devnet.info["demo_accounts"]]
     return keys + [k.removeprefix("0x") for k in keys] + ["app-sk-"]
+
+
+def phone_context(browser):
+    """A browser context the size and kind of a phone (PHONE, touch)."""
+    return browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+
+
+def overflow(page) -> int:
+    """How many CSS pixels the page is wider than the screen (0: no sideways scrolling)."""
+    return int(page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))
