@@ -25,6 +25,16 @@ def _settled_decrease(net, wallet, name: str) -> int:
     return before - wallet.client.ledger().provider(address).balance_wei
 
 
+def _chat_with(open_app, net, wallet, name: str, max_tokens: int):
+    """The Chat page on provider `name`, funded, with `max_tokens` per answer: (the page, the address)."""
+    address = provider(net, name)
+    wallet.fund(address)
+    at = open_app("chat", wallet)
+    at.selectbox(key="chat_provider").set_value(address).run()
+    at.number_input(key="chat_max_tokens").set_value(max_tokens).run()
+    return check(at), address
+
+
 def _send_held(at, prompt: str):
     at.chat_input(key="chat_input").set_value(prompt).run()
     check(at)
@@ -36,11 +46,7 @@ def _send_held(at, prompt: str):
 
 
 def test_a_tier_crossing_chat_costs_what_the_app_shows_and_is_held_first(open_app, app_env, wallet):
-    tiered = provider(app_env, "chat-tiered")
-    wallet.fund(tiered)
-    at = open_app("chat", wallet)
-    at.selectbox(key="chat_provider").set_value(tiered).run()
-    at.number_input(key="chat_max_tokens").set_value(40).run()
+    at, tiered = _chat_with(open_app, app_env, wallet, "chat-tiered", 40)
     before = wallet.client.ledger().provider(tiered).balance_wei
     at.chat_input(key="chat_input").set_value(TIERED_PROMPT).run()
     check(at)
@@ -55,11 +61,7 @@ def test_a_tier_crossing_chat_costs_what_the_app_shows_and_is_held_first(open_ap
 
 
 def test_a_cached_answer_names_its_cached_tokens_and_the_models_only_tier_is_billed(open_app, app_env, wallet):
-    cache = provider(app_env, "chat-cache")
-    wallet.fund(cache)
-    at = open_app("chat", wallet)
-    at.selectbox(key="chat_provider").set_value(cache).run()
-    at.number_input(key="chat_max_tokens").set_value(30).run()
+    at, _cache = _chat_with(open_app, app_env, wallet, "chat-cache", 30)
     assert any("tiers: its model list (/v1/models)" in t for t in texts(at.caption))
     held, first = _send_held(at, CACHE_PROMPT)
     assert ">2k tokens" in held and "1.5× the input price" in held
