@@ -28,7 +28,8 @@ from og_core.service import ProviderHealth, ServiceInfo
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 50  # the contract refuses more (LimitTooLarge)
-PAGES_PER_BATCH = 20  # pages per JSON-RPC batch: 1,000 services in one round trip after the first page
+PAGES_PER_BATCH = 5  # pages per JSON-RPC batch; a node runs a batch's calls one after another, and a batch
+# must answer within the RPC timeout (15 s) on a slow node too: py-evm takes up to ~0.8 s a page under load
 CACHE_TTL_S = 30.0
 PROBE_TIMEOUT_S = 3.0  # one provider probed alone
 PROBE_BUDGET_S = 2.0  # a whole round of probes: slow providers are marked, not waited for
