@@ -117,26 +117,25 @@ def tiers_model_info(tiers: tuple[Tier, ...]) -> list[dict[str, int]]:
     return out
 
 
-def cache_additional_info(cache: CacheBilling) -> dict[str, int]:
-    """additionalInfo `cacheTokenBilling` (the 1-hour pair published as its effective value)."""
+def _cache_fields(cache: CacheBilling, keys: tuple[str, str, str, str]) -> dict[str, int]:
+    """divisor, and the write premiums (the 1-hour pair as its effective value) under `keys`."""
     out: dict[str, int] = {"divisor": cache.divisor}
-    if cache.write is not None:
-        w1 = cache.effective_write_1h
-        assert w1 is not None
-        out |= {"writeMultiplierNumerator": cache.write.num, "writeMultiplierDenominator": cache.write.den,
-                "write1hMultiplierNumerator": w1.num, "write1hMultiplierDenominator": w1.den}
-    return dict(sorted(out.items()))
+    w1 = cache.effective_write_1h
+    if cache.write is not None and w1 is not None:
+        out |= dict(zip(keys, (cache.write.num, cache.write.den, w1.num, w1.den), strict=True))
+    return out
+
+
+def cache_additional_info(cache: CacheBilling) -> dict[str, int]:
+    """additionalInfo `cacheTokenBilling`, keys sorted as the broker writes them."""
+    return dict(sorted(_cache_fields(cache, ("writeMultiplierNumerator", "writeMultiplierDenominator",
+                                             "write1hMultiplierNumerator", "write1hMultiplierDenominator")).items()))
 
 
 def cache_model_info(cache: CacheBilling) -> dict[str, int]:
     """`pricing.cache_token_billing` of a /v1/models object."""
-    out: dict[str, int] = {"divisor": cache.divisor}
-    if cache.write is not None:
-        w1 = cache.effective_write_1h
-        assert w1 is not None
-        out |= {"write_multiplier_numerator": cache.write.num, "write_multiplier_denominator": cache.write.den,
-                "write_1h_multiplier_numerator": w1.num, "write_1h_multiplier_denominator": w1.den}
-    return out
+    return _cache_fields(cache, ("write_multiplier_numerator", "write_multiplier_denominator",
+                                 "write_1h_multiplier_numerator", "write_1h_multiplier_denominator"))
 
 
 __all__ = ["CacheBilling", "Multiplier", "Tier", "cache_additional_info", "cache_model_info", "check_tiers",
