@@ -118,7 +118,7 @@ def test_preflight_revert_spends_nothing(devnet, wallet):
 def test_refund_two_phase_with_lock_time(devnet, wallet):
     p = funded(devnet, wallet)
     plan = wallet.plan_retrieve([p])
-    assert any("queues a refund of 3 OG" in e for e in plan.effects)
+    assert any("requests a refund of 3 OG" in e for e in plan.effects)
     wallet.execute(plan)
     acct = wallet.ledger().provider(p)
     assert acct.pending_refund_wei == 3 * ONE_OG and acct.refunds
