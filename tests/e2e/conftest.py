@@ -9,7 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.browser import CHROMIUM, SHOTS, Server, launch_chromium, new_page, shot, start_server
+from tests.support.browser import (
+    CHROMIUM,
+    SHOTS,
+    Server,
+    forget_store,
+    launch_chromium,
+    new_page,
+    shot,
+    start_server,
+)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -22,10 +31,26 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
-def app_server(devnet) -> Iterator[Server]:
-    server = start_server(devnet.rpc_url, "shared")
+def app_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shared server's OG_DATA_DIR, named here: the per-test data_dir fixture would otherwise hand
+    the server whichever test happened to start it."""
+    return tmp_path_factory.mktemp("og-data-app-server")
+
+
+@pytest.fixture(scope="session")
+def app_server(devnet, app_data_dir) -> Iterator[Server]:
+    server = start_server(devnet.rpc_url, "shared", data_dir=app_data_dir)
     yield server
     server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_conversations(request: pytest.FixtureRequest) -> None:
+    """Conversations, the gallery and chat settings outlive a browser session on the shared server (as
+    they do for a user), so each test that uses it starts with none: a test that chats on Demo #2
+    never finds the 16 MB answer another test left there."""
+    if "app_server" in request.fixturenames:
+        forget_store(request.getfixturevalue("app_data_dir"))
 
 
 @pytest.fixture(scope="session")

@@ -173,7 +173,7 @@ def test_wallet_metrics_fit_and_the_tab_stays_at_1100px(devnet, app_server, brow
 
     ensure_funded(devnet, 9, ledger="9994.9999")
     address = devnet.info["demo_accounts"][9]["address"]
-    rpc(devnet, "hardhat_setBalance", [address, hex(9_989_999_300_000_000_000_000)])  # 9,989.9993 OG
+    rpc(devnet, "hardhat_setBalance", [address, hex(9_989_999_930_000_000_000_000)])  # 9,989.99993 OG
     lite = devnet.provider("chat-lite")["address"]
     ctx = browser.new_context(viewport={"width": 1100, "height": 1600})  # tall: the picker opens in view
     page = ctx.new_page()
@@ -186,7 +186,7 @@ def test_wallet_metrics_fit_and_the_tab_stays_at_1100px(devnet, app_server, brow
                               "n => n.scrollWidth > n.clientWidth + 1)).map(e => e.innerText)")
     assert cut == [], cut
     shown = values.all_inner_texts()
-    assert "9,989.99 OG" in shown and "9,990 OG" not in shown  # balances are cut, never rounded up
+    assert "9,989.9999 OG" in shown and "9,990 OG" not in shown  # balances are cut, never rounded up
     shot(page, "flow-wallet-metrics-1100px")
 
     click(page, page.get_by_role("tab", name="Fund a provider"))

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.browser import (
+    KEY_PREFIX,
     WAV,
     click,
     ensure_funded,
@@ -76,11 +77,11 @@ def test_api_key_never_in_html_or_log(devnet, app_server, page):
         if path is not None:
             open_page(page, app_server, path)
         html = page.content()
-        assert token not in html and "app-sk-" not in html
+        assert token not in html and KEY_PREFIX not in html
         assert all(s not in html for s in secrets(devnet))
         assert token not in page.url
     log = app_server.log()
-    assert token not in log and "app-sk-" not in log
+    assert token not in log and KEY_PREFIX not in log
     assert all(s not in log for s in secrets(devnet))
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -21,6 +22,9 @@ WAV = ROOT / "tests" / "data" / "hello_world.wav"  # "hello world", for upload a
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+# Every 0G API key starts so ("app-sk-" + base64 of its JSON): the "view code" snippets that build a
+# session token carry the bare "app-sk-" as code, which is no secret.
+KEY_PREFIX = "app-sk-eyJ"
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 PHONE = {"width": 390, "height": 844}  # a phone's CSS viewport (issue 11 §5)
 
@@ -84,6 +88,20 @@ def start_server(rpc_url: str | None, name: str, *, data_dir: Path | None = None
         time.sleep(0.2)
     Server(url, proc, log_path).stop()
     raise RuntimeError("streamlit did not become healthy in 60 s")
+
+
+def forget_store(data_dir: Path) -> None:
+    """Empty a server's local store of conversations, media and chat settings (the server may be running:
+    SQLite's own locking keeps this safe; the transaction notes stay, as the chain keeps their
+    transactions)."""
+    db = data_dir / "playground.sqlite3"
+    if not db.exists():
+        return
+    with sqlite3.connect(db, timeout=30) as con:
+        con.execute("PRAGMA foreign_keys = ON")
+        for table in ("messages", "sessions", "media", "settings"):
+            con.execute(f"DELETE FROM {table}")
+    con.close()
 
 
 def launch_chromium(playwright_instance, *extra_args: str):
@@ -206,7 +224,7 @@ def ensure_funded(devnet, index: int, *providers: str, ledger: str = "20", each:
 
 def secrets(devnet) -> list[str]:
     keys = [a["private_key"] for a in devnet.info["demo_accounts"]]
-    return keys + [k.removeprefix("0x") for k in keys] + ["app-sk-"]
+    return keys + [k.removeprefix("0x") for k in keys] + [KEY_PREFIX]
 
 
 def phone_context(browser):
