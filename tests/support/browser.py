@@ -9,6 +9,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,8 +58,8 @@ class Server:
 def start_server(rpc_url: str | None, name: str, *, data_dir: Path | None = None,
                  address: str | None = "127.0.0.1") -> Server:
     """`streamlit run app.py` on a free port, waiting for /_stcore/health. rpc_url None: like a fresh
-    clone, the app starts its own local network. data_dir: the app's OG_DATA_DIR (else the test run's
-    temporary one, tests/conftest.py). address None: the one .streamlit/config.toml sets."""
+    clone, the app starts its own local network. data_dir: the app's OG_DATA_DIR (else a new empty one
+    of its own: two servers never share conversations unless a test means them to). address None: the one .streamlit/config.toml sets."""
     ARTIFACTS.mkdir(exist_ok=True)
     port = free_port()
     log_path = ARTIFACTS / f"server-{name}.log"
@@ -66,8 +67,7 @@ def start_server(rpc_url: str | None, name: str, *, data_dir: Path | None = None
     env["PYTHONUNBUFFERED"] = "1"
     if rpc_url:
         env["OG_RPC_URL"] = rpc_url
-    if data_dir is not None:
-        env["OG_DATA_DIR"] = str(data_dir)
+    env["OG_DATA_DIR"] = str(data_dir if data_dir is not None else tempfile.mkdtemp(prefix="og-data-server-"))
     with open(log_path, "wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
