@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.browser import PHONE, open_page, overflow, phone_context, shot, wait_idle
+from tests.support.browser import fits, open_page, overflow, phone_context, shot, wait_idle
 
 pytestmark = pytest.mark.e2e
-
 
 
 def test_chat_is_usable_at_phone_width(devnet, app_server, browser):
@@ -22,8 +21,7 @@ def test_chat_is_usable_at_phone_width(devnet, app_server, browser):
         assert not page.get_by_test_id("stSidebar").is_visible() or \
             page.get_by_test_id("stSidebar").bounding_box()["x"] < 0
         area = page.get_by_test_id("stChatInputTextArea")
-        box = area.bounding_box()
-        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+        assert fits(area)
         assert overflow(page) <= 1
 
         area.fill("What is 2+3?")
@@ -33,8 +31,7 @@ def test_chat_is_usable_at_phone_width(devnet, app_server, browser):
         wait_idle(page)
         answer.get_by_text("verified", exact=True).wait_for()
         answer.scroll_into_view_if_needed()
-        a = answer.bounding_box()
-        assert a is not None and a["x"] >= 0 and a["x"] + a["width"] <= PHONE["width"] + 1
+        assert fits(answer)
         assert "OG" in answer.inner_text()  # its cost, readable at this width
         assert overflow(page) <= 1, "the chat page scrolls sideways at 390 px"
         shot(page, "phone-chat")

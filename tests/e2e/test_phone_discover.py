@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.browser import PHONE, open_page, overflow, phone_context, shot, wait_idle
+from tests.support.browser import fits, open_page, overflow, phone_context, shot, wait_idle
 
 pytestmark = pytest.mark.e2e
 PROVIDER_COLUMNS = ["model", "input", "output", "per", "health", "TEE"]  # what people decide on, first
@@ -19,11 +19,6 @@ def headers(grid) -> list[str]:
     grid.scroll_into_view_if_needed()
     grid.locator("[role=columnheader]").first.wait_for(state="attached")
     return [h.strip() for h in grid.locator("[role=columnheader]").all_inner_texts() if h.strip()]
-
-
-def fits(locator) -> bool:
-    box = locator.bounding_box()
-    return box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"] + 1
 
 
 def test_discover_is_usable_at_phone_width(devnet, app_server, browser):

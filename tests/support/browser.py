@@ -235,3 +235,9 @@ def phone_context(browser):
 def overflow(page) -> int:
     """How many CSS pixels the page is wider than the screen (0: no sideways scrolling)."""
     return int(page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))
+
+
+def fits(locator) -> bool:
+    """The element is drawn and lies within the phone's width (1 px of rounding allowed)."""
+    box = locator.bounding_box()
+    return box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"] + 1
